@@ -1,0 +1,18 @@
+// Where a result came from: tool version, git revision, machine fingerprint, time.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace lazystack {
+
+std::string tool_version();
+std::string git_revision();  ///< revision the binary was configured at
+/// "x86_64 <cpu model> <cores>c": latencies are only comparable on the same fingerprint.
+std::string hardware_fingerprint();
+std::string utc_timestamp();  ///< ISO 8601, seconds
+/// All of the above as one JSON object.
+nlohmann::json provenance_json();
+
+}  // namespace lazystack

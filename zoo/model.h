@@ -1,0 +1,40 @@
+// A zoo member: a classifier trained here (or loaded) that produces logits for a split.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/registry.h"
+#include "datasets/dataset.h"
+
+namespace lazystack {
+
+/// Torch-free interface to one zoo model. Implementations keep LibTorch / OpenCV inside .cc.
+class ZooModel {
+ public:
+  virtual ~ZooModel() = default;
+
+  /// Trains on ds.train only (val and test belong to the methods). Seeded; reports progress.
+  virtual void train(const Dataset& ds, uint64_t seed) = 0;
+  /// Saves / loads trained weights (one file).
+  virtual void save(const std::string& path) const = 0;
+  virtual void load(const std::string& path) = 0;
+  /// Logits [num_samples][num_classes] for a whole split (batched inference).
+  virtual std::vector<float> logits(const Split& split) = 0;
+  /// Logits of one sample at batch 1 (what the latency profiler times).
+  virtual void logits_one(const float* x, float* out_logits) = 0;
+  /// Analytic multiply-accumulates of one forward pass at batch 1.
+  virtual double macs() const = 0;
+  /// Parameter count (stored training points for instance-based learners).
+  virtual double params() const = 0;
+};
+
+/// Model factory: validated options and the dataset (shape, classes).
+using ModelRegistry = Registry<ZooModel, const Dataset&>;
+
+/// Registers the built-in architectures (softmax, mlp, lenet5, cnn, resnet, hog-knn, ...).
+void register_builtin_models(ModelRegistry& registry);
+
+}  // namespace lazystack

@@ -1,0 +1,74 @@
+// Building a zoo: train or load each member, profile its cost, and cache its logits in HDF5.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/logit_table.h"
+#include "core/options.h"
+#include "datasets/dataset.h"
+#include "zoo/model.h"
+
+namespace lazystack {
+
+/// One zoo entry of the experiment config: a name, an architecture and its options.
+struct ZooEntry {
+  std::string name;  ///< unique within the zoo, e.g. "cnn-s"
+  std::string arch;  ///< registry name, e.g. "cnn"
+  Options options;   ///< validated against the arch's specs (includes epochs, lr, ...)
+  double given_cost = -1.0;  ///< cost from the config (`cost: given`), < 0 if absent
+};
+
+struct ZooOptions {
+  std::string cache_dir = "cache";  ///< weights under cache_dir/weights, logits under /logits
+  uint64_t seed = 0;
+  std::string cost = "latency_ms";  ///< latency_ms | macs | params | given
+  int profile_repeats = 50;         ///< timed batch-1 forwards per model (median reported)
+  bool force = false;               ///< ignore cache entries, recompute everything
+};
+
+/// What the zoo knows of one member after building.
+struct ZooMember {
+  std::string name, arch;
+  double latency_ms = 0.0;  ///< median batch-1 forward on this machine
+  double macs = 0.0;
+  double params = 0.0;
+  double cost = 0.0;        ///< the experiment's cost (one of the above, or given)
+  double val_accuracy = 0.0, test_accuracy = 0.0;
+  double train_seconds = 0.0;  ///< 0 when loaded from cache
+  std::string logits_path;
+  std::string cache_key;       ///< printable key of the logit entry
+  bool from_cache = false;
+  std::string error;           ///< non-empty: this member failed and is left out of the tables
+  nlohmann::json to_json() const;
+};
+
+struct Zoo {
+  std::vector<ZooMember> members;  ///< all entries, failed ones with `error` set
+  LogitTable val, test;            ///< successful members only, costs = ZooMember::cost
+};
+
+/// Trains / loads every entry and returns the val and test logit tables. A valid cached entry
+/// (shape, finiteness, key checked) is reused; a corrupt or foreign one is reported and
+/// recomputed. A member that fails is recorded with its error and the others go on.
+Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const ZooOptions& options,
+              const ModelRegistry& registry);
+
+/// The logit-cache file format (DESIGN.md section 8), exposed for tests and `lazystack import`.
+struct CachedLogits {
+  std::vector<float> val_logits, test_logits;  ///< [N][C]
+  std::vector<int32_t> val_labels, test_labels;
+  int num_classes = 0;
+  nlohmann::json key;  ///< full key JSON
+  double latency_ms = 0.0, macs = 0.0, params = 0.0;
+};
+/// Writes atomically (temp file + rename).
+void write_logit_cache(const std::string& path, const CachedLogits& entry);
+/// Reads and validates: HDF5 readable, datasets present with consistent shapes, all finite,
+/// labels in range, and key equal to `expected_key` (when not null). Throws
+/// std::runtime_error saying what is wrong; callers treat that as "recompute".
+CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& expected_key);
+
+}  // namespace lazystack
