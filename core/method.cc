@@ -1,0 +1,47 @@
+#include "core/method.h"
+
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+namespace lazystack {
+
+double Knob::get(const std::string& name) const {
+  for (const auto& kv : values)
+    if (kv.first == name) return kv.second;
+  throw std::out_of_range("knob has no value '" + name + "' (" + to_string() + ")");
+}
+
+bool Knob::has(const std::string& name) const {
+  for (const auto& kv : values)
+    if (kv.first == name) return true;
+  return false;
+}
+
+Knob& Knob::set(const std::string& name, double value) {
+  for (auto& kv : values)
+    if (kv.first == name) {
+      kv.second = value;
+      return *this;
+    }
+  values.emplace_back(name, value);
+  return *this;
+}
+
+nlohmann::json Knob::to_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& kv : values) j[kv.first] = kv.second;
+  return j;
+}
+
+std::string Knob::to_string() const {
+  std::string s;
+  for (const auto& kv : values) {
+    if (!s.empty()) s += ";";
+    s += fmt::format("{}={:g}", kv.first, kv.second);
+  }
+  if (!label.empty()) return s.empty() ? label : label + "[" + s + "]";
+  return s;
+}
+
+}  // namespace lazystack
