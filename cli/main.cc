@@ -1,0 +1,116 @@
+// The `lazystack` program: parse, dispatch, catch. Exit codes: 0 ok, 1 failure, 2 bad input.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "core/log.h"
+#include "core/options.h"
+#include "pipeline/config.h"
+#include "pipeline/run.h"
+#include "reports/report.h"
+
+namespace {
+
+using namespace lazystack;
+
+template <class Entry>
+void print_entries(const std::string& title, const std::vector<const Entry*>& entries,
+                   bool verbose) {
+  fmt::print("{}:\n", title);
+  for (const auto* e : entries) {
+    fmt::print("  {:<16} {}\n", e->name, e->description);
+    if (!verbose) continue;
+    for (const auto& o : e->options) {
+      fmt::print("      {:<20} {} (default {}): {}\n", o.name, o.describe_type(),
+                 o.default_value.is_null() ? "required" : o.default_value.dump(), o.description);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "lazystack: efficient ensemble inference research harness.\n"
+      "Trains or loads a zoo of classifiers, caches their logits in HDF5, runs LazyStack and\n"
+      "the cascade/stacking baselines on the same cached outputs through a cost Meter, and\n"
+      "writes summary.json, points.csv, Pareto figures and tables."};
+  app.require_subcommand(1);
+  bool verbose = false, quiet = false;
+  app.add_flag("-v,--verbose", verbose, "more log lines (debug)");
+  app.add_flag("-q,--quiet", quiet, "only warnings and results");
+
+  auto* run = app.add_subcommand("run", "run an experiment config end to end");
+  std::string config_path;
+  std::vector<std::string> overrides;
+  bool force = false;
+  run->add_option("CONFIG", config_path, "experiment YAML, e.g. experiments/fashion_mnist.yaml")
+      ->required();
+  run->add_option("--set", overrides,
+                  "override one config field: key=value (dotted; zoo entries by name), e.g. "
+                  "--set dataset.limit=500 --set zoo.cnn-s.epochs=1")
+      ->take_all();
+  run->add_flag("--force", force, "recompute every cache entry (weights, logits, method results)");
+
+  auto* validate = app.add_subcommand("validate", "check a config without running anything");
+  validate->add_option("CONFIG", config_path, "experiment YAML")->required();
+  validate->add_option("--set", overrides, "override one config field: key=value")->take_all();
+
+  auto* list = app.add_subcommand("list", "list registered datasets, models or methods");
+  std::string what;
+  bool list_options = false;
+  list->add_option("WHAT", what, "datasets | models | methods")
+      ->required()
+      ->check(CLI::IsMember({"datasets", "models", "methods"}));
+  list->add_flag("-o,--options", list_options, "also show each entry's options and defaults");
+
+  auto* report = app.add_subcommand("report", "re-render figures and tables of a results folder");
+  std::string results_dir;
+  report->add_option("RESULTS_DIR", results_dir,
+                     "a run folder (results/<experiment>/<run-id> or .../latest)")
+      ->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  set_log_level(quiet ? LogLevel::kQuiet : verbose ? LogLevel::kDebug : LogLevel::kInfo);
+
+  try {
+    if (*list) {
+      const Registries r = make_builtin_registries();
+      if (what == "datasets") print_entries("datasets", r.datasets.entries(), list_options);
+      if (what == "models") print_entries("model architectures", r.models.entries(), list_options);
+      if (what == "methods") print_entries("methods", r.methods.entries(), list_options);
+      if (!list_options) fmt::print("\n(--options shows each entry's options and defaults)\n");
+      return 0;
+    }
+    if (*report) {
+      render_report(results_dir);
+      fmt::print("re-rendered figures/ and tables/ in {}\n", results_dir);
+      return 0;
+    }
+    const Registries r = make_builtin_registries();
+    const ExperimentConfig cfg = load_experiment_config(config_path, overrides, r);
+    if (*validate) {
+      fmt::print("{}: valid ({} models, {} methods, dataset {})\n", config_path, cfg.zoo.size(),
+                 cfg.methods.size(), cfg.dataset);
+      return 0;
+    }
+    RunOptions options;
+    options.force = force;
+    run_experiment(cfg, r, options);
+    return 0;
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "config error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}

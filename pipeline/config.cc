@@ -1,0 +1,247 @@
+#include "pipeline/config.h"
+
+#include <cstdlib>
+#include <set>
+
+#include <fmt/core.h>
+#include <yaml-cpp/yaml.h>
+
+#include "methods/builtin.h"
+
+namespace lazystack {
+namespace {
+
+using nlohmann::json;
+
+ConfigError error_at(const std::string& file, const YAML::Node& node, const std::string& key,
+                     const std::string& message) {
+  const YAML::Mark m = node.Mark();
+  const bool known = !m.is_null() && node.IsDefined();
+  return ConfigError(file, known ? m.line + 1 : 0, known ? m.column + 1 : 0, key, message);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+// Applies "a.b.c=value" to the YAML tree. Sequence elements (zoo) are addressed by their name.
+void apply_override(YAML::Node root, const std::string& file, const std::string& text) {
+  const auto eq = text.find('=');
+  const std::string where = "--set " + text;
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError(where, 0, 0, "", "expected key=value, e.g. dataset.limit=500");
+  const auto path = split(text.substr(0, eq), '.');
+  YAML::Node value;
+  try {
+    value = YAML::Load(text.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(where, 0, 0, text.substr(0, eq), "value is not valid YAML: " + e.msg);
+  }
+  std::vector<YAML::Node> chain{root};
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    YAML::Node cur = chain.back();
+    if (cur.IsSequence()) {
+      YAML::Node found;
+      for (auto el : cur)
+        if (el.IsMap() && el["name"] && el["name"].Scalar() == path[i]) found = el;
+      if (!found)
+        throw ConfigError(where, 0, 0, text.substr(0, eq),
+                          "no list entry named '" + path[i] + "'");
+      chain.push_back(found);
+    } else {
+      if (!cur[path[i]] || cur[path[i]].IsNull()) cur[path[i]] = YAML::Node(YAML::NodeType::Map);
+      chain.push_back(cur[path[i]]);
+    }
+  }
+  chain.back()[path.back()] = value;
+}
+
+std::vector<OptionSpec> make_experiment_specs() {
+  return {
+      opt_required("experiment", OptionType::kString,
+                   "experiment name: results go to <results_dir>/<experiment>/<run-id>"),
+      opt_ints("seeds", {0},
+               "one run per seed: re-splits val into val_fit/val_cal and re-fits every method")
+          .range(0, 1e9),
+      opt_int("zoo_seed", 0, "seed of zoo training (model weights)").range(0, 1e9),
+      opt_string("cost", "latency_ms",
+                 "per-model cost: measured batch-1 latency, analytic MACs, parameter count, or "
+                 "the `cost` given in each zoo entry")
+          .one_of({"latency_ms", "macs", "params", "given"}),
+      opt_string("cost_model", "sequential",
+                 "a tier of models costs the sum (sequential) or the max (parallel) of its "
+                 "members")
+          .one_of({"sequential", "parallel"}),
+      opt_double("tier_delay", 0.0,
+                 "cost added per sequential step (e.g. edge-to-cloud communication), in the "
+                 "cost unit")
+          .range(0, 1e12),
+      opt_bool("charge_overhead", false,
+               "add each sample's measured decision time (policy, stacker) to its cost "
+               "(latency_ms only)"),
+      opt_double("target_retention", 0.97,
+                 "headline point: cheapest point on val_cal keeping this share of the full "
+                 "stacker's val_cal accuracy")
+          .above(0).range(0, 1),
+      opt_double("val_cal_fraction", 0.5,
+                 "share of val used for calibration (val_cal); the rest (val_fit) fits methods")
+          .above(0).below(1),
+      opt_int("profile_repeats", 50, "timed batch-1 forwards per model (median reported)")
+          .range(1, 100000),
+      opt_string("cache_dir", "cache",
+                 "logit / weight / method cache (the LAZYSTACK_CACHE variable overrides it)"),
+      opt_string("results_dir", "results", "where run folders are written"),
+  };
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& experiment_option_specs() {
+  static const std::vector<OptionSpec> specs = make_experiment_specs();
+  return specs;
+}
+
+Registries make_builtin_registries() {
+  Registries r;
+  register_builtin_datasets(r.datasets);
+  register_builtin_models(r.models);
+  register_builtin_methods(r.methods);
+  return r;
+}
+
+ExperimentConfig load_experiment_config(const std::string& path,
+                                        const std::vector<std::string>& overrides,
+                                        const Registries& registries) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(path, 0, 0, "", "cannot read the config file (does it exist?)");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path, e.mark.is_null() ? 0 : e.mark.line + 1,
+                      e.mark.is_null() ? 0 : e.mark.column + 1, "", "YAML syntax: " + e.msg);
+  }
+  if (!root.IsMap()) throw error_at(path, root, "", "expected a map of experiment settings");
+  for (const auto& o : overrides) apply_override(root, path, o);
+
+  ExperimentConfig cfg;
+  cfg.path = path;
+  const Options top = parse_options(root, experiment_option_specs(), path, "",
+                                    {"dataset", "zoo", "methods"});
+  cfg.experiment = top.get_string("experiment");
+  for (long s : top.get_ints("seeds")) cfg.seeds.push_back(static_cast<uint64_t>(s));
+  if (cfg.seeds.empty()) throw error_at(path, root["seeds"], "seeds", "needs at least one seed");
+  cfg.zoo_seed = static_cast<uint64_t>(top.get_int("zoo_seed"));
+  cfg.cost = top.get_string("cost");
+  cfg.cost_model = parse_cost_model(top.get_string("cost_model"));
+  cfg.tier_delay = top.get_double("tier_delay");
+  cfg.charge_overhead = top.get_bool("charge_overhead");
+  cfg.target_retention = top.get_double("target_retention");
+  cfg.val_cal_fraction = top.get_double("val_cal_fraction");
+  cfg.profile_repeats = static_cast<int>(top.get_int("profile_repeats"));
+  cfg.cache_dir = top.get_string("cache_dir");
+  if (const char* env = std::getenv("LAZYSTACK_CACHE"); env && *env) cfg.cache_dir = env;
+  cfg.results_dir = top.get_string("results_dir");
+  if (cfg.charge_overhead && cfg.cost != "latency_ms")
+    throw error_at(path, root["charge_overhead"], "charge_overhead",
+                   "needs cost: latency_ms (overhead is measured in time)");
+  cfg.resolved = top.json();
+
+  // dataset: {name: ..., <dataset options>}
+  const YAML::Node ds = root["dataset"];
+  if (!ds) throw error_at(path, root, "dataset", "missing required key: dataset: {name: ...}");
+  if (!ds.IsMap() || !ds["name"] || !ds["name"].IsScalar())
+    throw error_at(path, ds, "dataset", "expected a map with a 'name' (one of: " +
+                                             registries.datasets.joined_names() + ")");
+  cfg.dataset = ds["name"].Scalar();
+  const auto* ds_entry = registries.datasets.find(cfg.dataset);
+  if (!ds_entry)
+    throw error_at(path, ds["name"], "dataset.name",
+                   "unknown dataset '" + cfg.dataset +
+                       "'; known: " + registries.datasets.joined_names());
+  cfg.dataset_options = parse_options(ds, ds_entry->options, path, "dataset", {"name"});
+  cfg.resolved["dataset"] = cfg.dataset_options.json();
+  cfg.resolved["dataset"]["name"] = cfg.dataset;
+
+  // zoo: [{name, arch, cost?, <arch options>}]
+  const YAML::Node zoo = root["zoo"];
+  if (!zoo || !zoo.IsSequence() || zoo.size() == 0)
+    throw error_at(path, zoo ? zoo : root, "zoo",
+                   "expected a non-empty list of models: - {name: ..., arch: ...}");
+  std::set<std::string> names;
+  cfg.resolved["zoo"] = json::array();
+  for (const auto& entry : zoo) {
+    if (!entry.IsMap() || !entry["name"] || !entry["arch"])
+      throw error_at(path, entry, "zoo", "each zoo entry needs 'name' and 'arch'");
+    ZooEntry z;
+    z.name = entry["name"].Scalar();
+    z.arch = entry["arch"].Scalar();
+    const std::string ctx = "zoo." + z.name;
+    if (!names.insert(z.name).second)
+      throw error_at(path, entry["name"], ctx, "duplicate zoo model name");
+    const auto* arch = registries.models.find(z.arch);
+    if (!arch)
+      throw error_at(path, entry["arch"], ctx + ".arch",
+                     "unknown architecture '" + z.arch +
+                         "'; known: " + registries.models.joined_names());
+    if (entry["cost"]) {
+      try {
+        z.given_cost = entry["cost"].as<double>();
+      } catch (const YAML::Exception&) {
+        throw error_at(path, entry["cost"], ctx + ".cost", "expected a number");
+      }
+      if (!(z.given_cost >= 0))
+        throw error_at(path, entry["cost"], ctx + ".cost", "must be >= 0");
+    } else if (cfg.cost == "given") {
+      throw error_at(path, entry, ctx + ".cost", "cost: given needs a 'cost' in every zoo entry");
+    }
+    z.options = parse_options(entry, arch->options, path, ctx, {"name", "arch", "cost"});
+    json resolved = z.options.json();
+    resolved["name"] = z.name;
+    resolved["arch"] = z.arch;
+    if (z.given_cost >= 0) resolved["cost"] = z.given_cost;
+    cfg.resolved["zoo"].push_back(resolved);
+    cfg.zoo.push_back(std::move(z));
+  }
+  if (cfg.zoo.size() > 64)
+    throw error_at(path, zoo, "zoo", "at most 64 models are supported");
+
+  // methods: {instance-name: {method: registry-name (default: instance-name), <options>}}
+  const YAML::Node methods = root["methods"];
+  if (!methods || !methods.IsMap() || methods.size() == 0)
+    throw error_at(path, methods ? methods : root, "methods",
+                   "expected a map of methods, e.g. methods: {cost-cascade: {}}; known: " +
+                       registries.methods.joined_names());
+  cfg.resolved["methods"] = json::object();
+  for (auto it = methods.begin(); it != methods.end(); ++it) {
+    MethodEntry m;
+    m.name = it->first.Scalar();
+    const YAML::Node body = it->second;
+    const std::string ctx = "methods." + m.name;
+    if (body && !body.IsNull() && !body.IsMap())
+      throw error_at(path, body, ctx, "expected a map of options (or {})");
+    m.method = (body && body.IsMap() && body["method"]) ? body["method"].Scalar() : m.name;
+    const auto* entry = registries.methods.find(m.method);
+    if (!entry)
+      throw error_at(path, (body && body.IsMap() && body["method"]) ? body["method"] : it->first,
+                     ctx, "unknown method '" + m.method +
+                              "'; known: " + registries.methods.joined_names());
+    m.options = parse_options(body, entry->options, path, ctx, {"method"});
+    json resolved = m.options.json();
+    resolved["method"] = m.method;
+    cfg.resolved["methods"][m.name] = resolved;
+    cfg.methods.push_back(std::move(m));
+  }
+  // Reject any top-level key the specs did not claim (dataset/zoo/methods were ignored above).
+  return cfg;
+}
+
+}  // namespace lazystack

@@ -1,0 +1,505 @@
+#include "pipeline/run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include <unistd.h>
+
+#include <fmt/core.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/hash.h"
+#include "core/hdf5_io.h"
+#include "core/log.h"
+#include "core/pareto.h"
+#include "core/provenance.h"
+#include "reports/report.h"
+
+namespace lazystack {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kFormatVersion = 1;
+constexpr const char* kMethodCacheVersion = "method-result-v1";
+
+json point_to_json(const OperatingPoint& p) { return p.to_json(); }
+
+OperatingPoint point_from_json(const json& j) {
+  OperatingPoint p;
+  for (auto it = j.at("knob").begin(); it != j.at("knob").end(); ++it)
+    p.knob.values.emplace_back(it.key(), it.value().get<double>());
+  p.knob.label = j.value("label", "");
+  p.num_samples = j.at("num_samples").get<int>();
+  p.accuracy = j.at("accuracy").get<double>();
+  p.mean_cost = j.at("mean_cost").get<double>();
+  p.std_cost = j.at("std_cost").get<double>();
+  p.mean_models = j.at("mean_models").get<double>();
+  p.overhead_ns = j.at("overhead_ns").get<double>();
+  p.depth_histogram = j.at("depth_histogram").get<std::vector<int64_t>>();
+  p.models_histogram = j.at("models_histogram").get<std::vector<int64_t>>();
+  return p;
+}
+
+// Writes text to path atomically (temp file + rename).
+void write_text_atomically(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  const std::string tmp = path + fmt::format(".tmp.{}", static_cast<long>(getpid()));
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  fs::rename(tmp, path);
+}
+
+void emit_yaml(YAML::Emitter& out, const json& j) {
+  if (j.is_object()) {
+    out << YAML::BeginMap;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      out << YAML::Key << it.key() << YAML::Value;
+      emit_yaml(out, it.value());
+    }
+    out << YAML::EndMap;
+  } else if (j.is_array()) {
+    const bool flat = std::all_of(j.begin(), j.end(), [](const json& e) { return e.is_primitive(); });
+    out << (flat ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+    for (const auto& e : j) emit_yaml(out, e);
+    out << YAML::EndSeq;
+  } else if (j.is_string()) {
+    out << j.get<std::string>();
+  } else if (j.is_boolean()) {
+    out << (j.get<bool>() ? "true" : "false");
+  } else if (j.is_number_integer()) {
+    out << j.get<long>();
+  } else if (j.is_number()) {
+    out << fmt::format("{}", j.get<double>());
+  } else {
+    out << YAML::Null;
+  }
+}
+
+std::string to_yaml(const json& j) {
+  YAML::Emitter out;
+  emit_yaml(out, j);
+  return std::string(out.c_str()) + "\n";
+}
+
+// Mean over samples of running every model (sum or max per sample).
+double full_ensemble_cost(const LogitTable& t, CostModel model, double tier_delay) {
+  if (t.num_samples() == 0) return 0.0;
+  double total = 0.0;
+  for (int n = 0; n < t.num_samples(); ++n) {
+    double c = 0.0;
+    for (int m = 0; m < t.num_models(); ++m)
+      c = model == CostModel::kParallel ? std::max(c, t.cost(m, n)) : c + t.cost(m, n);
+    total += c + tier_delay;
+  }
+  return total / t.num_samples();
+}
+
+struct SeedContext {
+  const ExperimentConfig& cfg;
+  const Registries& registries;
+  const Zoo& zoo;
+  const Dataset& ds;
+  const LogitTable& val_fit;
+  const LogitTable& val_cal;
+  uint64_t seed;
+  json zoo_keys;
+  std::string method_cache_dir;
+  bool force;
+};
+
+CacheKey method_key(const SeedContext& s, const MethodEntry& entry, double target_accuracy) {
+  CacheKey key;
+  key.prefix = entry.name;
+  key.fields = {{"version", kMethodCacheVersion},
+                {"dataset", s.cfg.dataset},
+                {"dataset_fingerprint", s.ds.fingerprint()},
+                {"zoo", s.zoo_keys},
+                {"cost", s.cfg.cost},
+                {"costs", s.zoo.test.costs()},
+                {"cost_model", to_string(s.cfg.cost_model)},
+                {"tier_delay", s.cfg.tier_delay},
+                {"charge_overhead", s.cfg.charge_overhead},
+                {"seed", s.seed},
+                {"val_cal_fraction", s.cfg.val_cal_fraction},
+                {"method", entry.method},
+                {"options", entry.options.json()},
+                {"target_accuracy", target_accuracy}};
+  return key;
+}
+
+MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double target_accuracy) {
+  const auto* reg = s.registries.methods.find(entry.method);
+  const CacheKey key = method_key(s, entry, target_accuracy);
+  const std::string cache_path = s.method_cache_dir + "/" + key.file_stem() + ".json";
+  if (!s.force && fs::exists(cache_path)) {
+    try {
+      std::ifstream in(cache_path);
+      json j = json::parse(in);
+      if (j.at("key") != key.fields) throw std::runtime_error("key mismatch");
+      MethodResult r = MethodResult::from_json(j.at("result"));
+      r.from_cache = true;
+      log_info("[methods] {}: reused cached result ({})", entry.name, cache_path);
+      return r;
+    } catch (const std::exception& e) {
+      log_warn("method cache entry {} is unusable ({}); recomputing", cache_path, e.what());
+      fs::remove(cache_path);
+    }
+  }
+
+  MethodResult r;
+  r.name = entry.name;
+  r.method = entry.method;
+  r.description = reg->description;
+  EvalOptions eval;
+  eval.cost_model = s.cfg.cost_model;
+  eval.tier_delay = s.cfg.tier_delay;
+  eval.charge_overhead = s.cfg.charge_overhead;
+  eval.cost_per_ns = s.cfg.cost == "latency_ms" ? 1e-6 : 0.0;
+  try {
+    auto method = reg->make(entry.options);
+    r.bound = method->is_bound();
+    FitContext ctx{s.val_fit, s.val_cal, s.cfg.cost_model, s.seed,
+                   s.cfg.cache_dir + "/methods/" + s.cfg.dataset, s.ds.fingerprint()};
+    const auto t0 = std::chrono::steady_clock::now();
+    method->fit(ctx);
+    r.fit_seconds = seconds_since(t0);
+    r.val_points = sweep(*method, s.val_cal, eval);
+    r.curve = sweep(*method, s.zoo.test, eval);
+    if (r.val_points.empty()) throw std::runtime_error("the method's knob grid is empty");
+    r.headline_index = select_headline(r.val_points, target_accuracy);
+    method->set_knob(r.val_points[r.headline_index].knob);
+    OperatingPoint headline = evaluate(*method, s.zoo.test, eval, &r.headline_decisions);
+    headline.knob = r.val_points[r.headline_index].knob;
+    r.curve[r.headline_index] = headline;  // same knob; keep the run that made the decisions
+    r.diagnostics = method->diagnostics();
+    log_info("[methods] {}: fit {:.2f} s, {} points; headline {} -> test accuracy {:.4f}, "
+             "cost {:.4g}, {:.2f} models",
+             entry.name, r.fit_seconds, r.curve.size(), headline.knob.to_string(),
+             headline.accuracy, headline.mean_cost, headline.mean_models);
+  } catch (const std::exception& e) {
+    r.error = e.what();
+    r.val_points.clear();
+    r.curve.clear();
+    r.headline_index = -1;
+    log_warn("method '{}' failed: {}", entry.name, e.what());
+    return r;  // failures are not cached: the next run tries again
+  }
+  write_text_atomically(cache_path,
+                        json{{"key", key.fields}, {"result", r.to_json(true)}}.dump());
+  return r;
+}
+
+json method_summary(const MethodResult& r, double full_cost, double best_single_cost,
+                    double stacker_accuracy) {
+  json j;
+  j["method"] = r.method;
+  j["description"] = r.description;
+  j["bound"] = r.bound;
+  j["fit_seconds"] = r.fit_seconds;
+  j["from_cache"] = r.from_cache;
+  j["error"] = r.error.empty() ? json(nullptr) : json(r.error);
+  if (!r.error.empty()) return j;
+  auto enrich = [&](const OperatingPoint& p) {
+    json q = p.to_json();
+    q["speedup_vs_full"] = p.mean_cost > 0 ? full_cost / p.mean_cost : 0.0;
+    q["speedup_vs_best_single"] = p.mean_cost > 0 ? best_single_cost / p.mean_cost : 0.0;
+    q["retention"] = stacker_accuracy > 0 ? p.accuracy / stacker_accuracy : 0.0;
+    return q;
+  };
+  json h = enrich(r.curve[r.headline_index]);
+  h["val_accuracy"] = r.val_points[r.headline_index].accuracy;
+  h["val_mean_cost"] = r.val_points[r.headline_index].mean_cost;
+  j["headline"] = h;
+  j["curve"] = json::array();
+  std::vector<CostAccuracy> pts;
+  for (const auto& p : r.curve) {
+    j["curve"].push_back(enrich(p));
+    pts.push_back({p.mean_cost, p.accuracy});
+  }
+  j["pareto"] = json::array();
+  for (int i : pareto_front(pts)) {
+    json q = {{"accuracy", r.curve[i].accuracy}, {"mean_cost", r.curve[i].mean_cost},
+              {"knob", r.curve[i].knob.to_json()}};
+    if (!r.curve[i].knob.label.empty()) q["label"] = r.curve[i].knob.label;
+    j["pareto"].push_back(q);
+  }
+  j["val_curve"] = json::array();
+  for (const auto& p : r.val_points)
+    j["val_curve"].push_back({{"knob", p.knob.to_json()}, {"accuracy", p.accuracy},
+                              {"mean_cost", p.mean_cost}});
+  j["diagnostics"] = r.diagnostics;
+  return j;
+}
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string points_csv(const json& summary) {
+  std::string out =
+      "method,kind,label,knob,accuracy,mean_cost,std_cost,mean_models,overhead_ns,retention,"
+      "speedup_vs_full\n";
+  auto row = [&](const std::string& method, const char* kind, const json& p) {
+    std::string knob;
+    for (auto it = p["knob"].begin(); it != p["knob"].end(); ++it)
+      knob += (knob.empty() ? "" : ";") + fmt::format("{}={:g}", it.key(), it.value().get<double>());
+    out += fmt::format("{},{},{},{},{:.6f},{:.6g},{:.6g},{:.4f},{:.1f},{:.6f},{:.6g}\n",
+                       csv_escape(method), kind, csv_escape(p.value("label", "")),
+                       csv_escape(knob), p["accuracy"].get<double>(),
+                       p["mean_cost"].get<double>(), p["std_cost"].get<double>(),
+                       p["mean_models"].get<double>(), p["overhead_ns"].get<double>(),
+                       p["retention"].get<double>(), p["speedup_vs_full"].get<double>());
+  };
+  for (auto it = summary["methods"].begin(); it != summary["methods"].end(); ++it) {
+    if (!it.value()["error"].is_null()) continue;
+    for (const auto& p : it.value()["curve"]) row(it.key(), "curve", p);
+    row(it.key(), "headline", it.value()["headline"]);
+  }
+  return out;
+}
+
+void write_results_h5(const std::string& path, const LogitTable& test,
+                      const std::vector<MethodResult>& results) {
+  h5::write_atomically(path, [&](h5::File& f) {
+    const uint64_t n = test.num_samples();
+    f.write_i32("/labels", test.labels().data(), {n});
+    f.set_attr("/", "models", json(test.model_names()).dump());
+    for (const auto& r : results) {
+      if (!r.error.empty()) continue;
+      const std::string g = "/methods/" + r.name;
+      const auto& d = r.headline_decisions;
+      f.write_i32(g + "/prediction", d.prediction.data(), {n});
+      f.write_f32(g + "/cost", d.cost.data(), {n});
+      f.write_u64(g + "/executed_mask", d.executed_mask.data(), {n});
+      f.write_i32(g + "/depth", d.depth.data(), {n});
+      f.set_attr(g, "knob", r.val_points[r.headline_index].knob.to_string());
+    }
+  });
+}
+
+std::string make_run_id(const ExperimentConfig& cfg) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf) + "-" + hash_hex(cfg.resolved.dump()).substr(0, 6);
+}
+
+json run_seed(const ExperimentConfig& cfg, const Registries& registries, const Dataset& ds,
+              const Zoo& zoo, uint64_t seed, const std::string& run_id,
+              const std::string& out_dir, bool force) {
+  std::vector<int> fit_idx, cal_idx;
+  split_val(zoo.val.labels(), cfg.val_cal_fraction, seed, &fit_idx, &cal_idx);
+  const LogitTable val_fit = zoo.val.subset(fit_idx);
+  const LogitTable val_cal = zoo.val.subset(cal_idx);
+  json zoo_keys = json::array();
+  for (const auto& m : zoo.members)
+    if (m.error.empty()) zoo_keys.push_back(m.cache_key);
+  SeedContext s{cfg,    registries, zoo,      ds, val_fit, val_cal, seed, zoo_keys,
+                cfg.cache_dir + "/methods/" + cfg.dataset, force};
+  log_info("[methods] seed {}: val_fit {} samples, val_cal {}, test {}", seed,
+           val_fit.num_samples(), val_cal.num_samples(), zoo.test.num_samples());
+
+  // The full stacker sets the accuracy every headline point must retain.
+  MethodEntry stacker_entry{"stacker", "stacker",
+                            default_options(registries.methods.find("stacker")->options)};
+  for (const auto& m : cfg.methods)
+    if (m.method == "stacker") stacker_entry = m;
+  MethodResult stacker = run_method(s, stacker_entry, 0.0);
+  if (!stacker.error.empty())
+    throw std::runtime_error("the full stacker, the reference of every headline, failed: " +
+                             stacker.error);
+  const double stacker_val = stacker.val_points[0].accuracy;
+  const double stacker_test = stacker.curve[0].accuracy;
+  const double target = cfg.target_retention * stacker_val;
+  log_info("[methods] full stacker: val_cal accuracy {:.4f}, test {:.4f}; headline target "
+           "{:.4f} ({:g} retention)",
+           stacker_val, stacker_test, target, cfg.target_retention);
+
+  std::vector<MethodResult> results;
+  for (const auto& entry : cfg.methods) {
+    // The stacker has one operating point, so its headline does not depend on the target:
+    // reuse the reference run instead of fitting it twice.
+    if (entry.name == stacker_entry.name && stacker.val_points.size() == 1) {
+      results.push_back(stacker);
+      continue;
+    }
+    results.push_back(run_method(s, entry, target));
+  }
+
+  // Reference numbers.
+  const double full_cost = full_ensemble_cost(zoo.test, cfg.cost_model, cfg.tier_delay);
+  int best = 0;
+  for (int m = 1; m < zoo.val.num_models(); ++m)
+    if (zoo.val.model_accuracy(m) > zoo.val.model_accuracy(best)) best = m;
+  double best_cost = 0.0;
+  for (int n = 0; n < zoo.test.num_samples(); ++n) best_cost += zoo.test.cost(best, n);
+  best_cost /= std::max(1, zoo.test.num_samples());
+
+  json summary;
+  summary["format_version"] = kFormatVersion;
+  summary["experiment"] = cfg.experiment;
+  summary["dataset"] = cfg.dataset;
+  summary["domain"] = ds.domain;
+  summary["run_id"] = run_id;
+  summary["seed"] = seed;
+  summary["cost_unit"] = cfg.cost;
+  summary["cost_model"] = to_string(cfg.cost_model);
+  summary["config"] = cfg.path;
+  summary["num_classes"] = ds.num_classes;
+  summary["splits"] = {{"train", ds.train.num_samples},
+                       {"val_fit", val_fit.num_samples()},
+                       {"val_cal", val_cal.num_samples()},
+                       {"test", zoo.test.num_samples()}};
+  summary["zoo"] = json::array();
+  for (const auto& m : zoo.members) summary["zoo"].push_back(m.to_json());
+  summary["reference"] = {
+      {"full_stacker_accuracy", stacker_test},
+      {"full_stacker_val_accuracy", stacker_val},
+      {"target_retention", cfg.target_retention},
+      {"target_val_accuracy", target},
+      {"full_ensemble_cost", full_cost},
+      {"best_single",
+       {{"name", zoo.test.model_names()[best]},
+        {"accuracy", zoo.test.model_accuracy(best)},
+        {"val_accuracy", zoo.val.model_accuracy(best)},
+        {"cost", best_cost}}}};
+  summary["methods"] = json::object();
+  for (const auto& r : results)
+    summary["methods"][r.name] = method_summary(r, full_cost, best_cost, stacker_test);
+  summary["provenance"] = provenance_json();
+
+  fs::create_directories(out_dir);
+  write_text_atomically(out_dir + "/summary.json", summary.dump(2) + "\n");
+  write_text_atomically(out_dir + "/points.csv", points_csv(summary));
+  write_text_atomically(out_dir + "/config.resolved.yaml", to_yaml(cfg.resolved));
+  write_results_h5(out_dir + "/results.h5", zoo.test, results);
+  return summary;
+}
+
+}  // namespace
+
+json MethodResult::to_json(bool with_decisions) const {
+  json j = {{"name", name},          {"method", method},
+            {"description", description}, {"bound", bound},
+            {"fit_seconds", fit_seconds}, {"error", error},
+            {"headline_index", headline_index}, {"diagnostics", diagnostics}};
+  j["val_points"] = json::array();
+  for (const auto& p : val_points) j["val_points"].push_back(point_to_json(p));
+  j["curve"] = json::array();
+  for (const auto& p : curve) j["curve"].push_back(point_to_json(p));
+  if (with_decisions) {
+    j["decisions"] = {{"prediction", headline_decisions.prediction},
+                      {"cost", headline_decisions.cost},
+                      {"executed_mask", headline_decisions.executed_mask},
+                      {"depth", headline_decisions.depth}};
+  }
+  return j;
+}
+
+MethodResult MethodResult::from_json(const json& j) {
+  MethodResult r;
+  r.name = j.at("name");
+  r.method = j.at("method");
+  r.description = j.at("description");
+  r.bound = j.at("bound");
+  r.fit_seconds = j.at("fit_seconds");
+  r.error = j.at("error");
+  r.headline_index = j.at("headline_index");
+  r.diagnostics = j.at("diagnostics");
+  for (const auto& p : j.at("val_points")) r.val_points.push_back(point_from_json(p));
+  for (const auto& p : j.at("curve")) r.curve.push_back(point_from_json(p));
+  if (j.contains("decisions")) {
+    const auto& d = j["decisions"];
+    r.headline_decisions.prediction = d.at("prediction").get<std::vector<int32_t>>();
+    r.headline_decisions.cost = d.at("cost").get<std::vector<float>>();
+    r.headline_decisions.executed_mask = d.at("executed_mask").get<std::vector<uint64_t>>();
+    r.headline_decisions.depth = d.at("depth").get<std::vector<int32_t>>();
+  }
+  if (r.error.empty() && (r.headline_index < 0 || r.headline_index >= (int)r.curve.size() ||
+                          r.val_points.size() != r.curve.size()))
+    throw std::runtime_error("inconsistent cached method result");
+  return r;
+}
+
+void split_val(const std::vector<int32_t>& labels, double cal_fraction, uint64_t seed,
+               std::vector<int>* fit, std::vector<int>* cal) {
+  std::map<int32_t, std::vector<int>> by_class;
+  for (int i = 0; i < static_cast<int>(labels.size()); ++i) by_class[labels[i]].push_back(i);
+  std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 17);
+  fit->clear();
+  cal->clear();
+  for (auto& kv : by_class) {
+    auto& idx = kv.second;
+    std::shuffle(idx.begin(), idx.end(), rng);
+    const size_t n_cal = static_cast<size_t>(std::lround(cal_fraction * idx.size()));
+    cal->insert(cal->end(), idx.begin(), idx.begin() + n_cal);
+    fit->insert(fit->end(), idx.begin() + n_cal, idx.end());
+  }
+  std::sort(fit->begin(), fit->end());
+  std::sort(cal->begin(), cal->end());
+}
+
+std::string run_experiment(const ExperimentConfig& cfg, const Registries& registries,
+                           const RunOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  log_info("[run] experiment '{}' ({}), cache {}", cfg.experiment, cfg.path, cfg.cache_dir);
+
+  const auto* ds_entry = registries.datasets.find(cfg.dataset);
+  log_info("[dataset] loading {}", cfg.dataset);
+  std::unique_ptr<Dataset> ds = ds_entry->make(cfg.dataset_options, cfg.zoo_seed);
+  log_info("[dataset] {}: train {}, val {}, test {}, {} classes, fingerprint {} ({:.1f} s)",
+           ds->name, ds->train.num_samples, ds->val.num_samples, ds->test.num_samples,
+           ds->num_classes, ds->fingerprint(), seconds_since(t0));
+
+  ZooOptions zoo_options;
+  zoo_options.cache_dir = cfg.cache_dir;
+  zoo_options.seed = cfg.zoo_seed;
+  zoo_options.cost = cfg.cost;
+  zoo_options.profile_repeats = cfg.profile_repeats;
+  zoo_options.force = options.force;
+  Zoo zoo = build_zoo(*ds, cfg.zoo, zoo_options, registries.models);
+  if (zoo.val.num_models() == 0)
+    throw std::runtime_error("every zoo model failed; nothing to run the methods on");
+
+  const std::string run_id = make_run_id(cfg);
+  const std::string exp_dir = cfg.results_dir + "/" + cfg.experiment;
+  const std::string run_dir = exp_dir + "/" + run_id;
+  for (size_t i = 0; i < cfg.seeds.size(); ++i) {
+    const std::string out = cfg.seeds.size() == 1
+                                ? run_dir
+                                : run_dir + fmt::format("/seed-{}", cfg.seeds[i]);
+    json summary = run_seed(cfg, registries, *ds, zoo, cfg.seeds[i], run_id, out, options.force);
+    try {
+      render_report(out);
+    } catch (const std::exception& e) {
+      log_warn("report rendering failed for {}: {}", out, e.what());
+    }
+    fmt::print("\n{} (seed {}): {}\n\n{}\n", cfg.experiment, cfg.seeds[i], out,
+               headline_markdown(summary));
+  }
+  // latest -> the newest run (relative link, so the results folder can move).
+  const fs::path latest = fs::path(exp_dir) / "latest";
+  std::error_code ec;
+  fs::remove(latest, ec);
+  fs::create_directory_symlink(run_id, latest, ec);
+  if (ec) log_warn("cannot point {} at {}: {}", latest.string(), run_id, ec.message());
+  log_info("[run] done in {:.1f} s: {}", seconds_since(t0), run_dir);
+  return run_dir;
+}
+
+}  // namespace lazystack

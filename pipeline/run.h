@@ -1,0 +1,44 @@
+// Running an experiment: dataset -> zoo -> methods -> results folder -> report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/evaluate.h"
+#include "pipeline/config.h"
+
+namespace lazystack {
+
+struct RunOptions {
+  bool force = false;  ///< recompute every cache entry (zoo weights, logits, method results)
+};
+
+/// Everything one method produced in one run; serialised into summary.json and the method cache.
+struct MethodResult {
+  std::string name, method, description;
+  bool bound = false;
+  double fit_seconds = 0.0;
+  std::string error;  ///< non-empty: the method failed; the rest is empty
+  std::vector<OperatingPoint> val_points;  ///< grid on val_cal (headline selection)
+  std::vector<OperatingPoint> curve;       ///< same grid on test
+  int headline_index = -1;
+  SampleDecisions headline_decisions;      ///< per test sample, at the headline knob
+  nlohmann::json diagnostics = nlohmann::json::object();
+  bool from_cache = false;
+
+  nlohmann::json to_json(bool with_decisions) const;
+  static MethodResult from_json(const nlohmann::json& j);
+};
+
+/// Runs the experiment for every seed; returns the run folder
+/// (<results_dir>/<experiment>/<run-id>) and points <results_dir>/<experiment>/latest at it.
+std::string run_experiment(const ExperimentConfig& config, const Registries& registries,
+                           const RunOptions& options);
+
+/// Splits val indices into val_fit / val_cal: seeded, stratified by label.
+void split_val(const std::vector<int32_t>& labels, double cal_fraction, uint64_t seed,
+               std::vector<int>* fit, std::vector<int>* cal);
+
+}  // namespace lazystack
