@@ -244,6 +244,7 @@ std::string File::get_attr_string(const std::string& object, const std::string& 
   if (H5Tis_variable_str(ftype.get()) > 0) {
     Handle mtype(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mtype.get(), H5T_VARIABLE);
+    H5Tset_cset(mtype.get(), H5Tget_cset(ftype.get()));  // no ASCII<->UTF-8 conversion exists
     char* s = nullptr;
     if (H5Aread(attr.get(), mtype.get(), &s) < 0) fail(path_, "cannot read attribute " + key);
     std::string out = s ? s : "";

@@ -12,6 +12,7 @@ packages=(
   libxgboost-dev                            # tabular gradient boosting
   libgtest-dev libbenchmark-dev
   gnuplot-nox                               # figures
+  python3-h5py                              # tests: cache files must read in h5py
   dataset-fashion-mnist opencv-doc          # offline data
   zlib1g-dev
 )
