@@ -1,0 +1,50 @@
+# Two commands on a fresh Debian 12 machine:
+#   make run    install missing Debian packages, build, run experiments/fashion_mnist.yaml
+#   make test   install missing Debian packages, build, run the whole test suite (ctest)
+# Other targets: make build | bench | paper | format | clean.
+# Variables: BUILD (build folder), JOBS (parallel jobs), CONFIG (experiment of `make run`),
+#            ARGS (extra `lazystack run` arguments, e.g. ARGS="--set dataset.limit=2000").
+
+BUILD  ?= build
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+CONFIG ?= experiments/fashion_mnist.yaml
+ARGS   ?=
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+
+LAZYSTACK := $(BUILD)/cli/lazystack
+
+.PHONY: deps configure build build-all run test bench paper format clean
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+# `make run` builds only the program; `make test` builds everything.
+build: configure
+	@cmake --build $(BUILD) --target lazystack -j$(JOBS)
+
+build-all: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(LAZYSTACK) run $(CONFIG) $(ARGS)
+
+test: build-all
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: configure
+	@cmake --build $(BUILD) --target lazystack_bench -j$(JOBS)
+	@mkdir -p results/bench
+	$(BUILD)/bench/lazystack_bench --benchmark_out=results/bench/bench.json \
+	  --benchmark_out_format=json --benchmark_counters_tabular=true
+
+paper: build
+	$(LAZYSTACK) run experiments/paper.yaml $(ARGS)
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,191 @@
+// Experiment-config validation: every kind of bad input is a ConfigError naming file:line:column
+// and the key, raised before any work. Uses small fake registries so it tests the schema alone.
+#include "pipeline/config.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace lazystack {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FakeMethod : public Method {
+ public:
+  void fit(const FitContext&) override {}
+  std::vector<Knob> grid() const override { return {Knob{}}; }
+  void set_knob(const Knob&) override {}
+  int predict(Meter& meter) override { return 0; }
+};
+
+Registries fake_registries() {
+  Registries r;
+  r.datasets.add({"toy", "a toy dataset",
+                  {opt_int("limit", 0, "cap per split").range(0, 1e9),
+                   opt_string("path", "/", "data folder").existing_path()},
+                  [](const Options&, uint64_t) { return std::make_unique<Dataset>(); }});
+  r.models.add({"mlp", "an mlp",
+                {opt_int("epochs", 5, "epochs").range(1, 1000), opt_ints("hidden", {64}, "sizes")},
+                [](const Options&, const Dataset&) -> std::unique_ptr<ZooModel> { return nullptr; }});
+  r.methods.add({"stacker", "stacker", {opt_int("epochs", 50, "epochs").range(1, 10000)},
+                 [](const Options&) { return std::make_unique<FakeMethod>(); }});
+  r.methods.add({"cost-cascade", "cascade",
+                 {opt_doubles("thresholds", {0.5}, "grid").range(0, 1),
+                  opt_string("confidence", "max-prob", "metric").one_of({"max-prob", "entropy"})},
+                 [](const Options&) { return std::make_unique<FakeMethod>(); }});
+  return r;
+}
+
+const char* kGood = R"(experiment: toy
+seeds: [0, 1]
+dataset: {name: toy, limit: 100}
+zoo:
+  - {name: small, arch: mlp, epochs: 2}
+  - {name: large, arch: mlp, hidden: [128, 128]}
+methods:
+  stacker: {}
+  cascade-entropy: {method: cost-cascade, confidence: entropy}
+)";
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("lazystack_cfg_" + std::string(
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::create_directories(dir_);
+  }
+  std::string write(const std::string& text) {
+    const std::string path = (dir_ / "exp.yaml").string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  // Loads `text` and returns the ConfigError it must raise.
+  ConfigError error_of(const std::string& text, const std::vector<std::string>& sets = {}) {
+    const std::string path = write(text);
+    try {
+      load_experiment_config(path, sets, registries_);
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.file(), path);
+      return e;
+    }
+    ADD_FAILURE() << "no ConfigError for:\n" << text;
+    return ConfigError("", 0, 0, "", "");
+  }
+  std::string replace(std::string s, const std::string& from, const std::string& to) {
+    s.replace(s.find(from), from.size(), to);
+    return s;
+  }
+  fs::path dir_;
+  Registries registries_ = fake_registries();
+};
+
+TEST_F(ConfigTest, GoodConfigResolvesDefaults) {
+  const ExperimentConfig c = load_experiment_config(write(kGood), {}, registries_);
+  EXPECT_EQ(c.experiment, "toy");
+  EXPECT_EQ(c.seeds, (std::vector<uint64_t>{0, 1}));
+  ASSERT_EQ(c.zoo.size(), 2u);
+  EXPECT_EQ(c.zoo[0].options.get_int("epochs"), 2);
+  EXPECT_EQ(c.zoo[1].options.get_int("epochs"), 5);
+  ASSERT_EQ(c.methods.size(), 2u);
+  EXPECT_EQ(c.methods[1].name, "cascade-entropy");
+  EXPECT_EQ(c.methods[1].method, "cost-cascade");
+  EXPECT_EQ(c.methods[1].options.get_string("confidence"), "entropy");
+  EXPECT_EQ(c.resolved["dataset"]["limit"], 100);
+  EXPECT_DOUBLE_EQ(c.target_retention, 0.97);
+}
+
+TEST_F(ConfigTest, UnknownTopLevelKey) {
+  ConfigError e = error_of(std::string(kGood) + "learning_rate: 3\n");
+  EXPECT_EQ(e.key(), "learning_rate");
+  EXPECT_EQ(e.line(), 10);
+  EXPECT_EQ(e.column(), 1);
+}
+
+TEST_F(ConfigTest, UnknownZooOptionNamesTheEntry) {
+  ConfigError e = error_of(replace(kGood, "epochs: 2", "epoch: 2"));
+  EXPECT_EQ(e.key(), "zoo.small.epoch");
+  EXPECT_EQ(e.line(), 5);
+  EXPECT_GT(e.column(), 1);
+  EXPECT_NE(std::string(e.what()).find(":5:"), std::string::npos) << e.what();
+}
+
+TEST_F(ConfigTest, WrongType) {
+  ConfigError e = error_of(replace(kGood, "epochs: 2", "epochs: two"));
+  EXPECT_EQ(e.key(), "zoo.small.epochs");
+  EXPECT_EQ(e.line(), 5);
+  ConfigError b = error_of(std::string(kGood) + "charge_overhead: yes\n");
+  EXPECT_EQ(b.key(), "charge_overhead");  // booleans are true/false only
+}
+
+TEST_F(ConfigTest, OutOfRange) {
+  ConfigError e = error_of(std::string(kGood) + "target_retention: 1.5\n");
+  EXPECT_EQ(e.key(), "target_retention");
+  EXPECT_EQ(e.line(), 10);
+  ConfigError m = error_of(replace(kGood, "{method: cost-cascade, confidence: entropy}",
+                                   "{method: cost-cascade, thresholds: [0.5, 2]}"));
+  EXPECT_EQ(m.key(), "methods.cascade-entropy.thresholds");
+  EXPECT_EQ(m.line(), 9);
+}
+
+TEST_F(ConfigTest, NotOneOfTheChoices) {
+  ConfigError e = error_of(replace(kGood, "confidence: entropy", "confidence: margins"));
+  EXPECT_EQ(e.key(), "methods.cascade-entropy.confidence");
+  EXPECT_NE(std::string(e.what()).find("max-prob"), std::string::npos) << e.what();
+}
+
+TEST_F(ConfigTest, MissingFile) {
+  ConfigError e = error_of(replace(kGood, "limit: 100", "path: /no/such/folder"));
+  EXPECT_EQ(e.key(), "dataset.path");
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_THROW(load_experiment_config((dir_ / "absent.yaml").string(), {}, registries_),
+               ConfigError);
+}
+
+TEST_F(ConfigTest, UnknownRegistryNamesListWhatIsKnown) {
+  ConfigError d = error_of(replace(kGood, "name: toy", "name: mnist"));
+  EXPECT_EQ(d.key(), "dataset.name");
+  EXPECT_NE(std::string(d.what()).find("toy"), std::string::npos);
+  ConfigError a = error_of(replace(kGood, "arch: mlp, epochs", "arch: vit, epochs"));
+  EXPECT_EQ(a.key(), "zoo.small.arch");
+  ConfigError m = error_of(replace(kGood, "stacker: {}", "stacking: {}"));
+  EXPECT_EQ(m.key(), "methods.stacking");
+  EXPECT_EQ(m.line(), 8);
+}
+
+TEST_F(ConfigTest, DuplicateZooNameAndMissingSections) {
+  ConfigError d = error_of(replace(kGood, "name: large", "name: small"));
+  EXPECT_EQ(d.key(), "zoo.small");
+  EXPECT_EQ(d.line(), 6);
+  ConfigError z = error_of("experiment: x\ndataset: {name: toy}\nmethods: {stacker: {}}\n");
+  EXPECT_EQ(z.key(), "zoo");
+  ConfigError r = error_of("dataset: {name: toy}\nzoo: [{name: a, arch: mlp}]\n"
+                           "methods: {stacker: {}}\n");
+  EXPECT_EQ(r.key(), "experiment");
+}
+
+TEST_F(ConfigTest, YamlSyntaxErrorHasItsLine) {
+  ConfigError e = error_of("experiment: x\nzoo: [\n  {name: a\n");
+  EXPECT_GE(e.line(), 2);
+  EXPECT_NE(std::string(e.what()).find("YAML"), std::string::npos);
+}
+
+TEST_F(ConfigTest, SetOverridesAreValidatedToo) {
+  const ExperimentConfig c = load_experiment_config(
+      write(kGood), {"dataset.limit=7", "zoo.large.epochs=9", "target_retention=0.9"},
+      registries_);
+  EXPECT_EQ(c.dataset_options.get_int("limit"), 7);
+  EXPECT_EQ(c.zoo[1].options.get_int("epochs"), 9);
+  EXPECT_DOUBLE_EQ(c.target_retention, 0.9);
+  ConfigError e = error_of(kGood, {"zoo.large.epochs=0"});
+  EXPECT_EQ(e.key(), "zoo.large.epochs");
+  ConfigError n = error_of(kGood, {"zoo.medium.epochs=3"});
+  EXPECT_NE(std::string(n.what()).find("medium"), std::string::npos);
+  ConfigError s = error_of(kGood, {"no-equals-sign"});
+  EXPECT_NE(std::string(s.what()).find("key=value"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lazystack
