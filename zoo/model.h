@@ -29,6 +29,15 @@ class ZooModel {
   virtual double macs() const = 0;
   /// Parameter count (stored training points for instance-based learners).
   virtual double params() const = 0;
+  /// File name ending of save()'s file, e.g. ".pt" (weights are cached as <stem><suffix>).
+  virtual std::string weights_suffix() const { return ".bin"; }
+
+  /// The zoo entry's name, used in progress lines and error messages.
+  void set_name(std::string name) { name_ = std::move(name); }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_ = "model";
 };
 
 /// Model factory: validated options and the dataset (shape, classes).
