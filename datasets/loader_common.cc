@@ -1,0 +1,67 @@
+#include "datasets/loader_common.h"
+
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+namespace lazystack {
+
+std::vector<OptionSpec> common_dataset_options(const std::string& default_path,
+                                               const std::string& path_description) {
+  return {
+      opt_string("path", default_path, path_description).existing_path(),
+      opt_int("limit", 0,
+              "cap on each split's size (stratified, seeded subsample) for quick runs and "
+              "tests; 0 = all samples")
+          .range(0, 1e9),
+  };
+}
+
+std::vector<OptionSpec> fraction_options(double default_val, double default_test) {
+  return {
+      opt_double("val_fraction", default_val,
+                 "share of the samples in val (fits and calibrates methods), stratified")
+          .above(0)
+          .below(0.5),
+      opt_double("test_fraction", default_test,
+                 "share of the samples in test (reported numbers only), stratified")
+          .above(0)
+          .below(0.5),
+  };
+}
+
+void require_data_file(const std::string& file, const DataSource& source) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(file, ec)) return;
+  throw std::runtime_error(fmt::format(
+      "dataset {}: data file {} not found. The default files come from the Debian package {} "
+      "(scripts/install-deps.sh installs it); or point the dataset's `path` option at a copy",
+      source.dataset, file, source.debian_package));
+}
+
+int capped(int n, long limit) { return limit > 0 && limit < n ? static_cast<int>(limit) : n; }
+
+std::string limit_note(long limit) {
+  return limit > 0 ? fmt::format(", limit {}", limit) : "";
+}
+
+SplitSizes fraction_split_sizes(const std::string& dataset, int pool, double val_fraction,
+                                double test_fraction, long limit) {
+  SplitSizes s;
+  s.val = static_cast<int>(std::lround(pool * val_fraction));
+  s.test = static_cast<int>(std::lround(pool * test_fraction));
+  s.train = pool - s.val - s.test;
+  if (s.train < 1 || s.val < 1 || s.test < 1)
+    throw std::runtime_error(fmt::format(
+        "dataset {}: {} samples split by val_fraction {} and test_fraction {} leaves an empty "
+        "split (train {}, val {}, test {})",
+        dataset, pool, val_fraction, test_fraction, s.train, s.val, s.test));
+  s.train = capped(s.train, limit);
+  s.val = capped(s.val, limit);
+  s.test = capped(s.test, limit);
+  return s;
+}
+
+}  // namespace lazystack
