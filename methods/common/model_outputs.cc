@@ -1,0 +1,82 @@
+#include "methods/common/model_outputs.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <stdexcept>
+
+namespace lazystack {
+
+std::vector<float> concat_probs(const LogitTable& table, const std::vector<int>& models) {
+  const size_t n = table.num_samples(), num_classes = table.num_classes(), k = models.size();
+  std::vector<float> out(n * k * num_classes);
+  for (size_t j = 0; j < k; ++j) {
+    const float* block = table.model_probs(models[j]);
+    for (size_t i = 0; i < n; ++i)
+      std::memcpy(out.data() + (i * k + j) * num_classes, block + i * num_classes,
+                  num_classes * sizeof(float));
+  }
+  return out;
+}
+
+void concat_probs(const Meter& meter, const std::vector<int>& models, float* out) {
+  const int num_classes = meter.num_classes();
+  for (int m : models) {
+    std::memcpy(out, meter.probs(m).data, num_classes * sizeof(float));
+    out += num_classes;
+  }
+}
+
+std::vector<double> mean_costs(const LogitTable& table) {
+  std::vector<double> costs(table.num_models(), 0.0);
+  const int n = table.num_samples();
+  for (int m = 0; m < table.num_models(); ++m) {
+    if (table.sample_costs().empty() || n == 0) {
+      costs[m] = table.costs().at(m);
+      continue;
+    }
+    for (int i = 0; i < n; ++i) costs[m] += table.cost(m, i);
+    costs[m] /= n;
+  }
+  return costs;
+}
+
+std::vector<int> ascending_cost_order(const LogitTable& table) {
+  const std::vector<double> costs = mean_costs(table);
+  std::vector<int> order(costs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return costs[a] < costs[b]; });
+  return order;
+}
+
+void require_fitted_shape(const Meter& meter, int num_models, int num_classes, const char* method) {
+  if (meter.num_models() != num_models || meter.num_classes() != num_classes)
+    throw std::logic_error(
+        fmt::format("{}: fitted on {} models x {} classes, asked to predict on {} x {}{}", method,
+                    num_models, num_classes, meter.num_models(), meter.num_classes(),
+                    num_models == 0 ? " (was fit() called?)" : ""));
+}
+
+std::vector<int> resolve_models(const LogitTable& table, const std::vector<std::string>& names) {
+  std::vector<int> models;
+  if (names.empty()) {
+    models.resize(table.num_models());
+    std::iota(models.begin(), models.end(), 0);
+    return models;
+  }
+  std::string known;
+  for (const auto& name : table.model_names()) known += (known.empty() ? "" : ", ") + name;
+  for (const auto& name : names) {
+    const int m = table.model_index(name);
+    if (m < 0)
+      throw std::invalid_argument("unknown model '" + name + "' (the zoo has: " + known + ")");
+    if (std::find(models.begin(), models.end(), m) != models.end())
+      throw std::invalid_argument("model '" + name + "' is listed twice");
+    models.push_back(m);
+  }
+  return models;
+}
+
+}  // namespace lazystack

@@ -1,0 +1,36 @@
+// Gathering model outputs into feature vectors: from a LogitTable when fitting (val_fit), from
+// the Meter when predicting (only models that already ran can be read).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/logit_table.h"
+#include "core/meter.h"
+
+namespace lazystack {
+
+/// [num_samples][models.size() * C]: per sample, the probability vectors of `models`
+/// concatenated in that order. The training features of a stacker over those models.
+std::vector<float> concat_probs(const LogitTable& table, const std::vector<int>& models);
+
+/// The same row for the Meter's current sample: writes models.size() * C floats to `out`.
+/// Throws std::logic_error (from the Meter) if one of the models has not run.
+void concat_probs(const Meter& meter, const std::vector<int>& models, float* out);
+
+/// Mean cost of each model over the table's samples (the per-sample costs when the table has
+/// them): what "cost order" means when costs vary by sample.
+std::vector<double> mean_costs(const LogitTable& table);
+
+/// Model indices sorted by ascending mean cost; ties keep the lower index first.
+std::vector<int> ascending_cost_order(const LogitTable& table);
+
+/// Throws std::logic_error unless the Meter's table has the shape the method was fitted on:
+/// a method fitted on one zoo must not silently predict on another.
+void require_fitted_shape(const Meter& meter, int num_models, int num_classes, const char* method);
+
+/// Indices of `names` in the table, in the order given; throws std::invalid_argument naming an
+/// unknown or repeated model and listing the known ones. Empty `names` means every model.
+std::vector<int> resolve_models(const LogitTable& table, const std::vector<std::string>& names);
+
+}  // namespace lazystack

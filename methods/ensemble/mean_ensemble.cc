@@ -1,0 +1,47 @@
+#include "methods/ensemble/mean_ensemble.h"
+
+#include <algorithm>
+#include <memory>
+#include <numeric>
+#include <stdexcept>
+
+#include "methods/common/model_outputs.h"
+
+namespace lazystack {
+
+MethodRegistry::Entry MeanEnsemble::registry_entry() {
+  return {"ensemble",
+          "mean of all zoo models' probabilities (every model runs, as one tier)",
+          {},
+          [](const Options&) { return std::unique_ptr<Method>(std::make_unique<MeanEnsemble>()); }};
+}
+
+void MeanEnsemble::fit(const FitContext& ctx) {
+  if (ctx.val_fit.num_models() == 0) throw std::runtime_error("ensemble: the zoo has no models");
+  models_.resize(ctx.val_fit.num_models());
+  std::iota(models_.begin(), models_.end(), 0);
+  num_classes_ = ctx.val_fit.num_classes();
+  sum_.assign(num_classes_, 0.0f);
+}
+
+std::vector<Knob> MeanEnsemble::grid() const {
+  Knob k;
+  k.label = "all";
+  return {k};
+}
+
+int MeanEnsemble::predict(Meter& meter) {
+  require_fitted_shape(meter, static_cast<int>(models_.size()), num_classes_, "ensemble");
+  meter.run_tier(models_);
+  std::fill(sum_.begin(), sum_.end(), 0.0f);
+  for (int m : models_) {
+    const ProbView p = meter.probs(m);
+    for (int c = 0; c < num_classes_; ++c) sum_[c] += p[c];
+  }
+  // The mean's argmax is the sum's.
+  return argmax(sum_.data(), num_classes_);
+}
+
+nlohmann::json MeanEnsemble::diagnostics() const { return {{"models", models_.size()}}; }
+
+}  // namespace lazystack
