@@ -7,6 +7,8 @@
 #include <fmt/core.h>
 #include <zlib.h>
 
+#include "datasets/prefault.h"
+
 namespace lazystack {
 namespace {
 
@@ -77,7 +79,7 @@ IdxArray read_idx_ubyte(const std::string& path, const std::vector<int>& inner_d
       throw std::runtime_error(fmt::format("{}: dimension {} is {}, expected {}", path, d,
                                            a.dims[d], inner_dims[d - 1]));
 
-  a.data.resize(static_cast<size_t>(elements));
+  resize_prefaulted(a.data, static_cast<size_t>(elements));
   read_exact(file.get(), a.data.data(), a.data.size(), path, "the values");
   // One more byte must be the end; reading it also makes zlib check the gzip CRC and length.
   unsigned char extra;

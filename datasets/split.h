@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "datasets/prefault.h"
 
 namespace lazystack {
 
@@ -35,14 +37,24 @@ Split gather_split(const std::vector<T>& x, int dim, const std::vector<int32_t>&
                                 " rows of " + std::to_string(dim));
   Split s;
   s.num_samples = static_cast<int>(indices.size());
-  s.x.resize(indices.size() * static_cast<size_t>(dim));
+  resize_prefaulted(s.x, indices.size() * static_cast<size_t>(dim));
   s.y.resize(indices.size());
+  // Bytes go through a table of their 256 quotients: the same values as dividing, without a
+  // division per pixel (this loop dominates loading 70k images).
+  float table[256];
+  if constexpr (std::is_same_v<T, uint8_t>)
+    for (int v = 0; v < 256; ++v) table[v] = static_cast<float>(v) / divisor;
   float* out = s.x.data();
   for (size_t k = 0; k < indices.size(); ++k) {
     const size_t i = static_cast<size_t>(indices[k]);
     if (i >= y.size()) throw std::out_of_range("gather_split: row index out of range");
     const T* row = x.data() + i * dim;
-    for (int j = 0; j < dim; ++j) *out++ = static_cast<float>(row[j]) / divisor;
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      for (int j = 0; j < dim; ++j) out[j] = table[row[j]];
+    } else {
+      for (int j = 0; j < dim; ++j) out[j] = static_cast<float>(row[j]) / divisor;
+    }
+    out += dim;
     s.y[k] = y[i];
   }
   return s;
