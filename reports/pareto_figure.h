@@ -1,0 +1,58 @@
+// The Pareto figure of one run (DESIGN.md section 7): accuracy against mean cost (log scale)
+// for every method's swept curve, its Pareto front and its headline point, the zoo's single
+// models as labelled points, and bounds (the oracle) marked as such.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/gnuplot.h"
+
+namespace lazystack::reports {
+
+/// One plotted point. `kind` says how it is drawn:
+///   curve     a swept operating point of a method (hollow marker)
+///   front     a point of the method's Pareto front (filled marker, joined by a line)
+///   headline  the method's headline point, chosen on val (large marker, black ring)
+///   single    a zoo model alone (series "single", label = model name)
+///   bound     a point of a bound such as the oracle (star; not achievable)
+struct ParetoPoint {
+  std::string series;  ///< method name, or "single"
+  std::string kind;
+  std::string label;   ///< knob ("theta=0.8") or model name
+  double mean_cost = 0.0;
+  double accuracy = 0.0;
+  std::string label_at{};  ///< singles: where the name goes (above|below|right|left)
+};
+
+/// Everything the figure shows, taken from summary.json without recomputation. Points whose
+/// cost is not positive or whose numbers are not finite cannot sit on a log axis: they are
+/// left out (and counted in `skipped`).
+struct ParetoFigure {
+  std::string title;       ///< dataset name
+  std::string x_label;     ///< from cost_unit, e.g. "latency per sample (ms)"
+  std::vector<std::string> methods;  ///< plotted methods, in legend order
+  std::vector<int> style_index;      ///< per method: index for series_style() (stable names)
+  std::vector<std::string> bounds;   ///< plotted bounds
+  std::vector<ParetoPoint> points;   ///< every plotted point, grouped by series then kind
+  int skipped = 0;
+  double x_lo = 1, x_hi = 10;  ///< cost axis (log), padded around the points
+  double y_lo = 0, y_hi = 1;   ///< accuracy axis, zoomed to the points
+};
+
+/// Collects the figure's points from a checked summary and lays it out for `size` (axis
+/// ranges, where each single model's name goes). A method of registry type "single" is drawn
+/// as the zoo's labelled points instead of a curve, as long as the zoo has any.
+ParetoFigure pareto_figure(const nlohmann::json& summary, const FigureSize& size);
+
+/// The CSV the script reads: series,kind,label,mean_cost,accuracy,label_at; numbers at full
+/// precision.
+std::string pareto_csv(const ParetoFigure& figure);
+
+/// The gnuplot script that plots `csv_name` and writes <stem>.png/.svg/.pdf.
+std::string pareto_script(const ParetoFigure& figure, const std::string& csv_name,
+                          const std::string& stem, const FigureSize& size);
+
+}  // namespace lazystack::reports

@@ -1,0 +1,100 @@
+#include "reports/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+#include "core/log.h"
+#include "reports/gnuplot.h"
+#include "reports/pareto_figure.h"
+#include "reports/seeds.h"
+#include "reports/summary.h"
+#include "reports/table.h"
+#include "reports/tables.h"
+#include "reports/text_file.h"
+
+namespace lazystack {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+void write_table(const fs::path& dir, const std::string& stem, const reports::Table& table) {
+  reports::write_text_file((dir / (stem + ".md")).string(), reports::to_markdown(table));
+  reports::write_text_file((dir / (stem + ".tex")).string(), reports::to_latex(table));
+  reports::write_text_file((dir / (stem + ".csv")).string(), reports::to_csv(table));
+}
+
+// The figure grows taller with its legend (two entries a row below the plot), so the plot area
+// keeps its size however many methods there are.
+reports::FigureSize pareto_size(const json& summary) {
+  reports::FigureSize size;
+  const size_t entries = summary.at("methods").size() + 2;
+  size.height_in = 2.45 + 0.13 * static_cast<double>((entries + 1) / 2);
+  return size;
+}
+
+// Tables and figures of one seed's folder.
+void render_run(const fs::path& dir, const json& summary, reports::FigureRenderer& renderer) {
+  write_table(dir / "tables", "headline", reports::headline_table(summary));
+  write_table(dir / "tables", "zoo", reports::zoo_table(summary));
+
+  const reports::FigureSize size = pareto_size(summary);
+  const reports::ParetoFigure figure = reports::pareto_figure(summary, size);
+  if (figure.skipped > 0)
+    log_info("[report] {}: {} point(s) with a non-positive or non-finite cost or accuracy "
+             "cannot sit on the log cost axis and are left out of the Pareto figure",
+             dir.string(), figure.skipped);
+  const bool rendered =
+      renderer.render((dir / "figures").string(), "pareto", reports::pareto_csv(figure),
+                      reports::pareto_script(figure, "pareto.csv", "pareto", size));
+  log_info("[report] {}: tables/headline, tables/zoo, figures/pareto{}", dir.string(),
+           rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)");
+}
+
+// seed-<n>/ subfolders holding a summary.json, in seed order.
+std::vector<fs::path> seed_folders(const fs::path& run_dir) {
+  std::vector<std::pair<long, fs::path>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(run_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("seed-", 0) != 0 || !entry.is_directory()) continue;
+    if (!fs::exists(entry.path() / "summary.json")) continue;
+    char* end = nullptr;
+    const long seed = std::strtol(name.c_str() + 5, &end, 10);
+    found.emplace_back(end && *end == '\0' ? seed : -1, entry.path());
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> out;
+  for (auto& f : found) out.push_back(f.second);
+  return out;
+}
+
+}  // namespace
+
+void render_report(const std::string& run_dir, const ReportOptions& options) {
+  reports::FigureRenderer renderer{reports::Gnuplot(options.gnuplot)};
+  const fs::path dir(run_dir);
+  std::vector<fs::path> seeds;
+  if (fs::is_directory(dir) && !fs::exists(dir / "summary.json")) seeds = seed_folders(dir);
+  if (seeds.empty()) {  // one run, or not a results folder at all (load_summary says which)
+    render_run(dir, reports::load_summary(run_dir), renderer);
+    return;
+  }
+  std::vector<json> summaries;
+  for (const fs::path& seed_dir : seeds) {
+    summaries.push_back(reports::load_summary(seed_dir.string()));
+    render_run(seed_dir, summaries.back(), renderer);
+  }
+  write_table(dir / "tables", "headline_seeds", reports::seeds_headline_table(summaries));
+  log_info("[report] {}: tables/headline_seeds over {} seeds", run_dir, summaries.size());
+}
+
+std::string headline_markdown(const json& summary) {
+  reports::check_summary(summary, "summary");
+  return reports::to_markdown(reports::headline_table(summary));
+}
+
+}  // namespace lazystack

@@ -1,0 +1,33 @@
+// Rendering a results folder into figures and tables (DESIGN.md section 7), from summary.json
+// alone: `lazystack report RESULTS_DIR` re-renders everything without recomputing anything.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace lazystack {
+
+struct ReportOptions {
+  /// The gnuplot executable: a name looked up on PATH, or a path. When it is missing or fails,
+  /// the figures' CSVs and scripts are still written and one warning is logged.
+  std::string gnuplot = "gnuplot";
+};
+
+/// Renders a run folder. For a folder with summary.json:
+///   figures/pareto.{csv,gp,png,svg,pdf}  accuracy vs mean cost, every method, single models,
+///                                        bounds (images only where gnuplot runs);
+///   tables/headline.{md,tex,csv}          one row per method;
+///   tables/zoo.{md,tex,csv}               one row per zoo model.
+/// For a multi-seed run (seed-*/ subfolders with summary.json): each seed folder as above,
+/// plus tables/headline_seeds.{md,tex,csv} in `run_dir` (mean and 95% interval over seeds).
+/// Throws std::runtime_error when `run_dir` is not a results folder or its summary.json was
+/// written by an incompatible version (format_version missing or not 1).
+void render_report(const std::string& run_dir, const ReportOptions& options = {});
+
+/// The Markdown headline table of a summary (the same text as tables/headline.md), which the
+/// CLI prints at the end of a run. Throws std::runtime_error when the summary is not readable
+/// by this version.
+std::string headline_markdown(const nlohmann::json& summary);
+
+}  // namespace lazystack

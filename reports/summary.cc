@@ -1,0 +1,162 @@
+#include "reports/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "core/method.h"
+#include "reports/text_file.h"
+
+namespace lazystack::reports {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw std::runtime_error(where + ": " + what);
+}
+
+const json& field(const json& parent, const char* key, json::value_t type,
+                  const std::string& where, const std::string& path) {
+  auto it = parent.find(key);
+  const std::string name = path.empty() ? key : path + "." + key;
+  if (it == parent.end()) fail(where, name + " is missing");
+  const bool ok = type == json::value_t::number_float ? it->is_number() || it->is_null()
+                  : type == json::value_t::string     ? it->is_string()
+                  : type == json::value_t::array      ? it->is_array()
+                                                      : it->is_object();
+  if (!ok)
+    fail(where, fmt::format("{} is {}, expected {}", name, it->type_name(),
+                            json(type).type_name()));
+  return *it;
+}
+
+void check_point(const json& p, const std::string& where, const std::string& path) {
+  if (!p.is_object()) fail(where, path + " is not an object");
+  field(p, "accuracy", json::value_t::number_float, where, path);
+  field(p, "mean_cost", json::value_t::number_float, where, path);
+}
+
+}  // namespace
+
+void check_summary(const json& summary, const std::string& where) {
+  if (!summary.is_object()) fail(where, "expected a JSON object, found " +
+                                            std::string(summary.type_name()));
+  auto version = summary.find("format_version");
+  if (version == summary.end())
+    fail(where, fmt::format("no format_version: written by an incompatible (older) version of "
+                            "lazystack; this build reads format_version {}. Re-run the "
+                            "experiment, or render it with the version that wrote it",
+                            kSummaryFormatVersion));
+  if (!version->is_number_integer() || version->get<long>() != kSummaryFormatVersion)
+    fail(where, fmt::format("format_version {} was written by an incompatible version of "
+                            "lazystack; this build reads format_version {}. Re-run the "
+                            "experiment, or render it with the version that wrote it",
+                            version->dump(), kSummaryFormatVersion));
+  field(summary, "cost_unit", json::value_t::string, where, "");
+  for (const auto& m : field(summary, "zoo", json::value_t::array, where, "")) {
+    if (!m.is_object() || !m.contains("name"))
+      fail(where, "a zoo entry has no name: " + m.dump());
+  }
+  field(summary, "reference", json::value_t::object, where, "");
+  const json& methods = field(summary, "methods", json::value_t::object, where, "");
+  for (auto it = methods.begin(); it != methods.end(); ++it) {
+    const std::string path = "methods." + it.key();
+    const json& m = it.value();
+    if (!m.is_object()) fail(where, path + " is not an object");
+    auto error = m.find("error");
+    if (error != m.end() && !error->is_null() && !error->is_string())
+      fail(where, path + ".error should be null or a message");
+    if (error != m.end() && error->is_string()) continue;  // a failed method has no points
+    check_point(field(m, "headline", json::value_t::object, where, path), where,
+                path + ".headline");
+    const json& curve = field(m, "curve", json::value_t::array, where, path);
+    for (size_t i = 0; i < curve.size(); ++i)
+      check_point(curve[i], where, fmt::format("{}.curve[{}]", path, i));
+    const json& front = field(m, "pareto", json::value_t::array, where, path);
+    for (size_t i = 0; i < front.size(); ++i)
+      check_point(front[i], where, fmt::format("{}.pareto[{}]", path, i));
+  }
+}
+
+json load_summary(const std::string& run_dir) {
+  if (!fs::is_directory(run_dir))
+    throw std::runtime_error(run_dir + " is not a folder (expected a results folder, "
+                                       "results/<experiment>/<run-id>)");
+  const std::string path = (fs::path(run_dir) / "summary.json").string();
+  if (!fs::exists(path))
+    throw std::runtime_error(run_dir + " is not a lazystack results folder: it has no "
+                                       "summary.json (expected results/<experiment>/<run-id>, "
+                                       "as `lazystack run` writes it)");
+  json summary;
+  try {
+    summary = json::parse(read_text_file(path));
+  } catch (const json::parse_error& e) {
+    throw std::runtime_error(path + " is not valid JSON (" + e.what() +
+                             "); was the run interrupted while writing it?");
+  }
+  check_summary(summary, path);
+  return summary;
+}
+
+CostUnit describe_cost_unit(const std::string& cost_unit) {
+  if (cost_unit == "latency_ms") return {"latency per sample (ms)", "ms"};
+  if (cost_unit == "macs") return {"MACs per sample", "MACs"};
+  if (cost_unit == "params") return {"parameters used per sample", "params"};
+  if (cost_unit == "given") return {"cost per sample (given units)", "cost"};
+  return {"cost per sample (" + cost_unit + ")", cost_unit};
+}
+
+double number_or_nan(const json& point, const char* key) {
+  auto it = point.find(key);
+  if (it == point.end() || !it->is_number()) return std::numeric_limits<double>::quiet_NaN();
+  return it->get<double>();
+}
+
+std::string knob_text(const json& point) {
+  Knob knob;
+  if (auto it = point.find("knob"); it != point.end() && it->is_object())
+    for (auto kv = it->begin(); kv != it->end(); ++kv)
+      if (kv.value().is_number()) knob.set(kv.key(), kv.value().get<double>());
+  if (auto it = point.find("label"); it != point.end() && it->is_string()) knob.label = *it;
+  return knob.to_string();
+}
+
+std::vector<MethodView> method_views(const json& summary) {
+  std::vector<MethodView> views;
+  const json& methods = summary.at("methods");
+  for (auto it = methods.begin(); it != methods.end(); ++it) {
+    const json& m = it.value();
+    MethodView v;
+    v.name = it.key();
+    v.method = m.value("method", it.key());
+    v.bound = m.value("bound", false);
+    if (auto e = m.find("error"); e != m.end() && e->is_string()) {
+      v.error = e->get<std::string>();
+      if (v.error.empty()) v.error = "failed (no message)";
+    } else {
+      v.headline = &m.at("headline");
+      v.curve = &m.at("curve");
+      v.pareto = &m.at("pareto");
+    }
+    views.push_back(std::move(v));
+  }
+  auto rank = [](const MethodView& v) { return !v.error.empty() ? 2 : v.bound ? 1 : 0; };
+  auto cost = [](const MethodView& v) {
+    const double c = v.headline ? number_or_nan(*v.headline, "mean_cost") : 0.0;
+    return std::isnan(c) ? std::numeric_limits<double>::infinity() : c;
+  };
+  std::stable_sort(views.begin(), views.end(), [&](const MethodView& a, const MethodView& b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    if (rank(a) == 0 && cost(a) != cost(b)) return cost(a) < cost(b);
+    return a.name < b.name;
+  });
+  return views;
+}
+
+}  // namespace lazystack::reports

@@ -1,0 +1,202 @@
+#include "reports/tables.h"
+
+#include <cmath>
+
+#include <fmt/core.h>
+
+#include "reports/summary.h"
+
+namespace lazystack::reports {
+using nlohmann::json;
+
+namespace {
+
+const char* const kDash = "\u2014";
+
+TableCell number_cell(double value, const std::string& text) { return {text, format_raw(value)}; }
+
+TableCell text_cell(const std::string& text) { return {text, text}; }
+
+std::string dataset_name(const json& summary) {
+  return summary.value("dataset", summary.value("experiment", std::string("?")));
+}
+
+// "(test split, seed 0)" plus the sample count when the summary has it.
+std::string split_phrase(const json& summary) {
+  std::string s = "test split";
+  if (auto sp = summary.find("splits"); sp != summary.end() && sp->contains("test"))
+    s += fmt::format(", {} samples", (*sp)["test"].dump());
+  if (auto seed = summary.find("seed"); seed != summary.end()) s += ", seed " + seed->dump();
+  return s;
+}
+
+}  // namespace
+
+std::string format_percent(double fraction, int decimals) {
+  return format_fixed(100.0 * fraction, decimals);
+}
+
+std::string format_fixed(double value, int decimals) {
+  if (!std::isfinite(value)) return kDash;
+  return fmt::format("{:.{}f}", value, decimals);
+}
+
+std::string format_amount(double value) {
+  if (!std::isfinite(value)) return kDash;
+  const double a = std::fabs(value);
+  static const std::pair<double, const char*> kSi[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"},
+                                                       {1e3, "k"}};
+  if (a >= 1e4)
+    for (const auto& [scale, suffix] : kSi)
+      if (a >= scale) return fmt::format("{:.4g}{}", value / scale, suffix);
+  return fmt::format("{:.4g}", value);
+}
+
+std::string format_speedup(double factor) {
+  if (!std::isfinite(factor) || factor <= 0) return kDash;
+  return fmt::format("{:.2f}\u00d7", factor);
+}
+
+std::string format_raw(double value) {
+  if (!std::isfinite(value)) return "";
+  return fmt::format("{}", value);
+}
+
+Table headline_table(const json& summary) {
+  const CostUnit unit = describe_cost_unit(summary.at("cost_unit").get<std::string>());
+  Table t;
+  t.columns = {
+      {"method", "", "method", Align::kLeft},
+      {"acc. (%)", "acc.\\ (\\%)", "accuracy"},
+      {"retention (%)", "ret.\\ (\\%)", "retention"},
+      {"cost (" + unit.short_label + ")", "cost (" + latex_escape(unit.short_label) + ")",
+       "mean_cost"},
+      {"× full", "$\\times$ full", "speedup_vs_full"},
+      {"× best single", "$\\times$ best", "speedup_vs_best_single"},
+      {"models", "models", "mean_models"},
+      {"overhead (ns)", "ovh.\\ (ns)", "overhead_ns"},
+      {"knob", "knob", "knob", Align::kLeft},
+      {"", "", "registry_method", Align::kLeft, /*display=*/false},
+      {"", "", "status", Align::kLeft, /*display=*/false},
+      {"", "", "error", Align::kLeft, /*display=*/false},
+  };
+  bool any_bound = false, any_failed = false;
+  for (const MethodView& m : method_views(summary)) {
+    TableRow row;
+    const std::string status = !m.error.empty() ? "failed" : m.bound ? "bound" : "ok";
+    const std::string shown_name = m.bound ? m.name + " (bound)" : m.name;
+    row.cells.push_back({shown_name, m.name});
+    if (!m.error.empty()) {
+      any_failed = true;
+      for (int c = 1; c <= 8; ++c) row.cells.push_back({kDash, ""});
+      row.note = "failed: " + m.error;
+      row.note_from = 1;
+    } else {
+      any_bound = any_bound || m.bound;
+      const json& h = *m.headline;
+      const double acc = number_or_nan(h, "accuracy");
+      const double ret = number_or_nan(h, "retention");
+      const double cost = number_or_nan(h, "mean_cost");
+      const double s_full = number_or_nan(h, "speedup_vs_full");
+      const double s_best = number_or_nan(h, "speedup_vs_best_single");
+      const double models = number_or_nan(h, "mean_models");
+      const double ovh = number_or_nan(h, "overhead_ns");
+      row.cells.push_back(number_cell(acc, format_percent(acc, 2)));
+      row.cells.push_back(number_cell(ret, format_percent(ret, 1)));
+      row.cells.push_back(number_cell(cost, format_amount(cost)));
+      row.cells.push_back(number_cell(s_full, format_speedup(s_full)));
+      row.cells.push_back(number_cell(s_best, format_speedup(s_best)));
+      row.cells.push_back(number_cell(models, format_fixed(models, 2)));
+      row.cells.push_back(number_cell(ovh, format_fixed(ovh, 0)));
+      row.cells.push_back(text_cell(knob_text(h)));
+    }
+    row.cells.push_back(text_cell(m.method));
+    row.cells.push_back(text_cell(status));
+    row.cells.push_back(text_cell(m.error));
+    t.add_row(std::move(row));
+  }
+
+  const std::string dataset = dataset_name(summary);
+  t.caption = fmt::format("Headline operating points on {} ({}).", dataset, split_phrase(summary));
+  t.label = "tab:headline-" + dataset;
+  const json& ref = summary.at("reference");
+  std::string reference;
+  const double stacker = number_or_nan(ref, "full_stacker_accuracy");
+  if (std::isfinite(stacker))
+    reference += fmt::format("Retention = accuracy / full stacker accuracy ({}%). ",
+                             format_percent(stacker, 2));
+  const double full_cost = number_or_nan(ref, "full_ensemble_cost");
+  if (std::isfinite(full_cost))
+    reference += fmt::format("Full ensemble: {} {} per sample. ", format_amount(full_cost),
+                             unit.short_label);
+  if (auto best = ref.find("best_single"); best != ref.end() && best->is_object())
+    reference += fmt::format("Best single model: {}, {}% at {} {}. ",
+                             best->value("name", std::string("?")),
+                             format_percent(number_or_nan(*best, "accuracy"), 2),
+                             format_amount(number_or_nan(*best, "cost")), unit.short_label);
+  const double target = number_or_nan(ref, "target_retention");
+  std::string knobs = "Knobs were fixed on validation data";
+  if (std::isfinite(target))
+    knobs += fmt::format(" (cheapest point keeping {}% of the full stacker's val accuracy)",
+                         format_percent(target, 0));
+  reference += knobs + "; cost model: " + summary.value("cost_model", std::string("?")) + ".";
+  t.notes.push_back(reference);
+  if (any_bound)
+    t.notes.push_back("(bound): uses the test labels (e.g. the oracle picks the cheapest "
+                      "correct model); an upper limit, not an achievable method.");
+  if (any_failed) t.notes.push_back("Failed methods are listed with their error.");
+  return t;
+}
+
+Table zoo_table(const json& summary) {
+  const CostUnit unit = describe_cost_unit(summary.at("cost_unit").get<std::string>());
+  Table t;
+  t.columns = {
+      {"model", "", "name", Align::kLeft},
+      {"arch", "", "arch", Align::kLeft},
+      {"val acc. (%)", "val acc.\\ (\\%)", "val_accuracy"},
+      {"test acc. (%)", "test acc.\\ (\\%)", "test_accuracy"},
+      {"latency (ms)", "", "latency_ms"},
+      {"MACs", "", "macs"},
+      {"params", "", "params"},
+      {"cost (" + unit.short_label + ")", "cost (" + latex_escape(unit.short_label) + ")",
+       "cost"},
+      {"", "", "error", Align::kLeft, /*display=*/false},
+  };
+  for (const json& m : summary.at("zoo")) {
+    TableRow row;
+    row.cells.push_back(text_cell(m.value("name", std::string("?"))));
+    row.cells.push_back(text_cell(m.value("arch", std::string(""))));
+    std::string error;
+    if (auto e = m.find("error"); e != m.end() && e->is_string()) error = e->get<std::string>();
+    if (!error.empty()) {
+      for (int c = 2; c <= 7; ++c) row.cells.push_back({kDash, ""});
+      row.note = "failed: " + error;
+      row.note_from = 2;
+    } else {
+      const double val = number_or_nan(m, "val_accuracy");
+      const double test = number_or_nan(m, "test_accuracy");
+      const double latency = number_or_nan(m, "latency_ms");
+      const double macs = number_or_nan(m, "macs");
+      const double params = number_or_nan(m, "params");
+      const double cost = number_or_nan(m, "cost");
+      row.cells.push_back(number_cell(val, format_percent(val, 2)));
+      row.cells.push_back(number_cell(test, format_percent(test, 2)));
+      row.cells.push_back(number_cell(latency, format_amount(latency)));
+      row.cells.push_back(number_cell(macs, format_amount(macs)));
+      row.cells.push_back(number_cell(params, format_amount(params)));
+      row.cells.push_back(number_cell(cost, format_amount(cost)));
+    }
+    row.cells.push_back(text_cell(error));
+    t.add_row(std::move(row));
+  }
+  const std::string dataset = dataset_name(summary);
+  t.caption = fmt::format("Model zoo on {}: accuracy and cost of each model alone.", dataset);
+  t.label = "tab:zoo-" + dataset;
+  t.notes.push_back("Latency: median batch-1 forward on the machine that ran the experiment; "
+                    "cost: the experiment's cost (" +
+                    summary.at("cost_unit").get<std::string>() + ").");
+  return t;
+}
+
+}  // namespace lazystack::reports

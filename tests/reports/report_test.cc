@@ -1,0 +1,477 @@
+// render_report and headline_markdown on summaries built by hand: the files, the plotted
+// numbers, the tables' numbers, the errors, and life without gnuplot.
+#include "reports/report.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "reports/gnuplot.h"
+#include "reports/seeds.h"
+#include "tests/reports/fixtures.h"
+
+namespace lazystack {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing_reports::paper_summary;
+using testing_reports::read_file;
+using testing_reports::small_summary;
+using testing_reports::TempDir;
+using testing_reports::write_summary;
+
+// RFC 4180 fields of one CSV line (quotes may hold commas and doubled quotes).
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      out.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+// Rows of a CSV file as maps from header name to field.
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
+  std::istringstream in(read_file(path));
+  std::string line;
+  std::getline(in, line);
+  const auto header = csv_fields(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto fields = csv_fields(line);
+    EXPECT_EQ(fields.size(), header.size()) << line;
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < fields.size(); ++i) row[header[i]] = fields[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Cells of the Markdown table row whose first cell is `name` (trimmed); empty when absent.
+std::vector<std::string> markdown_row(const std::string& md, const std::string& name) {
+  std::istringstream in(md);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] != '|') continue;
+    std::vector<std::string> cells;
+    std::string cell;
+    for (size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '|' && line[i - 1] != '\\') {
+        const size_t a = cell.find_first_not_of(' '), b = cell.find_last_not_of(' ');
+        cells.push_back(a == std::string::npos ? "" : cell.substr(a, b - a + 1));
+        cell.clear();
+      } else {
+        cell += line[i];
+      }
+    }
+    if (!cells.empty() && cells[0] == name) return cells;
+  }
+  return {};
+}
+
+bool gnuplot_on_path() { return !reports::Gnuplot("gnuplot").locate().empty(); }
+
+bool file_starts_with(const fs::path& path, const std::string& magic) {
+  return read_file(path).compare(0, magic.size(), magic) == 0;
+}
+
+// PATH set to an empty folder for the lifetime of the object: no gnuplot to be found.
+class HiddenPath {
+ public:
+  explicit HiddenPath(const fs::path& empty_dir) {
+    if (const char* p = std::getenv("PATH")) saved_ = p;
+    fs::create_directories(empty_dir);
+    setenv("PATH", empty_dir.c_str(), 1);
+  }
+  ~HiddenPath() { setenv("PATH", saved_.c_str(), 1); }
+
+ private:
+  std::string saved_;
+};
+
+TEST(RenderReport, WritesTablesFigureDataAndImages) {
+  TempDir dir;
+  write_summary(dir.path(), small_summary());
+  render_report(dir.str());
+  for (const char* f : {"tables/headline.md", "tables/headline.tex", "tables/headline.csv",
+                        "tables/zoo.md", "tables/zoo.tex", "tables/zoo.csv",
+                        "figures/pareto.csv", "figures/pareto.gp"})
+    EXPECT_TRUE(fs::exists(dir.path() / f)) << f;
+  if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH: images not checked";
+  EXPECT_TRUE(file_starts_with(dir.path() / "figures/pareto.png", "\x89PNG"));
+  EXPECT_TRUE(file_starts_with(dir.path() / "figures/pareto.pdf", "%PDF"));
+  EXPECT_NE(read_file(dir.path() / "figures/pareto.svg").find("<svg"), std::string::npos);
+}
+
+TEST(RenderReport, ScriptReRunsByHandWithoutWarnings) {
+  if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH";
+  TempDir dir;
+  write_summary(dir.path(), paper_summary());
+  render_report(dir.str());
+  const fs::path figures = dir.path() / "figures";
+  fs::remove(figures / "pareto.png");
+  const std::string log = (dir.path() / "gnuplot.log").string();
+  const std::string cmd = "cd '" + figures.string() + "' && gnuplot pareto.gp > '" + log +
+                          "' 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(log);
+  EXPECT_TRUE(fs::exists(figures / "pareto.png"));
+  EXPECT_EQ(read_file(log), "") << "gnuplot warned";
+}
+
+// Every point the figure draws, as (series, kind, label, cost, accuracy), derived from the
+// summary by the rules of the figure: curves, fronts and headlines of working methods, bounds'
+// points, single models from the zoo; nothing of failed methods.
+using Row = std::tuple<std::string, std::string, std::string, double, double>;
+
+std::multiset<Row> expected_rows(const json& s) {
+  std::multiset<Row> rows;
+  for (auto it = s["methods"].begin(); it != s["methods"].end(); ++it) {
+    const json& m = it.value();
+    if (!m["error"].is_null()) continue;
+    auto knob = [](const json& p) {
+      std::string k;
+      for (auto kv = p["knob"].begin(); kv != p["knob"].end(); ++kv)
+        k += (k.empty() ? "" : ";") + kv.key() + "=" + [&] {
+          std::ostringstream o;
+          o << kv.value().get<double>();
+          return o.str();
+        }();
+      return k;
+    };
+    if (m["bound"].get<bool>()) {
+      for (const json& p : m["curve"])
+        rows.insert({it.key(), "bound", knob(p), p["mean_cost"], p["accuracy"]});
+      continue;
+    }
+    for (const json& p : m["curve"])
+      rows.insert({it.key(), "curve", knob(p), p["mean_cost"], p["accuracy"]});
+    for (const json& p : m["pareto"])
+      rows.insert({it.key(), "front", knob(p), p["mean_cost"], p["accuracy"]});
+    const json& h = m["headline"];
+    rows.insert({it.key(), "headline", knob(h), h["mean_cost"], h["accuracy"]});
+  }
+  for (const json& z : s["zoo"])
+    rows.insert({"single", "single", z["name"], z["cost"], z["test_accuracy"]});
+  return rows;
+}
+
+TEST(RenderReport, ParetoCsvHoldsExactlyThePlottedNumbers) {
+  for (const json& summary : {small_summary(), paper_summary()}) {
+    TempDir dir;
+    write_summary(dir.path(), summary);
+    render_report(dir.str(), ReportOptions{/*gnuplot=*/""});
+    std::multiset<Row> got;
+    for (const auto& r : read_csv(dir.path() / "figures/pareto.csv"))
+      got.insert({r.at("series"), r.at("kind"), r.at("label"), std::stod(r.at("mean_cost")),
+                  std::stod(r.at("accuracy"))});
+    EXPECT_EQ(got, expected_rows(summary));
+
+    // The script reads that CSV and draws every plotted method, the bound and the singles.
+    const std::string gp = read_file(dir.path() / "figures/pareto.gp");
+    EXPECT_NE(gp.find("data = \"pareto.csv\""), std::string::npos);
+    EXPECT_NE(gp.find("set logscale x"), std::string::npos);
+    EXPECT_NE(gp.find("latency per sample (ms)"), std::string::npos);
+    EXPECT_NE(gp.find("title \"oracle (bound)\""), std::string::npos);
+    EXPECT_NE(gp.find("title \"single models\""), std::string::npos);
+    EXPECT_NE(gp.find("title \"cost-cascade\""), std::string::npos);
+    EXPECT_EQ(gp.find("gatekeeper"), std::string::npos);  // failed: not drawn
+    EXPECT_EQ(gp.find("\"ocl\""), std::string::npos);
+    for (const char* ext : {"png", "svg", "pdf"})
+      EXPECT_NE(gp.find(std::string("pareto.") + ext), std::string::npos) << ext;
+  }
+}
+
+TEST(RenderReport, AccuracyAxisZoomsToThePoints) {
+  TempDir dir;
+  write_summary(dir.path(), small_summary());
+  render_report(dir.str(), ReportOptions{""});
+  const std::string gp = read_file(dir.path() / "figures/pareto.gp");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(gp, m, std::regex(R"(set yrange \[([0-9.eE+-]+):([0-9.eE+-]+)\])")));
+  const double lo = std::stod(m[1]), hi = std::stod(m[2]);
+  // Points span 0.8391 (softmax) .. 0.9712 (oracle): the axis holds them, and not much more.
+  EXPECT_LT(lo, 0.8391);
+  EXPECT_GT(lo, 0.78);
+  EXPECT_GT(hi, 0.9712);
+  EXPECT_LT(hi, 1.0);
+  ASSERT_TRUE(std::regex_search(gp, m, std::regex(R"(set xrange \[([0-9.eE+-]+):([0-9.eE+-]+)\])")));
+  EXPECT_LT(std::stod(m[1]), 0.004);
+  EXPECT_GT(std::stod(m[2]), 0.994);
+}
+
+TEST(HeadlineTable, MarkdownNumbersMatchTheSummary) {
+  const json s = small_summary();
+  const std::string md = headline_markdown(s);
+  for (const char* name : {"cost-cascade", "stacker"}) {
+    const json& h = s["methods"][name]["headline"];
+    const auto cells = markdown_row(md, name);
+    ASSERT_EQ(cells.size(), 9u) << name << "\n" << md;
+    EXPECT_NEAR(std::stod(cells[1]), 100 * h["accuracy"].get<double>(), 0.005) << name;
+    EXPECT_NEAR(std::stod(cells[2]), 100 * h["retention"].get<double>(), 0.05) << name;
+    EXPECT_NEAR(std::stod(cells[3]), h["mean_cost"].get<double>(),
+                5e-4 * h["mean_cost"].get<double>())
+        << name;
+    EXPECT_NEAR(std::stod(cells[4]), h["speedup_vs_full"].get<double>(), 0.005) << name;
+    EXPECT_NEAR(std::stod(cells[5]), h["speedup_vs_best_single"].get<double>(), 0.005) << name;
+    EXPECT_NEAR(std::stod(cells[6]), h["mean_models"].get<double>(), 0.005) << name;
+    EXPECT_NEAR(std::stod(cells[7]), h["overhead_ns"].get<double>(), 0.5) << name;
+  }
+  EXPECT_EQ(markdown_row(md, "cost-cascade")[8], "theta=0.9");
+  // The oracle is marked as a bound; the failed method carries its error.
+  const auto oracle = markdown_row(md, "oracle (bound)");
+  ASSERT_FALSE(oracle.empty()) << md;
+  EXPECT_NEAR(std::stod(oracle[1]), 97.12, 0.005);
+  const auto gk = markdown_row(md, "gatekeeper");
+  ASSERT_FALSE(gk.empty()) << md;
+  EXPECT_NE(gk[1].find("failed: needs white-box zoo models"), std::string::npos) << gk[1];
+  // Working methods by cost, then bounds, then failures.
+  EXPECT_LT(md.find("| cost-cascade"), md.find("| stacker"));
+  EXPECT_LT(md.find("| stacker"), md.find("| oracle"));
+  EXPECT_LT(md.find("| oracle"), md.find("| gatekeeper"));
+  // The reference numbers under the table.
+  EXPECT_NE(md.find("93.05%"), std::string::npos) << md;
+  EXPECT_NE(md.find("resnet-8"), std::string::npos);
+}
+
+TEST(HeadlineTable, FileIsTheCliTextAndCsvKeepsFullPrecision) {
+  TempDir dir;
+  const json s = small_summary();
+  write_summary(dir.path(), s);
+  render_report(dir.str(), ReportOptions{""});
+  EXPECT_EQ(read_file(dir.path() / "tables/headline.md"), headline_markdown(s));
+  const auto rows = read_csv(dir.path() / "tables/headline.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  std::map<std::string, std::map<std::string, std::string>> by_name;
+  for (const auto& r : rows) by_name[r.at("method")] = r;
+  const json& h = s["methods"]["cost-cascade"]["headline"];
+  EXPECT_EQ(std::stod(by_name["cost-cascade"]["accuracy"]), h["accuracy"].get<double>());
+  EXPECT_EQ(std::stod(by_name["cost-cascade"]["speedup_vs_full"]),
+            h["speedup_vs_full"].get<double>());
+  EXPECT_EQ(by_name["cost-cascade"]["status"], "ok");
+  EXPECT_EQ(by_name["oracle"]["status"], "bound");
+  EXPECT_EQ(by_name["gatekeeper"]["status"], "failed");
+  EXPECT_EQ(by_name["gatekeeper"]["accuracy"], "");
+  EXPECT_EQ(by_name["gatekeeper"]["error"],
+            s["methods"]["gatekeeper"]["error"].get<std::string>());
+}
+
+// Counts \begin{env} and \end{env} per environment.
+std::map<std::string, int> latex_balance(const std::string& tex) {
+  std::map<std::string, int> depth;
+  std::regex env(R"(\\(begin|end)\{([a-z*]+)\})");
+  for (auto it = std::sregex_iterator(tex.begin(), tex.end(), env); it != std::sregex_iterator();
+       ++it)
+    depth[(*it)[2]] += (*it)[1] == "begin" ? 1 : -1;
+  return depth;
+}
+
+TEST(HeadlineTable, LatexHasBalancedEnvironmentsBooktabsAndFullRows) {
+  TempDir dir;
+  json s = small_summary();
+  s["methods"]["my_method"] = s["methods"]["stacker"];  // an underscore needs escaping
+  write_summary(dir.path(), s);
+  render_report(dir.str(), ReportOptions{""});
+  for (const char* f : {"tables/headline.tex", "tables/zoo.tex"}) {
+    const std::string tex = read_file(dir.path() / f);
+    for (const auto& [env, d] : latex_balance(tex)) EXPECT_EQ(d, 0) << f << ": " << env;
+    EXPECT_EQ(latex_balance(tex).count("tabular"), 1u) << f;
+    const size_t top = tex.find("\\toprule"), mid = tex.find("\\midrule"),
+                 bottom = tex.find("\\bottomrule");
+    ASSERT_NE(top, std::string::npos) << f;
+    ASSERT_NE(mid, std::string::npos) << f;
+    ASSERT_NE(bottom, std::string::npos) << f;
+    EXPECT_LT(top, mid);
+    EXPECT_LT(mid, bottom);
+    EXPECT_EQ(tex.find("\\hline"), std::string::npos) << f;
+
+    // Every row between the rules spans the column spec (a \multicolumn counts its span).
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(tex, m, std::regex(R"(\\begin\{tabular\}\{([lrc]+)\})")));
+    const size_t columns = m[1].length();
+    std::istringstream body(tex.substr(top, bottom - top));
+    std::string line;
+    int rows = 0;
+    while (std::getline(body, line)) {
+      if (line.find("\\\\") == std::string::npos) continue;
+      size_t cols = 1;
+      for (size_t i = 0; i < line.size(); ++i)
+        if (line[i] == '&' && (i == 0 || line[i - 1] != '\\')) ++cols;
+      std::smatch span;
+      if (std::regex_search(line, span, std::regex(R"(\\multicolumn\{(\d+)\})")))
+        cols += std::stoul(span[1]) - 1;
+      EXPECT_EQ(cols, columns) << f << ": " << line;
+      ++rows;
+    }
+    EXPECT_GT(rows, 3) << f;
+  }
+  const std::string tex = read_file(dir.path() / "tables/headline.tex");
+  EXPECT_NE(tex.find("my\\_method"), std::string::npos);
+  EXPECT_NE(tex.find("\\multicolumn{8}{l}{failed: needs white-box"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("oracle (bound)"), std::string::npos);
+}
+
+TEST(ZooTable, OneRowPerModelWithItsNumbers) {
+  TempDir dir;
+  json s = small_summary();
+  s["zoo"].push_back({{"name", "vit"}, {"arch", "vit"}, {"error", "out of memory"}});
+  write_summary(dir.path(), s);
+  render_report(dir.str(), ReportOptions{""});
+  const std::string md = read_file(dir.path() / "tables/zoo.md");
+  const auto cnn = markdown_row(md, "cnn-s");
+  ASSERT_EQ(cnn.size(), 8u) << md;
+  EXPECT_EQ(cnn[1], "cnn");
+  EXPECT_NEAR(std::stod(cnn[2]), 90.6, 0.005);
+  EXPECT_NEAR(std::stod(cnn[3]), 90.13, 0.005);
+  EXPECT_NEAR(std::stod(cnn[4]), 0.09, 1e-9);
+  EXPECT_EQ(cnn[5], "1.2M");
+  EXPECT_EQ(cnn[6], "52k");
+  const auto vit = markdown_row(md, "vit");
+  ASSERT_FALSE(vit.empty());
+  EXPECT_EQ(vit[2], "failed: out of memory");
+  const auto rows = read_csv(dir.path() / "tables/zoo.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(std::stod(rows[2].at("macs")), 2.3e7);
+  EXPECT_EQ(rows[3].at("error"), "out of memory");
+}
+
+TEST(RenderReport, RejectsAFolderThatIsNotAResultsFolder) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "something");
+  try {
+    render_report((dir.path() / "something").string());
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a lazystack results folder"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(render_report((dir.path() / "missing").string()), std::runtime_error);
+  std::ofstream(dir.path() / "something/summary.json") << "{ \"format_version\": 1,";
+  try {
+    render_report((dir.path() / "something").string());
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RenderReport, RejectsResultsOfAnIncompatibleVersion) {
+  TempDir dir;
+  json s = small_summary();
+  s["format_version"] = 2;
+  write_summary(dir.path(), s);
+  try {
+    render_report(dir.str());
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("format_version 2"), std::string::npos) << what;
+    EXPECT_NE(what.find("incompatible"), std::string::npos) << what;
+    EXPECT_NE(what.find("summary.json"), std::string::npos) << what;
+  }
+  s.erase("format_version");
+  write_summary(dir.path(), s);
+  EXPECT_THROW(render_report(dir.str()), std::runtime_error);
+  EXPECT_THROW(headline_markdown(s), std::runtime_error);
+  EXPECT_FALSE(fs::exists(dir.path() / "tables")) << "nothing is written for a foreign summary";
+
+  // A missing field is named.
+  s = small_summary();
+  s["methods"]["cost-cascade"]["headline"].erase("mean_cost");
+  try {
+    headline_markdown(s);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("methods.cost-cascade.headline.mean_cost is missing"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(RenderReport, WithoutGnuplotOnPathWritesDataAndScriptAndDoesNotThrow) {
+  TempDir dir;
+  write_summary(dir.path(), small_summary());
+  {
+    HiddenPath hidden(dir.path() / "empty-bin");
+    EXPECT_NO_THROW(render_report(dir.str()));
+  }
+  EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.csv"));
+  EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.gp"));
+  EXPECT_TRUE(fs::exists(dir.path() / "tables/headline.md"));
+  EXPECT_FALSE(fs::exists(dir.path() / "figures/pareto.png"));
+}
+
+TEST(RenderReport, FailingGnuplotKeepsDataAndScriptAndDoesNotThrow) {
+  TempDir dir;
+  write_summary(dir.path(), small_summary());
+  // A "gnuplot" that fails like a broken install would.
+  const fs::path fake = dir.path() / "bin/gnuplot";
+  fs::create_directories(fake.parent_path());
+  std::ofstream(fake) << "#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n";
+  ::chmod(fake.c_str(), 0755);
+  EXPECT_NO_THROW(render_report(dir.str(), ReportOptions{fake.string()}));
+  EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.csv"));
+  EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.gp"));
+  EXPECT_FALSE(fs::exists(dir.path() / "figures/pareto.png"));
+  // And one that exits 0 without writing anything is caught as failing too.
+  reports::FigureRenderer renderer{reports::Gnuplot("/bin/true")};
+  EXPECT_FALSE(renderer.render((dir.path() / "fig").string(), "x", "a\n1\n", "plot 1\n"));
+  EXPECT_TRUE(fs::exists(dir.path() / "fig/x.gp"));
+}
+
+TEST(RenderReport, MultiSeedRunRendersEachSeedAndAggregates) {
+  TempDir dir;
+  json a = small_summary(), b = small_summary();
+  b["seed"] = 1;
+  b["methods"]["cost-cascade"]["headline"]["accuracy"] = 0.9198;
+  b["methods"]["gatekeeper"] = b["methods"]["stacker"];  // works in seed 1 only
+  write_summary(dir.path() / "seed-0", a);
+  write_summary(dir.path() / "seed-1", b);
+  render_report(dir.str(), ReportOptions{""});
+  for (const char* seed : {"seed-0", "seed-1"}) {
+    EXPECT_TRUE(fs::exists(dir.path() / seed / "tables/headline.md")) << seed;
+    EXPECT_TRUE(fs::exists(dir.path() / seed / "figures/pareto.csv")) << seed;
+  }
+  const auto rows = read_csv(dir.path() / "tables/headline_seeds.csv");
+  std::map<std::string, std::map<std::string, std::string>> by_name;
+  for (const auto& r : rows) by_name[r.at("method")] = r;
+  const double x = 0.9178, y = 0.9198;
+  EXPECT_NEAR(std::stod(by_name["cost-cascade"]["accuracy_mean"]), (x + y) / 2, 1e-12);
+  // Two seeds: t(1) = 12.706, sd = |x - y| / sqrt(2), half-width = t * sd / sqrt(2).
+  EXPECT_NEAR(std::stod(by_name["cost-cascade"]["accuracy_ci95"]), 12.706 * std::fabs(x - y) / 2,
+              1e-9);
+  EXPECT_EQ(by_name["gatekeeper"]["seeds_ok"], "1");
+  EXPECT_EQ(by_name["gatekeeper"]["seeds_failed"], "1");
+  const std::string md = read_file(dir.path() / "tables/headline_seeds.md");
+  EXPECT_NE(md.find("91.88 \u00b1 1.27"), std::string::npos) << md;
+}
+
+TEST(Seeds, IntervalOfAKnownSample) {
+  EXPECT_NEAR(reports::ci95_half_width({1, 2, 3}), 4.303 / std::sqrt(3.0), 1e-9);
+  EXPECT_EQ(reports::ci95_half_width({5}), 0.0);
+  EXPECT_NEAR(reports::ci95_half_width({1, 2, 3, NAN}), 4.303 / std::sqrt(3.0), 1e-9);
+}
+
+}  // namespace
+}  // namespace lazystack
