@@ -95,6 +95,16 @@ TEST_F(IdxFileTest, BadGzipChecksumIsAnError) {
   EXPECT_THAT(msg, HasSubstr("corrupt"));
 }
 
+// All values present but the gzip trailer (CRC-32 and length) cut off: only the read past the
+// end notices.
+TEST_F(IdxFileTest, MissingGzipTrailerIsAnError) {
+  write_idx(path("a.gz"), 0x00000803, {20, 28, 28}, noise(20));
+  testing_util::fs::resize_file(path("a.gz"), testing_util::fs::file_size(path("a.gz")) - 8);
+  const std::string msg = error_of([&] { read_idx_ubyte(path("a.gz"), {28, 28}); });
+  EXPECT_THAT(msg, HasSubstr(path("a.gz")));
+  EXPECT_THAT(msg, HasSubstr("corrupt"));
+}
+
 TEST_F(IdxFileTest, MissingFileIsAnError) {
   EXPECT_THAT(error_of([&] { read_idx_ubyte(path("absent.gz"), {}); }),
               HasSubstr("absent.gz: cannot open"));

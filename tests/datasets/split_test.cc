@@ -66,6 +66,9 @@ TEST(StratifiedParts, SameSeedSamePartsOtherSeedOtherParts) {
   // The order inside a part is shuffled, not sorted by index (a class-sorted pool must not
   // give class-sorted splits).
   EXPECT_FALSE(std::is_sorted(a[0].begin(), a[0].end()));
+  std::vector<int32_t> part_labels;
+  for (int i : a[0]) part_labels.push_back(y[i]);
+  EXPECT_FALSE(std::is_sorted(part_labels.begin(), part_labels.end()));
 }
 
 TEST(StratifiedParts, TinyPartsDoNotAlwaysFavourLowClasses) {
