@@ -16,12 +16,13 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-// Caps torch's intra-op threads for the scope (OpenCV's TBB pool shares the 2 cores) and
-// restores the previous count.
+// Sets torch's intra-op threads for the scope (capped at 2: OpenCV's TBB pool shares the 2
+// cores) and restores the previous count.
 class TorchThreadCap {
  public:
   explicit TorchThreadCap(int threads) : previous_(torch::get_num_threads()) {
-    if (threads > 0 && threads != previous_) torch::set_num_threads(threads);
+    threads = std::clamp(threads, 1, 2);
+    if (threads != previous_) torch::set_num_threads(threads);
   }
   ~TorchThreadCap() {
     if (torch::get_num_threads() != previous_) torch::set_num_threads(previous_);
@@ -209,6 +210,7 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
   MlpTrainResult result;
   result.train_rows = static_cast<int>(train_rows.size());
   result.holdout_rows = n_holdout;
+  result.holdout_indices.assign(holdout_rows.begin(), holdout_rows.end());
   double best_loss = std::numeric_limits<double>::infinity();
   std::vector<torch::Tensor> best_state;
   int epochs_without_gain = 0;

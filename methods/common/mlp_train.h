@@ -24,7 +24,11 @@ struct MlpTrainOptions {
   int patience = 10;              ///< epochs without a better held-out loss before stopping
   double holdout_fraction = 0.1;  ///< rows held out for early stopping (0 = train max_epochs)
   uint64_t seed = 0;
-  int num_threads = 2;  ///< torch intra-op threads while training (restored afterwards)
+  /// torch intra-op threads while training (restored afterwards). One by default: for
+  /// stacker-sized MLPs (batch 128, hidden 64) two OpenMP threads were measured 10-50x slower
+  /// per step than one on this 2-core machine (fork/join and spin-waits outweigh the work, worse
+  /// when OpenCV's pool or other jobs share the cores). Never more than 2 here (DESIGN.md s. 11).
+  int num_threads = 1;
 };
 
 /// Row-major training data; the pointers must outlive the train_mlp() call.
@@ -50,7 +54,8 @@ struct MlpTrainResult {
   double holdout_accuracy = -1.0;  ///< at best_epoch; -1 without holdout
   bool early_stopped = false;
   double seconds = 0.0;
-  nlohmann::json to_json() const;  ///< everything but the weights, for diagnostics
+  std::vector<int> holdout_indices;  ///< the held-out rows (ascending): reproducible, checkable
+  nlohmann::json to_json() const;    ///< everything but the weights, for diagnostics
 };
 
 /// Trains an MLP of shape input_dim -> hidden... -> num_classes. Throws std::invalid_argument
