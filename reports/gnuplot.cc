@@ -97,7 +97,7 @@ std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
                             const std::string& plot_command) {
   // PNG: the PDF's layout at png_dpi; pngcairo lays fonts out at 72 dpi, hence the scale.
   const double png_scale = size.png_dpi / 72.0;
-  // SVG: 96 user units per inch (CSS pixels); its font sizes are in those units.
+  // SVG: 96 user units per inch (CSS pixels); its font sizes are in those units too.
   const double svg_scale = 96.0 / 72.0;
   std::string out;
   out += "# Outputs: each written only where this gnuplot has the terminal.\n";
@@ -112,8 +112,8 @@ std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
       png_scale, png_scale);
   out += fmt::format(
       "    if (format eq \"svg\") {{ set terminal svg size {:.0f},{:.0f} dynamic enhanced "
-      "font \"Sans,{:.2f}\" linewidth {:.3f} }}\n",
-      size.width_in * 96, size.height_in * 96, size.font_pt * svg_scale, svg_scale);
+      "font \"Sans,{:g}\" fontscale {:.3f} linewidth {:.3f} }}\n",
+      size.width_in * 96, size.height_in * 96, size.font_pt, svg_scale, svg_scale);
   out += fmt::format(
       "    if (format eq \"pdf\") {{ set terminal pdfcairo size {:g}in,{:g}in enhanced "
       "font \"Sans,{:g}\" }}\n",
@@ -154,17 +154,16 @@ std::string gnuplot_enhanced_escape(const std::string& text) {
 }
 
 SeriesStyle series_style(int index) {
-  // Okabe-Ito and Tol colours (distinct for colour-blind readers), minus yellow, which vanishes
-  // on white. The shape cycle is coprime with the colour cycle, so no two of the first 40
-  // series share both.
-  static const char* const kColours[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
-                                         "#e69f00", "#56b4e9", "#882255", "#117733"};
-  // Filled / hollow pairs: circle, square, triangle up, triangle down, diamond.
-  static const int kShapes[][2] = {{7, 6}, {5, 4}, {9, 8}, {11, 10}, {13, 12}};
-  const int n_colours = sizeof kColours / sizeof kColours[0];
-  const int n_shapes = sizeof kShapes / sizeof kShapes[0];
+  // Okabe-Ito and Tol colours, told apart by colour-blind readers, minus yellow, which
+  // vanishes on white. 11 colours and 6 shapes are coprime: the first 66 looks all differ.
+  static const char* const kColours[kNumSeriesColours] = {
+      "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
+      "#882255", "#332288", "#999933", "#aa4499", "#44aa99"};
+  // Filled / hollow pairs: circle, square, triangle up, triangle down, diamond, pentagon.
+  static const int kShapes[][2] = {{7, 6}, {5, 4}, {9, 8}, {11, 10}, {13, 12}, {15, 14}};
+  const int n_shapes = static_cast<int>(sizeof kShapes / sizeof kShapes[0]);
   const int i = index < 0 ? 0 : index;
-  return {kColours[i % n_colours], kShapes[i % n_shapes][0], kShapes[i % n_shapes][1]};
+  return {kColours[i % kNumSeriesColours], kShapes[i % n_shapes][0], kShapes[i % n_shapes][1]};
 }
 
 void FigureRenderer::warn(const std::string& message) {

@@ -50,6 +50,9 @@ std::string gnuplot_quote(const std::string& text);
 /// specially (_ ^ @ & { } ~) so "lazystack_sub" shows as typed. Apply before gnuplot_quote.
 std::string gnuplot_enhanced_escape(const std::string& text);
 
+/// Distinct colours series_style() cycles through (with 6 marker shapes: 66 distinct looks).
+constexpr int kNumSeriesColours = 11;
+
 /// The distinct look of the i-th plotted series: colour-blind-safe colours paired with marker
 /// shapes, so series stay apart in greyscale print too.
 struct SeriesStyle {

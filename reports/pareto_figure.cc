@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <iterator>
 
 #include <fmt/core.h>
 
@@ -15,30 +15,51 @@ using nlohmann::json;
 
 namespace {
 
-// Methods every dataset's figure shares keep one look across figures (same colour and marker
-// for cost-cascade on every dataset); others follow in name order.
+// Methods most figures share keep one look across figures (cost-cascade has the same colour
+// and marker on every dataset) unless two in one figure would collide; others follow.
 const char* const kKnownMethods[] = {
-    "lazystack-sub",    "lazystack-mask",   "cost-cascade",      "woc",
-    "abc",              "coe",              "gatekeeper",        "ocl",
-    "ensemble",         "stacker",          "stacker-weights",   "lazystack-no-mdp",
+    "lazystack-sub",    "lazystack-mask",   "cost-cascade",    "woc",
+    "abc",              "coe",              "gatekeeper",      "ocl",
+    "ensemble",         "stacker",          "stacker-weights", "lazystack-no-mdp",
     "lazystack-no-sub", "lazystack-neither"};
-constexpr int kNumKnown = sizeof kKnownMethods / sizeof kKnownMethods[0];
+constexpr int kNumKnown = static_cast<int>(std::size(kKnownMethods));
+
+// Rough text and marker metrics for DejaVu Sans, the cairo terminals' "Sans".
+constexpr double kCharWidthEm = 0.62;
+constexpr double kLineHeightEm = 1.25;
+constexpr double kPointInches = 1.0 / 72.0;
 
 bool plottable(double cost, double accuracy) {
   return std::isfinite(cost) && cost > 0 && std::isfinite(accuracy);
 }
 
-// Where a single model's name goes relative to its marker.
-struct LabelBox {
-  double x0, x1, y0, y1;  // in plot fractions
+// Appends a point of `series` unless it cannot sit on a log axis (counted as skipped) or, with
+// `unique`, the series already has it. Returns whether it was added.
+bool add_point(ParetoFigure& fig, const std::string& series, const char* kind, const json& p,
+               bool unique) {
+  const double cost = number_or_nan(p, "mean_cost");
+  const double acc = number_or_nan(p, "accuracy");
+  if (!plottable(cost, acc)) {
+    ++fig.skipped;
+    return false;
+  }
+  if (unique)
+    for (const ParetoPoint& q : fig.points)
+      if (q.series == series && q.mean_cost == cost && q.accuracy == acc) return false;
+  fig.points.push_back({series, kind, knob_text(p), cost, acc, ""});
+  return true;
+}
+
+// A rectangle in plot fractions (0..1 across the plot area).
+struct Box {
+  double x0, x1, y0, y1;
 };
 
-bool overlaps(const LabelBox& a, const LabelBox& b) {
+bool overlaps(const Box& a, const Box& b) {
   return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
 
 // 1-2-5 tics inside [lo, hi] on a log axis; only decades when the range spans many of them.
-// Labelled with format_amount: "0.2", "5", "10k", "2M".
 std::vector<double> log_tics(double lo, double hi) {
   std::vector<double> tics;
   const int first = static_cast<int>(std::floor(std::log10(lo)));
@@ -53,11 +74,9 @@ std::vector<double> log_tics(double lo, double hi) {
   return tics;
 }
 
-// Axis ranges from the plotted points (log-padded cost; accuracy zoomed to where the points
-// are, as a 0..1 axis would squash every method into a sliver at the top), then a place for
-// each single model's name: above, below, right or left of its marker, whichever first clears
-// the names already placed and the markers (in plot fractions).
-void lay_out(ParetoFigure& fig, const FigureSize& size) {
+// Axis ranges from the plotted points: cost padded on the log scale, accuracy zoomed to where
+// the points are (a 0..1 axis would squash every method into a sliver at the top).
+void set_ranges(ParetoFigure& fig) {
   double cost_lo = INFINITY, cost_hi = 0, acc_lo = INFINITY, acc_hi = -INFINITY;
   for (const ParetoPoint& p : fig.points) {
     cost_lo = std::min(cost_lo, p.mean_cost);
@@ -71,46 +90,103 @@ void lay_out(ParetoFigure& fig, const FigureSize& size) {
     cost_lo = std::min(cost_lo, mid / 2);
     cost_hi = std::max(cost_hi, mid * 2);
   }
-  const double log_pad = std::pow(cost_hi / cost_lo, 0.06);
+  const double log_pad = std::pow(cost_hi / cost_lo, 0.08);
   fig.x_lo = cost_lo / log_pad;
   fig.x_hi = cost_hi * log_pad;
   const double acc_span = std::max(acc_hi - acc_lo, 0.01);
   fig.y_lo = std::max(0.0, acc_lo - 0.06 * acc_span);
-  fig.y_hi = acc_hi + 0.09 * acc_span;  // room above the top point for a name
+  fig.y_hi = acc_hi + 0.08 * acc_span;  // room above the top point for a name
+}
 
-  // Rough text metrics: the plot area is the figure minus margins and the legend below it.
-  const double plot_w_in = size.width_in - 0.65, plot_h_in = size.height_in * 0.55;
-  const double label_pt = size.font_pt - 1;
-  const double char_w = 0.55 * label_pt / 72.0 / plot_w_in;
-  const double line_h = 1.2 * label_pt / 72.0 / plot_h_in;
-  const double marker_w = 0.04 / plot_w_in, marker_h = 0.04 / plot_h_in;
+// Where a single model's name can go relative to its marker, in order of preference, with
+// the gnuplot label options that put it there.
+struct Placement {
+  const char* name;
+  const char* gnuplot;
+  double dx, dy;  // the box's anchor offset, in label widths (dx) and line heights (dy)
+};
+constexpr Placement kPlacements[] = {
+    {"above", "offset char 0,0.75 center", -0.5, 0.3},
+    {"below", "offset char 0,-0.75 center", -0.5, -1.3},
+    {"right", "offset char 0.5,0 left", 0.0, -0.5},
+    {"left", "offset char -0.5,0 right", -1.0, -0.5},
+    {"above-right", "offset char 0.3,0.6 left", 0.0, 0.15},
+    {"above-left", "offset char -0.3,0.6 right", -1.0, 0.15},
+    {"below-right", "offset char 0.3,-0.6 left", 0.0, -1.15},
+    {"below-left", "offset char -0.3,-0.6 right", -1.0, -1.15},
+};
+
+// A place for each single model's name: the first placement that stays inside the plot and
+// clears the markers and the names already placed; when none does, the one that covers least.
+void place_names(ParetoFigure& fig) {
+  const double plot_w = fig.size.width_in - fig.plot_left_in - fig.plot_right_in;
+  const double plot_h = fig.plot_height_in;
+  const double name_pt = fig.size.font_pt - 1;
+  const double char_w = kCharWidthEm * name_pt * kPointInches / plot_w;
+  const double line_h = kLineHeightEm * name_pt * kPointInches / plot_h;
+  const double gap_x = 0.04 / plot_w;
   auto fx = [&](double c) { return std::log10(c / fig.x_lo) / std::log10(fig.x_hi / fig.x_lo); };
   auto fy = [&](double a) { return (a - fig.y_lo) / (fig.y_hi - fig.y_lo); };
-  std::vector<LabelBox> taken;
-  for (const ParetoPoint& p : fig.points)
-    taken.push_back({fx(p.mean_cost) - marker_w, fx(p.mean_cost) + marker_w,
-                     fy(p.accuracy) - marker_h, fy(p.accuracy) + marker_h});
+  // What a name must not cover, weighted: another name or a single model's marker would
+  // mislead a reader about which model is which; a method's marker only hides a little.
+  std::vector<std::pair<Box, double>> taken;
+  for (const ParetoPoint& p : fig.points) {
+    const double r_in = p.kind == "headline" ? 0.06 : 0.035;  // headlines are drawn large
+    taken.push_back({{fx(p.mean_cost) - r_in / plot_w, fx(p.mean_cost) + r_in / plot_w,
+                      fy(p.accuracy) - r_in / plot_h, fy(p.accuracy) + r_in / plot_h},
+                     p.kind == "single" ? 5.0 : 1.0});
+  }
+  auto covered = [&](const Box& b) {
+    double cost = 0;
+    for (const auto& [t, weight] : taken)
+      if (overlaps(b, t))
+        cost += weight * (std::min(b.x1, t.x1) - std::max(b.x0, t.x0)) *
+                (std::min(b.y1, t.y1) - std::max(b.y0, t.y0));
+    return cost;
+  };
   for (ParetoPoint& p : fig.points) {
     if (p.kind != "single") continue;
     const double x = fx(p.mean_cost), y = fy(p.accuracy);
     const double w = char_w * static_cast<double>(p.label.size());
-    const double gap = 1.5 * marker_w;
-    const std::pair<const char*, LabelBox> options[] = {
-        {"above", {x - w / 2, x + w / 2, y + 0.4 * line_h, y + 1.4 * line_h}},
-        {"below", {x - w / 2, x + w / 2, y - 1.4 * line_h, y - 0.4 * line_h}},
-        {"right", {x + gap, x + gap + w, y - line_h / 2, y + line_h / 2}},
-        {"left", {x - gap - w, x - gap, y - line_h / 2, y + line_h / 2}}};
-    p.label_at = "above";
-    for (const auto& [where, box] : options) {
+    double best_cover = INFINITY;
+    Box best_box{};
+    for (const Placement& pl : kPlacements) {
+      const double side = pl.dx == 0.0 ? gap_x : pl.dx == -1.0 ? -gap_x : 0.0;
+      const Box box{x + pl.dx * w + side, x + (pl.dx + 1) * w + side, y + pl.dy * line_h,
+                    y + (pl.dy + 1) * line_h};
       if (box.x0 < 0 || box.x1 > 1 || box.y0 < 0 || box.y1 > 1) continue;
-      bool clear = true;
-      for (const LabelBox& t : taken) clear = clear && !overlaps(box, t);
-      if (clear) {
-        p.label_at = where;
-        taken.push_back(box);
-        break;
+      const double cover = covered(box);
+      if (cover < best_cover) {
+        best_cover = cover;
+        best_box = box;
+        p.label_at = pl.name;
       }
+      if (cover == 0) break;
     }
+    if (p.label_at.empty()) p.label_at = kPlacements[0].name;
+    else taken.push_back({best_box, 10.0});
+  }
+}
+
+// Colour and marker per method: the known methods' own look where it is free in this figure,
+// otherwise the next free one, so no two methods of a figure share a colour (up to 11).
+void assign_styles(ParetoFigure& fig) {
+  std::vector<int> used;
+  int next_unknown = kNumKnown;
+  for (const std::string& name : fig.methods) {
+    const auto known = std::find(std::begin(kKnownMethods), std::end(kKnownMethods), name);
+    int index = known != std::end(kKnownMethods)
+                    ? static_cast<int>(known - std::begin(kKnownMethods))
+                    : next_unknown++;
+    for (int tries = 0; tries < kNumSeriesColours; ++tries) {
+      const bool clash = std::any_of(used.begin(), used.end(), [&](int u) {
+        return series_style(u).colour == series_style(index).colour;
+      });
+      if (!clash) break;
+      ++index;
+    }
+    used.push_back(index);
+    fig.style_index.push_back(index);
   }
 }
 
@@ -118,81 +194,63 @@ void lay_out(ParetoFigure& fig, const FigureSize& size) {
 
 ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
   ParetoFigure fig;
+  fig.size = size;
   fig.title = summary.value("dataset", summary.value("experiment", std::string("")));
-  fig.x_label = describe_cost_unit(summary.at("cost_unit").get<std::string>()).axis_label;
-  const std::string cost_model = summary.value("cost_model", std::string(""));
-  if (cost_model == "parallel") fig.x_label = "mean " + fig.x_label + ", parallel tiers";
-  else fig.x_label = "mean " + fig.x_label;
-
-  std::vector<ParetoPoint> singles;
-  for (const json& m : summary.at("zoo")) {
-    if (auto e = m.find("error"); e != m.end() && e->is_string() && !e->get<std::string>().empty())
-      continue;
-    const double cost = number_or_nan(m, "cost");
-    const double acc = number_or_nan(m, "test_accuracy");
-    if (!plottable(cost, acc)) {
-      ++fig.skipped;
-      continue;
-    }
-    singles.push_back({"single", "single", m.value("name", std::string("?")), cost, acc, ""});
-  }
+  fig.x_label = "mean " + describe_cost_unit(summary.at("cost_unit").get<std::string>()).axis_label;
+  if (summary.value("cost_model", std::string()) == "parallel") fig.x_label += ", parallel tiers";
 
   std::vector<MethodView> views = method_views(summary);
   // Legend order: names, so a reader finds a method in the same place in every figure.
   std::sort(views.begin(), views.end(),
             [](const MethodView& a, const MethodView& b) { return a.name < b.name; });
-  std::vector<std::string> unknown;
+  bool zoo_has_points = false;
+  for (const json& m : summary.at("zoo"))
+    zoo_has_points = zoo_has_points || plottable(number_or_nan(m, "cost"), number_or_nan(m, "test_accuracy"));
   for (const MethodView& v : views) {
     if (!v.error.empty()) continue;
-    if (v.method == "single" && !singles.empty()) continue;  // drawn as the zoo's points
+    if (v.method == "single" && zoo_has_points) continue;  // drawn as the zoo's points
+    bool added = false;
     if (v.bound) {
-      size_t before = fig.points.size();
-      auto add = [&](const json& p) {
-        const double cost = number_or_nan(p, "mean_cost");
-        const double acc = number_or_nan(p, "accuracy");
-        if (!plottable(cost, acc)) {
-          ++fig.skipped;
-          return;
-        }
-        for (size_t i = before; i < fig.points.size(); ++i)
-          if (fig.points[i].mean_cost == cost && fig.points[i].accuracy == acc) return;
-        fig.points.push_back({v.name, "bound", knob_text(p), cost, acc, ""});
-      };
-      for (const json& p : *v.curve) add(p);
-      add(*v.headline);
-      if (fig.points.size() > before) fig.bounds.push_back(v.name);
+      for (const json& p : *v.curve) added |= add_point(fig, v.name, "bound", p, true);
+      added |= add_point(fig, v.name, "bound", *v.headline, true);
+      if (added) fig.bounds.push_back(v.name);
       continue;
     }
-    const size_t before = fig.points.size();
-    auto add = [&](const json& p, const char* kind) {
-      const double cost = number_or_nan(p, "mean_cost");
-      const double acc = number_or_nan(p, "accuracy");
-      if (!plottable(cost, acc)) {
-        ++fig.skipped;
-        return;
-      }
-      fig.points.push_back({v.name, kind, knob_text(p), cost, acc, ""});
-    };
-    for (const json& p : *v.curve) add(p, "curve");
+    for (const json& p : *v.curve) added |= add_point(fig, v.name, "curve", p, false);
     std::vector<const json*> front;
     for (const json& p : *v.pareto) front.push_back(&p);
     std::stable_sort(front.begin(), front.end(), [](const json* a, const json* b) {
       return number_or_nan(*a, "mean_cost") < number_or_nan(*b, "mean_cost");
     });
-    for (const json* p : front) add(*p, "front");
-    add(*v.headline, "headline");
-    if (fig.points.size() == before) continue;
-    fig.methods.push_back(v.name);
-    const auto known = std::find(std::begin(kKnownMethods), std::end(kKnownMethods), v.name);
-    if (known != std::end(kKnownMethods)) {
-      fig.style_index.push_back(static_cast<int>(known - std::begin(kKnownMethods)));
-    } else {
-      fig.style_index.push_back(kNumKnown + static_cast<int>(unknown.size()));
-      unknown.push_back(v.name);
-    }
+    for (const json* p : front) added |= add_point(fig, v.name, "front", *p, false);
+    added |= add_point(fig, v.name, "headline", *v.headline, false);
+    if (added) fig.methods.push_back(v.name);
   }
-  fig.points.insert(fig.points.end(), singles.begin(), singles.end());
-  lay_out(fig, size);
+  for (const json& m : summary.at("zoo")) {
+    if (auto e = m.find("error"); e != m.end() && e->is_string() && !e->get<std::string>().empty())
+      continue;
+    const json p = {{"mean_cost", number_or_nan(m, "cost")},
+                    {"accuracy", number_or_nan(m, "test_accuracy")},
+                    {"label", m.value("name", std::string("?"))}};
+    add_point(fig, "single", "single", p, false);
+  }
+  assign_styles(fig);
+
+  // Height: title, plot, x axis, then the legend in two columns.
+  bool any_single = false;
+  for (const ParetoPoint& p : fig.points) any_single = any_single || p.kind == "single";
+  const int entries = static_cast<int>(fig.methods.size() + fig.bounds.size()) + any_single +
+                      !fig.methods.empty();
+  fig.legend_rows = (entries + 1) / 2;
+  // gnuplot spaces key lines wider than text lines.
+  const double legend_line_in = 1.6 * (size.font_pt - 0.5) * kPointInches;
+  fig.plot_top_in = fig.title.empty() ? 0.1 : 0.25;
+  const double axis_in = 0.4;  // tic labels and the x label under the plot
+  fig.legend_top_in = fig.legend_rows * legend_line_in + 0.1;
+  fig.size.height_in = fig.plot_top_in + fig.plot_height_in + axis_in + fig.legend_top_in;
+
+  set_ranges(fig);
+  place_names(fig);
   return fig;
 }
 
@@ -205,12 +263,14 @@ std::string pareto_csv(const ParetoFigure& figure) {
 }
 
 std::string pareto_script(const ParetoFigure& figure, const std::string& csv_name,
-                          const std::string& stem, const FigureSize& size) {
+                          const std::string& stem) {
+  const FigureSize& size = figure.size;
+  const double w = size.width_in, h = size.height_in;
   std::string s;
   s += fmt::format("# Pareto plot of {}: test accuracy against mean cost per sample.\n",
                    figure.title);
-  s += fmt::format("# Data: {} (series,kind,label,mean_cost,accuracy,label_at), written by lazystack "
-                   "from summary.json.\n",
+  s += fmt::format("# Data: {} (series,kind,label,mean_cost,accuracy,label_at), written by "
+                   "lazystack from summary.json.\n",
                    csv_name);
   s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n",
                    stem, stem, stem, stem);
@@ -219,11 +279,20 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   s += "# at(s, k): a row's cost when it belongs to series s and kind k; NaN (not drawn) "
        "otherwise.\n";
   s += "at(s, k) = (strcol(1) eq s && strcol(2) eq k) ? column(4) : NaN\n\n";
+
+  s += fmt::format("# Layout for {:g} x {:.2f} in: fixed margins, legend under the x axis.\n", w,
+                   h);
+  s += fmt::format("set lmargin at screen {:.4f}\n", figure.plot_left_in / w);
+  s += fmt::format("set rmargin at screen {:.4f}\n", 1 - figure.plot_right_in / w);
+  s += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.plot_top_in / h);
+  s += fmt::format("set bmargin at screen {:.4f}\n",
+                   1 - (figure.plot_top_in + figure.plot_height_in) / h);
   if (!figure.title.empty())
-    s += fmt::format("set title {} font \",{:g}\"\n",
+    s += fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
                      gnuplot_quote(gnuplot_enhanced_escape(figure.title)), size.font_pt + 1);
-  s += fmt::format("set xlabel {}\n", gnuplot_quote(gnuplot_enhanced_escape(figure.x_label)));
-  s += "set ylabel \"test accuracy\"\n";
+  s += fmt::format("set xlabel {} offset 0,0.3\n",
+                   gnuplot_quote(gnuplot_enhanced_escape(figure.x_label)));
+  s += "set ylabel \"test accuracy\" offset 0.6,0\n";
   s += "set logscale x\n";
   s += fmt::format("set xrange [{:.6g}:{:.6g}]\n", figure.x_lo, figure.x_hi);
   s += fmt::format("set yrange [{:.6g}:{:.6g}]\n", figure.y_lo, figure.y_hi);
@@ -231,13 +300,21 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   for (double t : log_tics(figure.x_lo, figure.x_hi))
     tics += fmt::format("{}\"{}\" {:g}", tics.empty() ? "" : ", ", format_amount(t), t);
   if (!tics.empty()) s += "set xtics (" + tics + ")\n";
-  s += "set mxtics 10\n";
+  // At most eight accuracy tics whatever the range: a step of 0.01, 0.02, 0.05, 0.1, ...
+  double step = 0.5;
+  for (double c : {0.005, 0.01, 0.02, 0.05, 0.1, 0.2})
+    if ((figure.y_hi - figure.y_lo) / c <= 8.5) {
+      step = c;
+      break;
+    }
+  s += fmt::format("set mxtics 10\nset ytics {:g} format \"%.{}f\"\n", step, step < 0.01 ? 3 : 2);
   s += "set border 3 lw 0.8\nset tics nomirror out scale 0.5\n";
   s += "set grid xtics ytics lw 0.5 lc rgb \"#e4e4e4\"\n";
-  const int entries = static_cast<int>(figure.methods.size() + figure.bounds.size()) + 2;
-  s += fmt::format("set key below center horizontal maxrows {} samplen 2 spacing 1.0 "
-                   "width -1 font \",{:g}\"\n",
-                   (entries + 1) / 2, size.font_pt - 0.5);
+  const double plot_mid = (figure.plot_left_in + (w - figure.plot_right_in)) / 2 / w;
+  s += fmt::format("set key at screen {:.4f}, screen {:.4f} center top vertical maxrows {} Left "
+                   "reverse samplen 2 spacing 1.0 width 1 font \",{:g}\"\n",
+                   plot_mid, figure.legend_top_in / h, std::max(1, figure.legend_rows),
+                   size.font_pt - 0.5);
   if (figure.points.empty())
     s += "set label \"no plottable points\" at graph 0.5, graph 0.5 center\n";
 
@@ -247,6 +324,8 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
     const std::string name = gnuplot_quote(figure.methods[i]);
     const std::string colour = gnuplot_quote(st.colour);
     const std::string title = gnuplot_quote(gnuplot_enhanced_escape(figure.methods[i]));
+    // Dominated points hollow and small, the front filled and joined, the headline large with
+    // a black ring.
     clauses.push_back(fmt::format("data skip 1 using (at({}, \"curve\")):5 with points pt {} "
                                   "ps 0.45 lw 0.8 lc rgb {} notitle",
                                   name, st.outline_type, colour));
@@ -274,24 +353,19 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
         "data skip 1 using (at(\"single\", \"single\")):5 with points pt 2 ps 0.8 lw 1.2 "
         "lc rgb \"#505050\" title \"single models\"");
     // Names: one clause per placement (column label_at), so names stay clear of each other.
-    static const std::pair<const char*, const char*> kPlacements[] = {
-        {"above", "offset char 0,0.7 center"},
-        {"below", "offset char 0,-0.7 center"},
-        {"right", "offset char 0.6,0 left"},
-        {"left", "offset char -0.6,0 right"}};
-    for (const auto& [where, offset] : kPlacements) {
+    for (const Placement& pl : kPlacements) {
       bool used = false;
-      for (const ParetoPoint& p : figure.points) used = used || p.label_at == where;
+      for (const ParetoPoint& p : figure.points) used = used || p.label_at == pl.name;
       if (!used) continue;
       clauses.push_back(fmt::format(
           "data skip 1 using (at(\"single\", \"single\")):(strcol(6) eq \"{}\" ? $5 : NaN):3 "
           "with labels {} font \",{:g}\" tc rgb \"#303030\" notitle",
-          where, offset, size.font_pt - 1));
+          pl.name, pl.gnuplot, size.font_pt - 1));
     }
   }
   if (!figure.methods.empty())
     clauses.push_back("keyentry with points pt 6 ps 1.5 lw 0.9 lc rgb \"black\" "
-                      "title \"headline (knob fixed on val)\"");
+                      "title \"headline point\"");
   if (clauses.empty()) clauses.push_back("NaN notitle");
 
   std::string plot = "plot \\\n";

@@ -24,7 +24,7 @@ struct ParetoPoint {
   std::string label;   ///< knob ("theta=0.8") or model name
   double mean_cost = 0.0;
   double accuracy = 0.0;
-  std::string label_at{};  ///< singles: where the name goes (above|below|right|left)
+  std::string label_at{};  ///< singles: where the name goes (above, below-left, ...)
 };
 
 /// Everything the figure shows, taken from summary.json without recomputation. Points whose
@@ -40,12 +40,21 @@ struct ParetoFigure {
   int skipped = 0;
   double x_lo = 1, x_hi = 10;  ///< cost axis (log), padded around the points
   double y_lo = 0, y_hi = 1;   ///< accuracy axis, zoomed to the points
+
+  // Layout, in inches from the figure's edges: fixed, so the plot area is the same size
+  // whatever the legend holds, and names can be placed knowing where they land.
+  FigureSize size;             ///< width as asked; height grown to hold the legend
+  double plot_left_in = 0.6, plot_right_in = 0.12;  ///< margins left and right of the plot
+  double plot_top_in = 0.25, plot_height_in = 2.0;
+  double legend_top_in = 0.0;  ///< from the bottom edge
+  int legend_rows = 0;         ///< two entries a row, under the x axis label
 };
 
-/// Collects the figure's points from a checked summary and lays it out for `size` (axis
-/// ranges, where each single model's name goes). A method of registry type "single" is drawn
-/// as the zoo's labelled points instead of a curve, as long as the zoo has any.
-ParetoFigure pareto_figure(const nlohmann::json& summary, const FigureSize& size);
+/// Collects the figure's points from a checked summary and lays it out at `size.width_in`
+/// (axis ranges, legend rows, where each single model's name goes). A method of registry type
+/// "single" is drawn as the zoo's labelled points instead of a curve, as long as the zoo has
+/// any.
+ParetoFigure pareto_figure(const nlohmann::json& summary, const FigureSize& size = {});
 
 /// The CSV the script reads: series,kind,label,mean_cost,accuracy,label_at; numbers at full
 /// precision.
@@ -53,6 +62,6 @@ std::string pareto_csv(const ParetoFigure& figure);
 
 /// The gnuplot script that plots `csv_name` and writes <stem>.png/.svg/.pdf.
 std::string pareto_script(const ParetoFigure& figure, const std::string& csv_name,
-                          const std::string& stem, const FigureSize& size);
+                          const std::string& stem);
 
 }  // namespace lazystack::reports

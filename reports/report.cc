@@ -27,29 +27,19 @@ void write_table(const fs::path& dir, const std::string& stem, const reports::Ta
   reports::write_text_file((dir / (stem + ".csv")).string(), reports::to_csv(table));
 }
 
-// The figure grows taller with its legend (two entries a row below the plot), so the plot area
-// keeps its size however many methods there are.
-reports::FigureSize pareto_size(const json& summary) {
-  reports::FigureSize size;
-  const size_t entries = summary.at("methods").size() + 2;
-  size.height_in = 2.45 + 0.13 * static_cast<double>((entries + 1) / 2);
-  return size;
-}
-
 // Tables and figures of one seed's folder.
 void render_run(const fs::path& dir, const json& summary, reports::FigureRenderer& renderer) {
   write_table(dir / "tables", "headline", reports::headline_table(summary));
   write_table(dir / "tables", "zoo", reports::zoo_table(summary));
 
-  const reports::FigureSize size = pareto_size(summary);
-  const reports::ParetoFigure figure = reports::pareto_figure(summary, size);
+  const reports::ParetoFigure figure = reports::pareto_figure(summary);
   if (figure.skipped > 0)
     log_info("[report] {}: {} point(s) with a non-positive or non-finite cost or accuracy "
              "cannot sit on the log cost axis and are left out of the Pareto figure",
              dir.string(), figure.skipped);
   const bool rendered =
       renderer.render((dir / "figures").string(), "pareto", reports::pareto_csv(figure),
-                      reports::pareto_script(figure, "pareto.csv", "pareto", size));
+                      reports::pareto_script(figure, "pareto.csv", "pareto"));
   log_info("[report] {}: tables/headline, tables/zoo, figures/pareto{}", dir.string(),
            rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)");
 }

@@ -76,7 +76,7 @@ TEST(Gnuplot, QuotingAndEnhancedText) {
 }
 
 TEST(Gnuplot, StylesAreDistinct) {
-  for (int i = 0; i < 40; ++i)
+  for (int i = 0; i < 66; ++i)
     for (int j = 0; j < i; ++j) {
       const SeriesStyle a = series_style(i), b = series_style(j);
       EXPECT_FALSE(a.colour == b.colour && a.point_type == b.point_type) << i << " " << j;
