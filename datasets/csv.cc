@@ -1,12 +1,12 @@
 #include "datasets/csv.h"
 
+#include <fmt/core.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 namespace lazystack {
 namespace {
@@ -45,8 +45,8 @@ double parse_csv_number(const CsvRow& row, size_t index, const std::string& path
   errno = 0;
   const double v = field.empty() ? 0.0 : std::strtod(field.c_str(), &end);
   if (field.empty() || end != field.c_str() + field.size() || errno == ERANGE || !std::isfinite(v))
-    throw std::runtime_error(fmt::format("{}:{}: field {} is '{}', expected a finite number",
-                                         path, row.line, index + 1, field));
+    throw std::runtime_error(fmt::format("{}:{}: field {} is '{}', expected a finite number", path,
+                                         row.line, index + 1, field));
   return v;
 }
 

@@ -1,9 +1,9 @@
 #include "datasets/dataset.h"
 
+#include <fmt/core.h>
+
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 #include "core/hash.h"
 
@@ -25,8 +25,8 @@ void check_split(const Dataset& ds, const Split& s, const char* which) {
                                            which, y, ds.num_classes));
   for (float v : s.x)
     if (!std::isfinite(v))
-      throw std::runtime_error(fmt::format("dataset {}: {} has a non-finite feature", ds.name,
-                                           which));
+      throw std::runtime_error(
+          fmt::format("dataset {}: {} has a non-finite feature", ds.name, which));
 }
 
 std::string split_fingerprint(const Split& s) {

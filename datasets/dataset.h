@@ -30,8 +30,8 @@ struct InputShape {
 
 /// A loaded dataset: its splits and metadata. Loaders fill it and call finalize().
 struct Dataset {
-  std::string name;        ///< registry name, e.g. "fashion-mnist"
-  std::string domain;      ///< "vision", "tabular", ... (for cross-dataset tables)
+  std::string name;    ///< registry name, e.g. "fashion-mnist"
+  std::string domain;  ///< "vision", "tabular", ... (for cross-dataset tables)
   int num_classes = 0;
   std::vector<std::string> class_names;
   InputShape shape;

@@ -1,11 +1,11 @@
 // OpenCV's digits.png (examples/data of opencv-doc): 5000 handwritten digits of 20x20 pixels in
 // one 2000x1000 image, 50 rows x 100 columns of cells; rows 5k..5k+4 hold digit k.
-#include <chrono>
-#include <stdexcept>
-
 #include <fmt/core.h>
+
+#include <chrono>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <stdexcept>
 
 #include "core/log.h"
 #include "datasets/builtin.h"
@@ -30,8 +30,7 @@ std::unique_ptr<Dataset> load_digits(const Options& options, uint64_t seed) {
   if (sheet.cols != kCell * kCellCols || sheet.rows != kCell * kCellRows || sheet.depth() != CV_8U)
     throw std::runtime_error(fmt::format(
         "{}: expected a {}x{} 8-bit sheet of {}x{} digit cells, found {}x{} (depth {})", file,
-        kCell * kCellCols, kCell * kCellRows, kCell, kCell, sheet.cols, sheet.rows,
-        sheet.depth()));
+        kCell * kCellCols, kCell * kCellRows, kCell, kCell, sheet.cols, sheet.rows, sheet.depth()));
 
   auto ds = std::make_unique<Dataset>();
   ds->name = "digits";
@@ -59,22 +58,18 @@ std::unique_ptr<Dataset> load_digits(const Options& options, uint64_t seed) {
   ds->finalize();
   log_info("[dataset] digits from {}: train {}, val {}, test {} (seed {}{}) ({:.2f} s)", file,
            ds->train.num_samples, ds->val.num_samples, ds->test.num_samples, seed,
-           limit_note(options.get_int("limit")),
-           seconds_since(t0));
+           limit_note(options.get_int("limit")), seconds_since(t0));
   return ds;
 }
 
 }  // namespace
 
 DatasetRegistry::Entry digits_entry() {
-  std::vector<OptionSpec> options =
-      common_dataset_options(kDefaultFile, "the 2000x1000 digits.png sheet of 20x20 cells");
-  for (auto& spec : fraction_options(/*default_val=*/0.2, /*default_test=*/0.2))
-    options.push_back(std::move(spec));
   return {"digits",
           "OpenCV's handwritten digits: 5000 1x20x20 grey images, 10 classes of 500; seeded "
           "stratified train/val/test split",
-          std::move(options), load_digits};
+          pool_dataset_options(kDefaultFile, "the 2000x1000 digits.png sheet of 20x20 cells"),
+          load_digits};
 }
 
 }  // namespace lazystack

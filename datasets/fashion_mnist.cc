@@ -1,11 +1,11 @@
 // Fashion-MNIST: Xiao, Rasul, Vollgraf, "Fashion-MNIST: a Novel Image Dataset for Benchmarking
 // Machine Learning Algorithms", arXiv:1708.07747, 2017. Read from the Debian package's IDX files.
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <chrono>
 #include <future>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 #include "core/log.h"
 #include "datasets/builtin.h"
@@ -96,10 +96,11 @@ std::unique_ptr<Dataset> load_fashion_mnist(const Options& options, uint64_t see
   ds->test = gather_split(test_pool.images.data, dim, test_labels, test_rows, 255.0f);
 
   ds->finalize();
-  log_info("[dataset] fashion-mnist from {}: train {}, val {} (seed {}), official test {}{} "
-           "({:.2f} s)",
-           folder, ds->train.num_samples, ds->val.num_samples, seed, ds->test.num_samples,
-           limit_note(limit), seconds_since(t0));
+  log_info(
+      "[dataset] fashion-mnist from {}: train {}, val {} (seed {}), official test {}{} "
+      "({:.2f} s)",
+      folder, ds->train.num_samples, ds->val.num_samples, seed, ds->test.num_samples,
+      limit_note(limit), seconds_since(t0));
   return ds;
 }
 

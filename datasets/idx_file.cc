@@ -1,11 +1,11 @@
 #include "datasets/idx_file.h"
 
+#include <fmt/core.h>
+#include <zlib.h>
+
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
-
-#include <fmt/core.h>
-#include <zlib.h>
 
 #include "datasets/prefault.h"
 
@@ -32,9 +32,9 @@ void read_exact(gzFile f, void* buf, size_t bytes, const std::string& path, cons
     const unsigned chunk = static_cast<unsigned>(std::min<size_t>(bytes - done, 1u << 30));
     const int got = gzread(f, out + done, chunk);
     if (got <= 0)
-      throw std::runtime_error(fmt::format(
-          "{}: truncated or corrupt IDX file: read {} of the {} bytes of {} ({})", path, done,
-          bytes, what, gz_message(f)));
+      throw std::runtime_error(
+          fmt::format("{}: truncated or corrupt IDX file: read {} of the {} bytes of {} ({})", path,
+                      done, bytes, what, gz_message(f)));
     done += static_cast<size_t>(got);
   }
 }
@@ -55,10 +55,10 @@ IdxArray read_idx_ubyte(const std::string& path, const std::vector<int>& inner_d
   read_exact(file.get(), magic, sizeof magic, path, "the magic number");
   const uint32_t expected_magic = (kUbyteType << 8) | static_cast<uint32_t>(ndims);
   if (big_endian(magic) != expected_magic)
-    throw std::runtime_error(fmt::format(
-        "{}: wrong magic number 0x{:08x}, expected 0x{:08x} (IDX, unsigned bytes, {} "
-        "dimensions): not the IDX file expected here",
-        path, big_endian(magic), expected_magic, ndims));
+    throw std::runtime_error(
+        fmt::format("{}: wrong magic number 0x{:08x}, expected 0x{:08x} (IDX, unsigned bytes, {} "
+                    "dimensions): not the IDX file expected here",
+                    path, big_endian(magic), expected_magic, ndims));
 
   std::vector<unsigned char> header(4 * ndims);
   read_exact(file.get(), header.data(), header.size(), path, "the dimensions");
@@ -86,13 +86,12 @@ IdxArray read_idx_ubyte(const std::string& path, const std::vector<int>& inner_d
   const int tail = gzread(file.get(), &extra, 1);
   if (tail > 0)
     throw std::runtime_error(fmt::format(
-        "{}: more data than the header's {} values: corrupt or not this IDX file", path,
-        elements));
+        "{}: more data than the header's {} values: corrupt or not this IDX file", path, elements));
   int code = Z_OK;
   gzerror(file.get(), &code);
   if (tail < 0 || code != Z_OK)
-    throw std::runtime_error(fmt::format("{}: corrupt gzip stream ({})", path,
-                                         gz_message(file.get())));
+    throw std::runtime_error(
+        fmt::format("{}: corrupt gzip stream ({})", path, gz_message(file.get())));
   return a;
 }
 

@@ -3,11 +3,11 @@
 // (the class) and 16 integer features in 0..15. The UCI convention trains on the first 16000 rows
 // and tests on the last 4000; here the split is seeded and stratified like the other datasets,
 // so that `seeds` re-splits it.
+#include <fmt/core.h>
+
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 #include "core/log.h"
 #include "datasets/builtin.h"
@@ -58,15 +58,15 @@ std::unique_ptr<Dataset> load_letter(const Options& options, uint64_t seed) {
   std::vector<int32_t> labels;
   for (const CsvRow& row : read_csv_rows(file)) {
     if (row.fields.size() != 1 + kNumFeatures)
-      throw std::runtime_error(fmt::format("{}:{}: expected {} comma-separated fields (letter and "
-                                           "{} features), found {}",
-                                           file, row.line, 1 + kNumFeatures, kNumFeatures,
-                                           row.fields.size()));
+      throw std::runtime_error(
+          fmt::format("{}:{}: expected {} comma-separated fields (letter and "
+                      "{} features), found {}",
+                      file, row.line, 1 + kNumFeatures, kNumFeatures, row.fields.size()));
     const std::string& letter = row.fields[0];
     if (letter.size() != 1 || letter[0] < 'A' || letter[0] > 'Z')
-      throw std::runtime_error(fmt::format(
-          "{}:{}: field 1 is '{}', expected a capital letter A-Z (the class)", file, row.line,
-          letter));
+      throw std::runtime_error(
+          fmt::format("{}:{}: field 1 is '{}', expected a capital letter A-Z (the class)", file,
+                      row.line, letter));
     labels.push_back(letter[0] - 'A');
     for (int j = 1; j <= kNumFeatures; ++j)
       features.push_back(static_cast<float>(parse_csv_number(row, j, file)));
@@ -82,26 +82,22 @@ std::unique_ptr<Dataset> load_letter(const Options& options, uint64_t seed) {
   split_pool_by_fractions(*ds, features, labels, options, seed);
   standardise_with_train_stats(*ds);
   ds->finalize();
-  log_info("[dataset] letter from {}: {} rows -> train {}, val {}, test {} (seed {}{}), "
-           "standardised with train statistics ({:.2f} s)",
-           file, labels.size(), ds->train.num_samples, ds->val.num_samples, ds->test.num_samples,
-           seed,
-           limit_note(options.get_int("limit")),
-           seconds_since(t0));
+  log_info(
+      "[dataset] letter from {}: {} rows -> train {}, val {}, test {} (seed {}{}), "
+      "standardised with train statistics ({:.2f} s)",
+      file, labels.size(), ds->train.num_samples, ds->val.num_samples, ds->test.num_samples, seed,
+      limit_note(options.get_int("limit")), seconds_since(t0));
   return ds;
 }
 
 }  // namespace
 
 DatasetRegistry::Entry letter_entry() {
-  std::vector<OptionSpec> options =
-      common_dataset_options(kDefaultFile, "the UCI letter-recognition.data CSV file");
-  for (auto& spec : fraction_options(/*default_val=*/0.2, /*default_test=*/0.2))
-    options.push_back(std::move(spec));
   return {"letter",
           "UCI Letter Recognition: 20000 rows of 16 integer features, 26 classes (A-Z); seeded "
           "stratified train/val/test split, standardised with train statistics",
-          std::move(options), load_letter};
+          pool_dataset_options(kDefaultFile, "the UCI letter-recognition.data CSV file"),
+          load_letter};
 }
 
 }  // namespace lazystack

@@ -1,10 +1,10 @@
 #include "datasets/loader_common.h"
 
+#include <fmt/core.h>
+
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 namespace lazystack {
 
@@ -32,6 +32,14 @@ std::vector<OptionSpec> fraction_options(double default_val, double default_test
   };
 }
 
+std::vector<OptionSpec> pool_dataset_options(const std::string& default_path,
+                                             const std::string& path_description) {
+  std::vector<OptionSpec> options = common_dataset_options(default_path, path_description);
+  for (auto& spec : fraction_options(/*default_val=*/0.2, /*default_test=*/0.2))
+    options.push_back(std::move(spec));
+  return options;
+}
+
 void require_data_file(const std::string& file, const DataSource& source) {
   std::error_code ec;
   if (std::filesystem::is_regular_file(file, ec)) return;
@@ -43,9 +51,7 @@ void require_data_file(const std::string& file, const DataSource& source) {
 
 int capped(int n, long limit) { return limit > 0 && limit < n ? static_cast<int>(limit) : n; }
 
-std::string limit_note(long limit) {
-  return limit > 0 ? fmt::format(", limit {}", limit) : "";
-}
+std::string limit_note(long limit) { return limit > 0 ? fmt::format(", limit {}", limit) : ""; }
 
 SplitSizes fraction_split_sizes(const std::string& dataset, int pool, double val_fraction,
                                 double test_fraction, long limit) {

@@ -25,6 +25,11 @@ std::vector<OptionSpec> common_dataset_options(const std::string& default_path,
 /// `val_fraction` and `test_fraction`, each in (0, 0.5) so that train always keeps a share.
 std::vector<OptionSpec> fraction_options(double default_val, double default_test);
 
+/// The options of a dataset split from one pool by fractions: common_dataset_options, then
+/// val_fraction 0.2 and test_fraction 0.2.
+std::vector<OptionSpec> pool_dataset_options(const std::string& default_path,
+                                             const std::string& path_description);
+
 /// Throws std::runtime_error when `file` does not exist, naming the file, the Debian package
 /// that provides the default files and scripts/install-deps.sh.
 void require_data_file(const std::string& file, const DataSource& source);

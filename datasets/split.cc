@@ -1,10 +1,10 @@
 #include "datasets/split.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <numeric>
 #include <random>
-
-#include <fmt/core.h>
 
 namespace lazystack {
 namespace {
@@ -53,9 +53,8 @@ std::vector<int> class_counts(const std::vector<int32_t>& labels, int num_classe
   return counts;
 }
 
-std::vector<std::vector<int>> stratified_parts(const std::vector<int32_t>& labels,
-                                               int num_classes, const std::vector<int>& sizes,
-                                               uint64_t seed) {
+std::vector<std::vector<int>> stratified_parts(const std::vector<int32_t>& labels, int num_classes,
+                                               const std::vector<int>& sizes, uint64_t seed) {
   std::vector<int> available = class_counts(labels, num_classes);
   const int64_t pool = static_cast<int64_t>(labels.size());
   int64_t requested = 0;

@@ -21,9 +21,8 @@ namespace lazystack {
 /// on any standard library (the shuffle is written out, not std::shuffle).
 /// Throws std::invalid_argument when the sizes exceed the pool or a label is outside
 /// [0, num_classes).
-std::vector<std::vector<int>> stratified_parts(const std::vector<int32_t>& labels,
-                                               int num_classes, const std::vector<int>& sizes,
-                                               uint64_t seed);
+std::vector<std::vector<int>> stratified_parts(const std::vector<int32_t>& labels, int num_classes,
+                                               const std::vector<int>& sizes, uint64_t seed);
 
 /// Copies the rows `indices` of a row-major pool (`dim` values per row) into a Split, converting
 /// each value to float and dividing it by `divisor` (255 turns bytes into [0, 1]; dividing,
@@ -33,8 +32,8 @@ Split gather_split(const std::vector<T>& x, int dim, const std::vector<int32_t>&
                    const std::vector<int>& indices, float divisor = 1.0f) {
   if (x.size() != y.size() * static_cast<size_t>(dim))
     throw std::invalid_argument("gather_split: " + std::to_string(x.size()) +
-                                " values do not make " + std::to_string(y.size()) +
-                                " rows of " + std::to_string(dim));
+                                " values do not make " + std::to_string(y.size()) + " rows of " +
+                                std::to_string(dim));
   Split s;
   s.num_samples = static_cast<int>(indices.size());
   resize_prefaulted(s.x, indices.size() * static_cast<size_t>(dim));

@@ -51,6 +51,19 @@ std::vector<int> ascending_cost_order(const LogitTable& table) {
   return order;
 }
 
+std::vector<int> all_models(const LogitTable& table) {
+  std::vector<int> models(table.num_models());
+  std::iota(models.begin(), models.end(), 0);
+  return models;
+}
+
+void require_models(const LogitTable& val_fit, const char* method) {
+  if (val_fit.num_models() == 0)
+    throw std::runtime_error(fmt::format("{}: the zoo has no models", method));
+  if (val_fit.num_samples() == 0)
+    throw std::runtime_error(fmt::format("{}: val_fit has no samples", method));
+}
+
 void require_fitted_shape(const Meter& meter, int num_models, int num_classes, const char* method) {
   if (meter.num_models() != num_models || meter.num_classes() != num_classes)
     throw std::logic_error(
@@ -60,12 +73,8 @@ void require_fitted_shape(const Meter& meter, int num_models, int num_classes, c
 }
 
 std::vector<int> resolve_models(const LogitTable& table, const std::vector<std::string>& names) {
+  if (names.empty()) return all_models(table);
   std::vector<int> models;
-  if (names.empty()) {
-    models.resize(table.num_models());
-    std::iota(models.begin(), models.end(), 0);
-    return models;
-  }
   std::string known;
   for (const auto& name : table.model_names()) known += (known.empty() ? "" : ", ") + name;
   for (const auto& name : names) {

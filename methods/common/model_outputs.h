@@ -25,6 +25,13 @@ std::vector<double> mean_costs(const LogitTable& table);
 /// Model indices sorted by ascending mean cost; ties keep the lower index first.
 std::vector<int> ascending_cost_order(const LogitTable& table);
 
+/// 0, 1, ..., M-1: every model of the table.
+std::vector<int> all_models(const LogitTable& table);
+
+/// Throws std::runtime_error("<method>: ...") unless the table has at least one model and one
+/// sample: what every method needs before fitting.
+void require_models(const LogitTable& val_fit, const char* method);
+
 /// Throws std::logic_error unless the Meter's table has the shape the method was fitted on:
 /// a method fitted on one zoo must not silently predict on another.
 void require_fitted_shape(const Meter& meter, int num_models, int num_classes, const char* method);

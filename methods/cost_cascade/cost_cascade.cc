@@ -64,7 +64,7 @@ CostCascade::CostCascade(const Options& options)
 
 void CostCascade::fit(const FitContext& ctx) {
   const LogitTable& val_fit = ctx.val_fit;
-  if (val_fit.num_models() == 0) throw std::runtime_error("cost-cascade: the zoo has no models");
+  require_models(val_fit, "cost-cascade");
   std::vector<int> members;
   try {
     members = resolve_models(val_fit, member_names_);

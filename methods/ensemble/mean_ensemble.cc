@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <numeric>
 #include <stdexcept>
 
 #include "methods/common/model_outputs.h"
@@ -17,9 +16,8 @@ MethodRegistry::Entry MeanEnsemble::registry_entry() {
 }
 
 void MeanEnsemble::fit(const FitContext& ctx) {
-  if (ctx.val_fit.num_models() == 0) throw std::runtime_error("ensemble: the zoo has no models");
-  models_.resize(ctx.val_fit.num_models());
-  std::iota(models_.begin(), models_.end(), 0);
+  require_models(ctx.val_fit, "ensemble");
+  models_ = all_models(ctx.val_fit);
   num_classes_ = ctx.val_fit.num_classes();
   sum_.assign(num_classes_, 0.0f);
 }

@@ -1,7 +1,6 @@
 #include "methods/oracle/oracle.h"
 
 #include <memory>
-#include <stdexcept>
 
 #include "methods/common/model_outputs.h"
 
@@ -15,7 +14,7 @@ MethodRegistry::Entry Oracle::registry_entry() {
 }
 
 void Oracle::fit(const FitContext& ctx) {
-  if (ctx.val_fit.num_models() == 0) throw std::runtime_error("oracle: the zoo has no models");
+  require_models(ctx.val_fit, "oracle");
   num_models_ = ctx.val_fit.num_models();
   num_classes_ = ctx.val_fit.num_classes();
 }

@@ -17,7 +17,7 @@ MethodRegistry::Entry SingleModel::registry_entry() {
 }
 
 void SingleModel::fit(const FitContext& ctx) {
-  if (ctx.val_fit.num_models() == 0) throw std::runtime_error("single: the zoo has no models");
+  require_models(ctx.val_fit, "single");
   names_ = ctx.val_fit.model_names();
   num_classes_ = ctx.val_fit.num_classes();
   mean_costs_ = mean_costs(ctx.val_fit);

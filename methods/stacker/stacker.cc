@@ -1,7 +1,6 @@
 #include "methods/stacker/stacker.h"
 
 #include <memory>
-#include <numeric>
 #include <stdexcept>
 
 #include "methods/common/model_outputs.h"
@@ -25,10 +24,8 @@ Stacker::Stacker(const Options& options) : options_(options) {
 
 void Stacker::fit(const FitContext& ctx) {
   const LogitTable& val_fit = ctx.val_fit;
-  if (val_fit.num_models() == 0) throw std::runtime_error("stacker: the zoo has no models");
-  if (val_fit.num_samples() == 0) throw std::runtime_error("stacker: val_fit is empty");
-  models_.resize(val_fit.num_models());
-  std::iota(models_.begin(), models_.end(), 0);
+  require_models(val_fit, "stacker");
+  models_ = all_models(val_fit);
   names_ = val_fit.model_names();
   num_classes_ = val_fit.num_classes();
 

@@ -1,6 +1,5 @@
 // digits: OpenCV's digits.png cut into 20x20 cells; real file, damaged fixtures.
 #include <map>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -11,10 +10,10 @@ namespace lazystack {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
 using testing_util::error_of;
 using testing_util::label_counts;
 using testing_util::load_builtin;
-using ::testing::HasSubstr;
 
 constexpr const char* kFile = "/usr/share/doc/opencv-doc/examples/data/digits.png";
 
@@ -29,12 +28,7 @@ TEST(Digits, LimitedLoadIsStratifiedAndSeeded) {
     EXPECT_EQ(s->num_samples, 200);
     EXPECT_EQ(label_counts(*s, 10), std::vector<int>(10, 20));
   }
-  const auto b = load_builtin("digits", {{"limit", 200}}, 0);
-  const auto c = load_builtin("digits", {{"limit", 200}}, 1);
-  EXPECT_EQ(a->fingerprint(), b->fingerprint());
-  EXPECT_NE(a->train.fingerprint, c->train.fingerprint);
-  EXPECT_NE(a->val.fingerprint, c->val.fingerprint);
-  EXPECT_NE(a->test.fingerprint, c->test.fingerprint);
+  testing_util::expect_fingerprints_follow_seed("digits", {{"limit", 200}}, 0, 1);
 }
 
 // Every sample of every split is a cell of the sheet with that cell's digit (rows 5k..5k+4 of
@@ -82,15 +76,18 @@ class DigitsFixture : public testing_util::TempDirTest {};
 
 TEST_F(DigitsFixture, WrongSheetSizeIsAnError) {
   cv::imwrite(path("small.png"), cv::Mat(100, 200, CV_8UC1, cv::Scalar(3)));
-  const std::string msg =
-      error_of([&] { load_builtin("digits", {{"path", path("small.png")}}, 0); });
+  const std::string msg = error_of([&] {
+    load_builtin("digits", {{"path", path("small.png")}}, 0);
+  });
   EXPECT_THAT(msg, HasSubstr(path("small.png")));
   EXPECT_THAT(msg, HasSubstr("found 200x100"));
 }
 
 TEST_F(DigitsFixture, UndecodableFileIsAnError) {
   testing_util::write_text(path("broken.png"), "\x89PNG but not really");
-  EXPECT_THAT(error_of([&] { load_builtin("digits", {{"path", path("broken.png")}}, 0); }),
+  EXPECT_THAT(error_of([&] {
+                load_builtin("digits", {{"path", path("broken.png")}}, 0);
+              }),
               HasSubstr("cannot decode"));
 }
 

@@ -11,11 +11,11 @@ namespace lazystack {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
 using testing_util::error_of;
 using testing_util::label_counts;
 using testing_util::load_builtin;
 using testing_util::write_idx;
-using ::testing::HasSubstr;
 
 constexpr const char* kFolder = "/usr/share/datasets/fashion-mnist";
 
@@ -42,17 +42,9 @@ TEST(FashionMnist, LimitedLoadIsStratifiedAndScaled) {
   }
 }
 
+// With a limit, the test split too is a seeded subsample (of the official test set).
 TEST(FashionMnist, FingerprintsFollowTheSeed) {
-  const auto a = load_builtin("fashion-mnist", {{"limit", 200}}, 1);
-  const auto b = load_builtin("fashion-mnist", {{"limit", 200}}, 1);
-  const auto c = load_builtin("fashion-mnist", {{"limit", 200}}, 2);
-  EXPECT_EQ(a->fingerprint(), b->fingerprint());
-  EXPECT_EQ(a->train.fingerprint, b->train.fingerprint);
-  EXPECT_EQ(a->test.fingerprint, b->test.fingerprint);
-  EXPECT_NE(a->fingerprint(), c->fingerprint());
-  EXPECT_NE(a->train.fingerprint, c->train.fingerprint);
-  EXPECT_NE(a->val.fingerprint, c->val.fingerprint);
-  EXPECT_NE(a->test.fingerprint, c->test.fingerprint);  // a seeded subsample of the test set
+  testing_util::expect_fingerprints_follow_seed("fashion-mnist", {{"limit", 200}}, 1, 2);
 }
 
 // With a limit the test split is a subsequence of the official test set, in official order.
@@ -76,7 +68,8 @@ TEST(FashionMnist, LimitedTestSplitIsAnOrderedSubsetOfTheOfficialOne) {
 TEST(FashionMnist, FullLoadKeepsTheOfficialTestSet) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto ds = load_builtin("fashion-mnist", json::object(), /*seed=*/0);
-  const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cout << "[ info     ] full fashion-mnist load: " << load_s << " s\n";
   RecordProperty("load_s", std::to_string(load_s));
   EXPECT_EQ(ds->train.num_samples, 50000);

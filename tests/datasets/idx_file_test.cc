@@ -9,9 +9,9 @@
 namespace lazystack {
 namespace {
 
+using ::testing::HasSubstr;
 using testing_util::error_of;
 using testing_util::write_idx;
-using ::testing::HasSubstr;
 
 class IdxFileTest : public testing_util::TempDirTest {
  protected:
@@ -50,7 +50,9 @@ TEST_F(IdxFileTest, WrongMagicNamesFileAndBothNumbers) {
 
 TEST_F(IdxFileTest, WrongImageSizeIsAnError) {
   write_idx(path("a.gz"), 0x00000803, {2, 27, 28}, std::vector<uint8_t>(2 * 27 * 28));
-  EXPECT_THAT(error_of([&] { read_idx_ubyte(path("a.gz"), {28, 28}); }),
+  EXPECT_THAT(error_of([&] {
+                read_idx_ubyte(path("a.gz"), {28, 28});
+              }),
               HasSubstr("dimension 1 is 27, expected 28"));
 }
 
@@ -67,7 +69,9 @@ TEST_F(IdxFileTest, FileShorterThanItsHeaderSaysIsAnError) {
   std::vector<uint8_t> data = noise(10);
   data.resize(data.size() - 100);
   write_idx(path("a.gz"), 0x00000803, {10, 28, 28}, data);
-  EXPECT_THAT(error_of([&] { read_idx_ubyte(path("a.gz"), {28, 28}); }),
+  EXPECT_THAT(error_of([&] {
+                read_idx_ubyte(path("a.gz"), {28, 28});
+              }),
               HasSubstr("read 7740 of the 7840 bytes"));
   testing_util::write_text(path("tiny.gz"), "ab");
   EXPECT_THAT(error_of([&] { read_idx_ubyte(path("tiny.gz"), {}); }), HasSubstr("magic number"));

@@ -10,10 +10,10 @@ namespace lazystack {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
 using testing_util::error_of;
 using testing_util::label_counts;
 using testing_util::load_builtin;
-using ::testing::HasSubstr;
 
 constexpr const char* kFile = "/usr/share/doc/opencv-doc/examples/data/letter-recognition.data";
 
@@ -47,12 +47,7 @@ TEST(Letter, LimitedLoadIsStratifiedAndSeeded) {
       EXPECT_LE(n, 22);
     }
   }
-  const auto b = load_builtin("letter", {{"limit", 520}}, 0);
-  const auto c = load_builtin("letter", {{"limit", 520}}, 1);
-  EXPECT_EQ(a->fingerprint(), b->fingerprint());
-  EXPECT_NE(a->train.fingerprint, c->train.fingerprint);
-  EXPECT_NE(a->val.fingerprint, c->val.fingerprint);
-  EXPECT_NE(a->test.fingerprint, c->test.fingerprint);
+  testing_util::expect_fingerprints_follow_seed("letter", {{"limit", 520}}, 0, 1);
 }
 
 TEST(Letter, FullLoadIsStandardisedWithTrainStatisticsOnly) {

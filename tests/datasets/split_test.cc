@@ -1,10 +1,10 @@
 // stratified_parts: exact sizes, disjoint parts, class mix preserved, seeded determinism.
 #include "datasets/split.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <set>
-
-#include <gtest/gtest.h>
 
 namespace lazystack {
 namespace {
@@ -77,7 +77,8 @@ TEST(StratifiedParts, TinyPartsDoNotAlwaysFavourLowClasses) {
   for (int c = 0; c < 10; ++c)
     for (int k = 0; k < 5; ++k) y.push_back(c);
   std::set<int32_t> drawn;
-  for (uint64_t seed = 0; seed < 20; ++seed) drawn.insert(y[stratified_parts(y, 10, {1}, seed)[0][0]]);
+  for (uint64_t seed = 0; seed < 20; ++seed)
+    drawn.insert(y[stratified_parts(y, 10, {1}, seed)[0][0]]);
   EXPECT_GT(drawn.size(), 3u);
 }
 

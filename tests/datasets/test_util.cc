@@ -60,6 +60,19 @@ void write_text(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+void expect_fingerprints_follow_seed(const std::string& name, const nlohmann::json& overrides,
+                                     uint64_t seed, uint64_t other_seed) {
+  const auto a = load_builtin(name, overrides, seed);
+  const auto b = load_builtin(name, overrides, seed);
+  const auto c = load_builtin(name, overrides, other_seed);
+  EXPECT_EQ(a->fingerprint(), b->fingerprint());
+  for (const char* which : {"train", "val", "test"}) {
+    EXPECT_EQ(a->split(which).fingerprint, b->split(which).fingerprint) << name << " " << which;
+    EXPECT_NE(a->split(which).fingerprint, c->split(which).fingerprint) << name << " " << which;
+  }
+  EXPECT_NE(a->fingerprint(), c->fingerprint());
+}
+
 std::vector<int> label_counts(const Split& split, int num_classes) {
   return class_counts(split.y, num_classes);
 }

@@ -2,18 +2,17 @@
 // checking that an error message names what it should.
 #pragma once
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "datasets/dataset.h"
 
@@ -57,6 +56,11 @@ void write_idx(const std::string& path, uint32_t magic, const std::vector<uint32
 
 /// Writes `text` to `path` as is.
 void write_text(const std::string& path, const std::string& text);
+
+/// Loads `name` with `overrides` twice with `seed` and once with `other_seed`: the first two
+/// must agree on every fingerprint and the third differ on each split's.
+void expect_fingerprints_follow_seed(const std::string& name, const nlohmann::json& overrides,
+                                     uint64_t seed, uint64_t other_seed);
 
 /// Samples per class in a split.
 std::vector<int> label_counts(const Split& split, int num_classes);

@@ -1,5 +1,7 @@
 #include "methods/cost_cascade/cost_cascade.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "core/evaluate.h"
@@ -99,6 +101,21 @@ TEST(CostCascade, MarginMetric) {
   const OperatingPoint p = evaluate(cascade, t, EvalOptions{}, &d);
   EXPECT_EQ(d.cost, (std::vector<float>{1, 3, 8, 1, 3, 1, 8}));
   EXPECT_DOUBLE_EQ(p.accuracy, 5.0 / 7);
+}
+
+TEST(CostCascade, ExitsWhenConfidenceEqualsTheThreshold) {
+  // "confidence >= t": a threshold equal to small's stored max-prob on s0 lets s0 exit there;
+  // the next double above does not.
+  const LogitTable t = three_model_table();
+  const double s0_conf = t.probs(/*m=*/1, /*n=*/0)[0];
+  CostCascade cascade = make_cascade({{"thresholds", {s0_conf}}});
+  cascade.fit(testing::fit_on(t));
+  SampleDecisions d;
+  evaluate(cascade, t, EvalOptions{}, &d);
+  EXPECT_EQ(d.executed_mask[0], kSmall);
+  cascade.set_knob(Knob().set("threshold", std::nextafter(s0_conf, 2.0)));
+  evaluate(cascade, t, EvalOptions{}, &d);
+  EXPECT_NE(d.executed_mask[0], kSmall);
 }
 
 TEST(CostCascade, ParallelCostModelStillChargesEachStep) {
