@@ -85,14 +85,11 @@ std::string to_markdown(const Table& table) {
   for (size_t c : shown) grid.back().push_back(markdown_escape(table.columns[c].header));
   for (const auto& row : table.rows) {
     grid.emplace_back();
-    bool note_placed = false;
-    for (size_t c : shown) {
-      if (!shows_note(row, c)) {
-        grid.back().push_back(markdown_escape(row.cells[c].text));
-      } else {
-        grid.back().push_back(note_placed ? "" : markdown_escape(row.note));
-        note_placed = true;
-      }
+    for (size_t i = 0; i < shown.size(); ++i) {
+      const bool last = i + 1 == shown.size();
+      grid.back().push_back(markdown_escape(last && shows_note(row, shown[i])
+                                                ? row.note
+                                                : row.cells[shown[i]].text));
     }
   }
   std::vector<size_t> width(shown.size(), 3);

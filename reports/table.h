@@ -24,8 +24,9 @@ struct TableCell {
 };
 
 /// One row: one cell per column. When `note` is set, the displayed cells from column
-/// `note_from` on are replaced by that note (a LaTeX \multicolumn; in Markdown, the note fills
-/// the first of those columns and the rest are blank), e.g. a failed method's error.
+/// `note_from` on give way to that note, e.g. a failed method's error: LaTeX spans them with
+/// one \multicolumn; Markdown, which cannot span, shows the cells and puts the note in the
+/// last column (so it does not widen a numeric one).
 struct TableRow {
   std::vector<TableCell> cells;
   std::string note{};

@@ -108,7 +108,8 @@ Table headline_table(const json& summary) {
       row.cells.push_back(number_cell(s_best, format_speedup(s_best)));
       row.cells.push_back(number_cell(models, format_fixed(models, 2)));
       row.cells.push_back(number_cell(ovh, format_fixed(ovh, 0)));
-      row.cells.push_back(text_cell(knob_text(h)));
+      const std::string knob = knob_text(h);
+      row.cells.push_back({knob.empty() ? kDash : knob, knob});
     }
     row.cells.push_back(text_cell(m.method));
     row.cells.push_back(text_cell(status));

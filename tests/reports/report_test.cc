@@ -245,7 +245,8 @@ TEST(HeadlineTable, MarkdownNumbersMatchTheSummary) {
   EXPECT_NEAR(std::stod(oracle[1]), 97.12, 0.005);
   const auto gk = markdown_row(md, "gatekeeper");
   ASSERT_FALSE(gk.empty()) << md;
-  EXPECT_NE(gk[1].find("failed: needs white-box zoo models"), std::string::npos) << gk[1];
+  EXPECT_EQ(gk[1], "\u2014");
+  EXPECT_NE(gk.back().find("failed: needs white-box zoo models"), std::string::npos) << md;
   // Working methods by cost, then bounds, then failures.
   EXPECT_LT(md.find("| cost-cascade"), md.find("| stacker"));
   EXPECT_LT(md.find("| stacker"), md.find("| oracle"));
@@ -349,7 +350,7 @@ TEST(ZooTable, OneRowPerModelWithItsNumbers) {
   EXPECT_EQ(cnn[6], "52k");
   const auto vit = markdown_row(md, "vit");
   ASSERT_FALSE(vit.empty());
-  EXPECT_EQ(vit[2], "failed: out of memory");
+  EXPECT_EQ(vit.back(), "failed: out of memory");
   const auto rows = read_csv(dir.path() / "tables/zoo.csv");
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(std::stod(rows[2].at("macs")), 2.3e7);

@@ -13,9 +13,12 @@ Table two_by_two() {
   Table t;
   t.columns = {{"name", "", "name", Align::kLeft},
                {"value (%)", "value (\\%)", "value"},
-               {"", "", "hidden", Align::kLeft, /*display=*/false}};
-  t.add_row({{{"a_b", "a_b"}, {"1.50", "0.015"}, {"", "x,y"}}});
-  t.add_row({{{"c|d", "c|d"}, {"-", ""}, {"", "say \"hi\""}}, "broke: 50% & more", 1});
+               {"", "", "hidden", Align::kLeft, /*display=*/false},
+               {"unit", "", "unit", Align::kLeft}};
+  t.add_row({{{"a_b", "a_b"}, {"1.50", "0.015"}, {"", "x,y"}, {"s", "s"}}});
+  t.add_row({{{"c|d", "c|d"}, {"-", ""}, {"", "say \"hi\""}, {"-", ""}},
+             "broke: 50% & more",
+             1});
   t.notes = {"A note."};
   return t;
 }
@@ -23,19 +26,19 @@ Table two_by_two() {
 TEST(Table, MarkdownPadsAlignsAndEscapes) {
   const std::string md = to_markdown(two_by_two());
   EXPECT_EQ(md,
-            "| name |         value (%) |\n"
-            "| :--- | ----------------: |\n"
-            "| a_b  |              1.50 |\n"
-            "| c\\|d | broke: 50% & more |\n"
+            "| name | value (%) | unit              |\n"
+            "| :--- | --------: | :---------------- |\n"
+            "| a_b  |      1.50 | s                 |\n"
+            "| c\\|d |         - | broke: 50% & more |\n"
             "\nA note.\n");
 }
 
 TEST(Table, LatexEscapesAndSpansTheNote) {
   const std::string tex = to_latex(two_by_two());
-  EXPECT_NE(tex.find("\\begin{tabular}{lr}"), std::string::npos) << tex;
-  EXPECT_NE(tex.find("name & value (\\%) \\\\"), std::string::npos) << tex;
-  EXPECT_NE(tex.find("a\\_b & 1.50 \\\\"), std::string::npos) << tex;
-  EXPECT_NE(tex.find("c|d & \\multicolumn{1}{l}{broke: 50\\% \\& more} \\\\"), std::string::npos)
+  EXPECT_NE(tex.find("\\begin{tabular}{lrl}"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("name & value (\\%) & unit \\\\"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("a\\_b & 1.50 & s \\\\"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("c|d & \\multicolumn{2}{l}{broke: 50\\% \\& more} \\\\"), std::string::npos)
       << tex;
   EXPECT_EQ(latex_escape("5\u00d7 \u00b11 a\u2014b ~^#$"),
             "5$\\times$ $\\pm$1 a---b \\textasciitilde{}\\textasciicircum{}\\#\\$");
@@ -43,9 +46,9 @@ TEST(Table, LatexEscapesAndSpansTheNote) {
 
 TEST(Table, CsvQuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(to_csv(two_by_two()),
-            "name,value,hidden\n"
-            "a_b,0.015,\"x,y\"\n"
-            "c|d,,\"say \"\"hi\"\"\"\n");
+            "name,value,hidden,unit\n"
+            "a_b,0.015,\"x,y\",s\n"
+            "c|d,,\"say \"\"hi\"\"\",\n");
 }
 
 TEST(Table, RowWithTheWrongNumberOfCellsIsRejected) {
