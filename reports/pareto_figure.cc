@@ -216,13 +216,21 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
       if (added) fig.bounds.push_back(v.name);
       continue;
     }
-    for (const json& p : *v.curve) added |= add_point(fig, v.name, "curve", p, false);
+    // The curve splits into the front (as summary.json lists it, by cost, to draw as a line)
+    // and the dominated rest, so no point is drawn twice.
     std::vector<const json*> front;
     for (const json& p : *v.pareto) front.push_back(&p);
     std::stable_sort(front.begin(), front.end(), [](const json* a, const json* b) {
       return number_or_nan(*a, "mean_cost") < number_or_nan(*b, "mean_cost");
     });
     for (const json* p : front) added |= add_point(fig, v.name, "front", *p, false);
+    for (const json& p : *v.curve) {
+      const bool on_front = std::any_of(front.begin(), front.end(), [&](const json* f) {
+        return number_or_nan(*f, "mean_cost") == number_or_nan(p, "mean_cost") &&
+               number_or_nan(*f, "accuracy") == number_or_nan(p, "accuracy");
+      });
+      if (!on_front) added |= add_point(fig, v.name, "dominated", p, false);
+    }
     added |= add_point(fig, v.name, "headline", *v.headline, false);
     if (added) fig.methods.push_back(v.name);
   }
@@ -325,13 +333,21 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
     const std::string colour = gnuplot_quote(st.colour);
     const std::string title = gnuplot_quote(gnuplot_enhanced_escape(figure.methods[i]));
     // Dominated points hollow and small, the front filled and joined, the headline large with
-    // a black ring.
-    clauses.push_back(fmt::format("data skip 1 using (at({}, \"curve\")):5 with points pt {} "
-                                  "ps 0.45 lw 0.8 lc rgb {} notitle",
-                                  name, st.outline_type, colour));
+    // a black ring. A dense sweep (a grid of a hundred thresholds) would smear its markers
+    // into a band: then only every n-th front point gets a marker, and the rest shrink.
+    int n_curve = 0, n_front = 0;
+    for (const ParetoPoint& p : figure.points)
+      if (p.series == figure.methods[i]) {
+        n_curve += p.kind == "dominated";
+        n_front += p.kind == "front";
+      }
+    const int interval = std::max(1, n_front / 12);
+    clauses.push_back(fmt::format("data skip 1 using (at({}, \"dominated\")):5 with points pt {} "
+                                  "ps {} lw 0.8 lc rgb {} notitle",
+                                  name, st.outline_type, n_curve + n_front > 40 ? 0.3 : 0.45, colour));
     clauses.push_back(fmt::format("data skip 1 using (at({}, \"front\")):5 with linespoints "
-                                  "pt {} ps 0.55 lw 1.3 lc rgb {} title {}",
-                                  name, st.point_type, colour, title));
+                                  "pt {} ps 0.55 pi {} lw 1.3 lc rgb {} title {}",
+                                  name, st.point_type, interval, colour, title));
     clauses.push_back(fmt::format("data skip 1 using (at({}, \"headline\")):5 with points pt {} "
                                   "ps 1.5 lc rgb {} notitle",
                                   name, st.point_type, colour));

@@ -13,8 +13,9 @@
 namespace lazystack::reports {
 
 /// One plotted point. `kind` says how it is drawn:
-///   curve     a swept operating point of a method (hollow marker)
-///   front     a point of the method's Pareto front (filled marker, joined by a line)
+///   front     a swept point on the method's Pareto front (filled marker, joined by a line)
+///   dominated a swept point off the front (small hollow marker); front + dominated = the
+///             method's whole curve
 ///   headline  the method's headline point, chosen on val (large marker, black ring)
 ///   single    a zoo model alone (series "single", label = model name)
 ///   bound     a point of a bound such as the oracle (star; not achievable)

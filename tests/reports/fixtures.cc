@@ -153,7 +153,7 @@ json paper_summary() {
   s["methods"]["lazystack-mask"] =
       method("lazystack-mask", family(0.9361, 0.05, 0.07, 0.013, 0.5, 9, 1.0, 240, false), 5);
   s["methods"]["cost-cascade"] =
-      method("cost-cascade", family(0.929, 0.09, 0.22, 0.006, 1.4, 14, 1.0, 60, true), 8);
+      method("cost-cascade", family(0.929, 0.09, 0.22, 0.006, 1.4, 120, 1.0, 60, true), 70);
   s["methods"]["woc"] = method("woc", family(0.9318, 0.08, 0.25, 0.03, 2.2, 8, 1.0, 75, true), 4);
   s["methods"]["abc"] = method("abc", family(0.931, 0.06, 0.3, 0.08, 2.7, 7, 1.5, 120, false), 3);
   s["methods"]["ensemble"] =

@@ -15,8 +15,9 @@ namespace testing_reports {
 /// (failed, with an error message).
 nlohmann::json small_summary();
 
-/// A fuller run for looking at the figure: six zoo models, nine methods (LazyStack SUB and MASK,
-/// cascades, committees, tiers, ensemble, stacker, oracle) and one failed method.
+/// A fuller run for looking at the figure: six zoo models, eight methods (LazyStack SUB and
+/// MASK, a cost cascade swept over a dense grid of 120 thresholds, committees, tiers, ensemble,
+/// stacker, oracle) and one failed method.
 nlohmann::json paper_summary();
 
 /// Writes `summary` as <dir>/summary.json (creating dir).

@@ -141,8 +141,8 @@ TEST(RenderReport, ScriptReRunsByHandWithoutWarnings) {
 }
 
 // Every point the figure draws, as (series, kind, label, cost, accuracy), derived from the
-// summary by the rules of the figure: curves, fronts and headlines of working methods, bounds'
-// points, single models from the zoo; nothing of failed methods.
+// summary by the rules of the figure: curves (front and dominated) and headlines of working
+// methods, bounds' points, single models from the zoo; nothing of failed methods.
 using Row = std::tuple<std::string, std::string, std::string, double, double>;
 
 std::multiset<Row> expected_rows(const json& s) {
@@ -165,10 +165,14 @@ std::multiset<Row> expected_rows(const json& s) {
         rows.insert({it.key(), "bound", knob(p), p["mean_cost"], p["accuracy"]});
       continue;
     }
-    for (const json& p : m["curve"])
-      rows.insert({it.key(), "curve", knob(p), p["mean_cost"], p["accuracy"]});
-    for (const json& p : m["pareto"])
-      rows.insert({it.key(), "front", knob(p), p["mean_cost"], p["accuracy"]});
+    // The curve, split into its front and the rest.
+    for (const json& p : m["curve"]) {
+      bool on_front = false;
+      for (const json& f : m["pareto"])
+        on_front = on_front || (f["mean_cost"] == p["mean_cost"] && f["accuracy"] == p["accuracy"]);
+      rows.insert({it.key(), on_front ? "front" : "dominated", knob(p), p["mean_cost"],
+                   p["accuracy"]});
+    }
     const json& h = m["headline"];
     rows.insert({it.key(), "headline", knob(h), h["mean_cost"], h["accuracy"]});
   }
