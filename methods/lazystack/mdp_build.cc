@@ -1,0 +1,336 @@
+#include "methods/lazystack/mdp_build.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "core/log.h"
+#include "methods/lazystack/state.h"
+
+namespace lazystack {
+namespace lazy {
+namespace {
+
+// Transitions into a set of the next level, recorded before its states get global ids.
+struct PendingTransition {
+  uint32_t local = 0;  // successor's local id in the child set
+  uint32_t count = 0;
+};
+struct PendingAction {
+  uint32_t state = 0;  // global id of the source state
+  int model = 0;
+  uint32_t begin = 0, end = 0;  // range in the child's pending transitions
+};
+struct SortableAction {
+  uint32_t state = 0;
+  MdpAction action;
+};
+
+// One executed set of the level being built: every sample's local state id and the per-state
+// counts, then (once its parents are processed) which local states are reachable.
+struct LevelSet {
+  uint64_t executed = 0;
+  std::vector<int> models;               // ascending
+  std::vector<uint16_t> ids;             // [N] local state of each sample
+  std::vector<int32_t> code_to_local;    // [C*B], code = k * B + h; -1 = no sample
+  std::vector<uint32_t> local_code;      // local -> code
+  std::vector<uint32_t> count, correct;  // per local state
+  std::vector<uint8_t> reachable;        // per local state
+  std::vector<int32_t> global;           // per local state: MDP state id, -1 if unreachable
+  std::vector<uint8_t> expanded;         // per local state
+  std::vector<PendingTransition> pending;
+  std::vector<PendingAction> pending_actions;
+  bool any_expanded = false;
+};
+
+// Computes every sample's aggregate state in each set of `level`, chunk by chunk so that the
+// probability rows of a chunk stay in cache while all sets of the level read them. Within a
+// chunk the work runs over contiguous chunk x C floats (sums, then entropy terms), which
+// vectorises; per row it then sums the terms in class order exactly as entropy_nats() does, so
+// the states equal those the rollout and online code compute one row at a time.
+void compute_states(const LogitTable& table, int num_bins, std::vector<LevelSet>& level) {
+  const int n_samples = table.num_samples();
+  const int n_classes = table.num_classes();
+  const int n_codes = n_classes * num_bins;
+  const float log_c = std::log(static_cast<float>(n_classes));
+  const auto& labels = table.labels();
+  for (LevelSet& set : level) {
+    set.ids.resize(n_samples);
+    set.code_to_local.assign(n_codes, -1);
+  }
+  // Sets in lexicographic order of their model lists, so consecutive sets share prefixes and
+  // prefix_sum[d] (the sum of a set's first d models, added in ascending order from zero, as
+  // mean_bin_class() callers do) is reused: each set adds only the models after the prefix it
+  // shares with the previous set.
+  std::vector<size_t> visit(level.size());
+  for (size_t i = 0; i < visit.size(); ++i) visit[i] = i;
+  std::sort(visit.begin(), visit.end(),
+            [&](size_t a, size_t b) { return level[a].models < level[b].models; });
+  const int n_models = table.num_models();
+  const int chunk = std::max(8, 2048 / n_classes);
+  const size_t stride = static_cast<size_t>(chunk) * n_classes;
+  std::vector<float> prefix_sum((n_models + 1) * stride, 0.0f);
+  std::vector<float> mean(stride), terms(stride);
+  for (int n0 = 0; n0 < n_samples; n0 += chunk) {
+    const int rows = std::min(n_samples - n0, chunk);
+    const size_t width = static_cast<size_t>(rows) * n_classes;
+    float* acc = mean.data();
+    float* term = terms.data();
+    const std::vector<int>* previous = nullptr;
+    for (size_t v : visit) {
+      LevelSet& set = level[v];
+      const size_t size = set.models.size();
+      size_t shared = 0;
+      if (previous)
+        while (shared < size && shared < previous->size() && (*previous)[shared] == set.models[shared])
+          ++shared;
+      for (size_t d = shared; d < size; ++d) {
+        const float* p = table.probs(set.models[d], n0).data;
+        const float* below = prefix_sum.data() + d * stride;
+        float* out = prefix_sum.data() + (d + 1) * stride;
+        for (size_t i = 0; i < width; ++i) out[i] = below[i] + p[i];
+      }
+      previous = &set.models;
+      const float* total = prefix_sum.data() + size * stride;
+      const float inv = 1.0f / static_cast<float>(size);
+      for (size_t i = 0; i < width; ++i) acc[i] = total[i] * inv;
+      for (size_t i = 0; i < width; ++i) term[i] = entropy_term(acc[i]);
+      for (int r = 0; r < rows; ++r) {
+        const float* row_terms = term + static_cast<size_t>(r) * n_classes;
+        float h = 0.0f;
+        for (int c = 0; c < n_classes; ++c) h -= row_terms[c];
+        const int bin = bin_of_entropy(h, log_c, num_bins);
+        const int cls = argmax(acc + static_cast<size_t>(r) * n_classes, n_classes);
+        const int code = cls * num_bins + bin;
+        int32_t local = set.code_to_local[code];
+        if (local < 0) {
+          local = static_cast<int32_t>(set.local_code.size());
+          set.code_to_local[code] = local;
+          set.local_code.push_back(code);
+          set.count.push_back(0);
+          set.correct.push_back(0);
+        }
+        const int n = n0 + r;
+        set.ids[n] = static_cast<uint16_t>(local);
+        ++set.count[local];
+        set.correct[local] += cls == labels[n] ? 1u : 0u;
+      }
+    }
+  }
+  for (LevelSet& set : level) {
+    set.reachable.assign(set.local_code.size(), 0);
+    set.global.assign(set.local_code.size(), -1);
+    set.expanded.assign(set.local_code.size(), 0);
+  }
+}
+
+}  // namespace
+
+TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& options) {
+  const auto start_time = std::chrono::steady_clock::now();
+  const int n_samples = val_fit.num_samples();
+  const int n_models = val_fit.num_models();
+  const int n_classes = val_fit.num_classes();
+  const int n_bins = options.num_bins;
+  if (n_samples < 1 || n_models < 1)
+    throw std::invalid_argument(
+        fmt::format("LazyStack MDP: val_fit needs samples and models, got {} samples of {} models",
+                    n_samples, n_models));
+  if (static_cast<int>(val_fit.labels().size()) != n_samples)
+    throw std::invalid_argument("LazyStack MDP: val_fit has no labels");
+  if (n_bins < 1 || n_bins > 255)
+    throw std::invalid_argument(
+        fmt::format("LazyStack MDP: entropy bins must be in [1, 255], got {}", n_bins));
+  if (static_cast<long>(n_bins) * n_classes > 65536)
+    throw std::invalid_argument(
+        fmt::format("LazyStack MDP: {} bins x {} classes exceed 65536 states per executed set",
+                    n_bins, n_classes));
+  if (!(options.beta > 0.0) || !std::isfinite(options.beta))
+    throw std::invalid_argument(
+        fmt::format("LazyStack MDP: beta must be > 0, got {}", options.beta));
+  if (options.max_models < 0)
+    throw std::invalid_argument(
+        fmt::format("LazyStack MDP: max_models must be >= 0, got {}", options.max_models));
+
+  TrajectoryMdp mdp;
+  mdp.num_models = n_models;
+  mdp.num_classes = n_classes;
+  mdp.num_bins = n_bins;
+  mdp.beta = options.beta;
+  mdp.model_costs.assign(n_models, 0.0);
+  for (int m = 0; m < n_models; ++m) {
+    double total = 0.0;
+    for (int n = 0; n < n_samples; ++n) total += val_fit.cost(m, n);
+    mdp.model_costs[m] = total / n_samples;
+  }
+  const double max_cost = *std::max_element(mdp.model_costs.begin(), mdp.model_costs.end());
+  mdp.norm_costs.assign(n_models, 0.0);
+  if (max_cost > 0.0)
+    for (int m = 0; m < n_models; ++m) mdp.norm_costs[m] = mdp.model_costs[m] / max_cost;
+
+  const int horizon = options.max_models == 0 ? n_models : std::min(n_models, options.max_models);
+  const uint64_t all_models = n_models == 64 ? ~0ull : (1ull << n_models) - 1;
+  auto min_unexecuted_cost = [&](uint64_t executed) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int j = 0; j < n_models; ++j)
+      if (!((executed >> j) & 1u)) best = std::min(best, mdp.norm_costs[j]);
+    return best;
+  };
+
+  // Level 0: the start state holds every sample.
+  std::vector<LevelSet> level(1);
+  {
+    LevelSet& start = level[0];
+    start.ids.assign(n_samples, 0);
+    start.local_code = {0};
+    start.count = {static_cast<uint32_t>(n_samples)};
+    start.correct = {0};
+    start.reachable = {1};
+    start.global = {0};
+    start.expanded = {static_cast<uint8_t>(horizon > 0)};
+    start.any_expanded = horizon > 0;
+    MdpState st;
+    st.count = static_cast<uint32_t>(n_samples);
+    mdp.states.push_back(st);
+  }
+  mdp.stats.num_visited_sets = 1;
+
+  std::vector<SortableAction> all_actions;
+  std::vector<uint32_t> order(n_samples), offsets, scratch(static_cast<size_t>(n_bins) * n_classes);
+  std::vector<uint32_t> touched;
+
+  for (int depth = 0; depth < horizon; ++depth) {
+    // The next level: every set one model larger than a set with an expanded state.
+    std::vector<uint64_t> next_masks;
+    for (const LevelSet& set : level) {
+      if (!set.any_expanded) continue;
+      for (int j = 0; j < n_models; ++j)
+        if (!((set.executed >> j) & 1u)) next_masks.push_back(set.executed | (1ull << j));
+    }
+    std::sort(next_masks.begin(), next_masks.end());
+    next_masks.erase(std::unique(next_masks.begin(), next_masks.end()), next_masks.end());
+    if (next_masks.empty()) break;
+    std::vector<LevelSet> next(next_masks.size());
+    for (size_t i = 0; i < next.size(); ++i) {
+      next[i].executed = next_masks[i];
+      for (int m = 0; m < n_models; ++m)
+        if ((next_masks[i] >> m) & 1u) next[i].models.push_back(m);
+    }
+    compute_states(val_fit, n_bins, next);
+
+    // Transitions: group each parent's samples by expanded state, then follow every unexecuted
+    // model to the child set.
+    for (LevelSet& parent : level) {
+      if (!parent.any_expanded) continue;
+      const size_t n_local = parent.local_code.size();
+      offsets.assign(n_local + 1, 0);
+      for (int n = 0; n < n_samples; ++n)
+        if (parent.expanded[parent.ids[n]]) ++offsets[parent.ids[n] + 1];
+      for (size_t a = 0; a < n_local; ++a) offsets[a + 1] += offsets[a];
+      {
+        std::vector<uint32_t> fill(offsets.begin(), offsets.end() - 1);
+        for (int n = 0; n < n_samples; ++n)
+          if (parent.expanded[parent.ids[n]]) order[fill[parent.ids[n]]++] = n;
+      }
+      for (int j = 0; j < n_models; ++j) {
+        if ((parent.executed >> j) & 1u) continue;
+        const uint64_t child_mask = parent.executed | (1ull << j);
+        LevelSet& child = next[std::lower_bound(next_masks.begin(), next_masks.end(), child_mask) -
+                               next_masks.begin()];
+        for (size_t a = 0; a < n_local; ++a) {
+          if (!parent.expanded[a]) continue;
+          PendingAction pa;
+          pa.state = static_cast<uint32_t>(parent.global[a]);
+          pa.model = j;
+          pa.begin = static_cast<uint32_t>(child.pending.size());
+          for (uint32_t i = offsets[a]; i < offsets[a + 1]; ++i) {
+            const uint16_t b = child.ids[order[i]];
+            if (scratch[b]++ == 0) touched.push_back(b);
+          }
+          for (uint32_t b : touched) {
+            child.pending.push_back({b, scratch[b]});
+            child.reachable[b] = 1;
+            scratch[b] = 0;
+          }
+          touched.clear();
+          pa.end = static_cast<uint32_t>(child.pending.size());
+          child.pending_actions.push_back(pa);
+        }
+      }
+    }
+
+    // Finalise the children: reachable states get global ids in (k, h) order, pending
+    // transitions become MDP transitions, and each new state is expanded or closed.
+    for (LevelSet& child : next) {
+      std::vector<uint32_t> locals;
+      for (uint32_t b = 0; b < child.local_code.size(); ++b)
+        if (child.reachable[b]) locals.push_back(b);
+      std::sort(locals.begin(), locals.end(),
+                [&](uint32_t x, uint32_t y) { return child.local_code[x] < child.local_code[y]; });
+      const bool can_expand = depth + 1 < horizon && child.executed != all_models;
+      const double min_cost = can_expand ? min_unexecuted_cost(child.executed) : 0.0;
+      for (uint32_t b : locals) {
+        child.global[b] = static_cast<int32_t>(mdp.states.size());
+        MdpState st;
+        st.executed = child.executed;
+        st.cls = static_cast<int>(child.local_code[b]) / n_bins;
+        st.bin = static_cast<int>(child.local_code[b]) % n_bins;
+        st.count = child.count[b];
+        st.correct = child.correct[b];
+        mdp.states.push_back(st);
+        bool expand = can_expand;
+        if (!can_expand && child.executed != all_models) {
+          ++mdp.stats.num_capped_states;
+        } else if (expand && options.prune &&
+                   mdp.stop_reward(static_cast<uint32_t>(child.global[b])) >=
+                       options.beta - min_cost) {
+          expand = false;
+          ++mdp.stats.num_pruned_states;
+        }
+        child.expanded[b] = expand ? 1 : 0;
+        child.any_expanded = child.any_expanded || expand;
+      }
+      for (const PendingAction& pa : child.pending_actions) {
+        SortableAction sa;
+        sa.state = pa.state;
+        sa.action.model = pa.model;
+        sa.action.cost = mdp.norm_costs[pa.model];
+        sa.action.trans_begin = static_cast<uint32_t>(mdp.transitions.size());
+        for (uint32_t t = pa.begin; t < pa.end; ++t)
+          mdp.transitions.push_back({static_cast<uint32_t>(child.global[child.pending[t].local]),
+                                     child.pending[t].count});
+        std::sort(mdp.transitions.begin() + sa.action.trans_begin, mdp.transitions.end(),
+                  [](const MdpTransition& x, const MdpTransition& y) { return x.next < y.next; });
+        sa.action.trans_end = static_cast<uint32_t>(mdp.transitions.size());
+        all_actions.push_back(sa);
+      }
+      child.pending.clear();
+      child.pending.shrink_to_fit();
+    }
+    mdp.stats.num_visited_sets += static_cast<int>(next.size());
+    level = std::move(next);  // the children's per-sample ids serve as the next parents
+  }
+
+  std::stable_sort(
+      all_actions.begin(), all_actions.end(), [](const SortableAction& x, const SortableAction& y) {
+        return x.state != y.state ? x.state < y.state : x.action.model < y.action.model;
+      });
+  mdp.actions.reserve(all_actions.size());
+  size_t a = 0;
+  for (uint32_t s = 0; s < mdp.states.size(); ++s) {
+    mdp.states[s].action_begin = static_cast<uint32_t>(mdp.actions.size());
+    for (; a < all_actions.size() && all_actions[a].state == s; ++a)
+      mdp.actions.push_back(all_actions[a].action);
+    mdp.states[s].action_end = static_cast<uint32_t>(mdp.actions.size());
+  }
+  mdp.index_sets();
+  mdp.stats.build_seconds = seconds_since(start_time);
+  return mdp;
+}
+
+}  // namespace lazy
+}  // namespace lazystack

@@ -1,0 +1,41 @@
+// Builds LazyStack's trajectory-discovery MDP from val_fit (DESIGN.md section 6, "Offline 1").
+#pragma once
+
+#include "core/logit_table.h"
+#include "methods/lazystack/mdp.h"
+
+namespace lazystack {
+namespace lazy {
+
+/// What the MDP build needs; every choice the poster leaves open is named here.
+struct MdpOptions {
+  double beta = 10.0;  ///< STOP pays beta * 1[k == y]; EXEC(j) costs cost_j / max cost. With
+                       ///< 10, one point of val_fit accuracy is worth 0.1 of the costliest model
+  int num_bins = 10;   ///< B: equal-width entropy bins on H(p) / log C; in [1, 255]
+  int max_models = 0;  ///< longest trajectory (horizon); 0 = all models
+  bool prune = true;   ///< close states where STOP provably wins (exact: same policy)
+};
+
+/// Builds the MDP over the states val_fit samples reach from the start, breadth-first by |E|.
+///
+/// Aggregate: mean probability of the executed models. State (E, h, k) groups every val_fit
+/// sample whose aggregate over E has entropy bin h and argmax k; its success rate and, for each
+/// unexecuted j, its transition counts to states of E + {j} are counted over those samples.
+/// A state is expanded (gets EXEC actions) when some expanded state of a smaller set leads to
+/// it, |E| < max_models, and - with `prune` - STOP does not provably win: since no state is
+/// worth more than beta, EXEC(j) is worth at most beta - cost_j, so a state whose STOP reward
+/// beta * P(correct) is at least beta - min_j cost_j keeps STOP and is not expanded (the solver
+/// breaks ties towards STOP, so pruning never changes the policy). Only executed sets that an
+/// expanded state leads to are ever computed; with every state expanded that is all 2^M sets.
+///
+/// Costs: model j's mean cost over val_fit samples (per-sample costs allowed), divided by the
+/// largest; all zero when every cost is zero.
+///
+/// Work: for each visited set, every sample's aggregate (|E| x C adds, C logs), then one counted
+/// transition per (sample in an expanded state, unexecuted model). Memory: two levels of
+/// per-sample state ids (uint16). Throws std::invalid_argument on an empty table, missing
+/// labels, B outside [1, 255] or B x C > 65536.
+TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& options);
+
+}  // namespace lazy
+}  // namespace lazystack

@@ -1,0 +1,43 @@
+// Exact solvers of the trajectory-discovery MDP: backward induction (the horizon is at most M,
+// so one backward pass in topological order is exact) and value iteration, which the poster
+// names and which converges to the same values on this acyclic MDP.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "methods/lazystack/mdp.h"
+#include "methods/lazystack/state.h"
+
+namespace lazystack {
+namespace lazy {
+
+/// Values, Q-values and the greedy policy of a TrajectoryMdp.
+///
+/// Ties (within 1e-9 * max(1, beta)) go to STOP, then to the cheaper model, then to the lower
+/// model index, so the policy is deterministic and never pays for an equal outcome.
+struct MdpSolution {
+  std::vector<double> value;     ///< V(s) per state
+  std::vector<double> q;         ///< Q(s, EXEC) per action (indexed like mdp.actions)
+  std::vector<int> best_action;  ///< per state: index into mdp.actions, or kStop (-1)
+  int sweeps = 0;                ///< 1 for backward induction; sweeps for value iteration
+  double solve_seconds = 0.0;
+
+  /// The greedy action of state s as a model index, or kStop.
+  int action_model(const TrajectoryMdp& mdp, uint32_t s) const {
+    return best_action[s] < 0 ? best_action[s] : mdp.actions[best_action[s]].model;
+  }
+};
+
+/// One backward pass over the states in reverse topological order. Throws std::logic_error when
+/// a state can neither stop nor execute.
+MdpSolution solve_backward_induction(const TrajectoryMdp& mdp);
+
+/// Synchronous (Jacobi) value iteration from V = 0 until no value moves by more than
+/// `tolerance`; on this acyclic MDP that takes at most horizon + 2 sweeps. Throws
+/// std::runtime_error if `max_sweeps` pass without convergence.
+MdpSolution solve_value_iteration(const TrajectoryMdp& mdp, double tolerance = 1e-12,
+                                  int max_sweeps = 1000);
+
+}  // namespace lazy
+}  // namespace lazystack
