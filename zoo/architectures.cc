@@ -1,8 +1,8 @@
 #include "zoo/architectures.h"
 
-#include <stdexcept>
-
 #include <fmt/core.h>
+
+#include <stdexcept>
 
 #include "zoo/torch_classifier.h"
 

@@ -1,16 +1,16 @@
 #include "zoo/hog_knn.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
-#include <random>
-#include <stdexcept>
-
-#include <fmt/core.h>
 #include <opencv2/core.hpp>
 #include <opencv2/ml.hpp>
 #include <opencv2/objdetect.hpp>
+#include <random>
+#include <stdexcept>
 
 #include "core/hdf5_io.h"
 #include "core/log.h"
@@ -30,9 +30,9 @@ class HogKnn : public ZooModel {
         smoothing_(o.get_double("smoothing")),
         max_train_(o.get_int("max_train")) {
     if (!shape_.is_image)
-      throw std::invalid_argument(fmt::format(
-          "hog-knn needs image input, but dataset '{}' is tabular ({} features)", ds.name,
-          shape_.feature_dim()));
+      throw std::invalid_argument(
+          fmt::format("hog-knn needs image input, but dataset '{}' is tabular ({} features)",
+                      ds.name, shape_.feature_dim()));
     cell_ = static_cast<int>(o.get_int("cell"));
     if (cell_ == 0) cell_ = std::max(2, std::min(shape_.height, shape_.width) / 4);
     const int cells_x = shape_.width / cell_, cells_y = shape_.height / cell_;
@@ -62,8 +62,8 @@ class HogKnn : public ZooModel {
       std::sort(rows.begin(), rows.end());
     }
     if (static_cast<int>(rows.size()) < k_)
-      throw std::invalid_argument(fmt::format("{}: k = {} but only {} training points", name(),
-                                              k_, rows.size()));
+      throw std::invalid_argument(
+          fmt::format("{}: k = {} but only {} training points", name(), k_, rows.size()));
     const auto t0 = std::chrono::steady_clock::now();
     train_features_ = features(train, rows);
     train_labels_ = cv::Mat(static_cast<int>(rows.size()), 1, CV_32S);
@@ -78,7 +78,8 @@ class HogKnn : public ZooModel {
     h5::File f = h5::File::create(path);
     f.write_f32("/features", train_features_.ptr<float>(),
                 {static_cast<uint64_t>(train_features_.rows), static_cast<uint64_t>(dim_)});
-    f.write_i32("/labels", train_labels_.ptr<int32_t>(), {static_cast<uint64_t>(train_labels_.rows)});
+    f.write_i32("/labels", train_labels_.ptr<int32_t>(),
+                {static_cast<uint64_t>(train_labels_.rows)});
     f.set_attr("/", "format", kFormat);
     f.set_attr("/", "config", config_json());
     f.close();
@@ -102,7 +103,8 @@ class HogKnn : public ZooModel {
     for (float v : feats)
       if (!std::isfinite(v)) fail("non-finite features");
     for (int32_t y : labels)
-      if (y < 0 || y >= num_classes_) fail(fmt::format("label {} outside [0, {})", y, num_classes_));
+      if (y < 0 || y >= num_classes_)
+        fail(fmt::format("label {} outside [0, {})", y, num_classes_));
     const int n = static_cast<int>(fdims[0]);
     train_features_ = cv::Mat(n, dim_, CV_32F, feats.data()).clone();
     train_labels_ = cv::Mat(n, 1, CV_32S, labels.data()).clone();
@@ -131,14 +133,17 @@ class HogKnn : public ZooModel {
   std::string weights_suffix() const override { return ".h5"; }
 
  private:
-  long stored_points() const { return train_features_.empty() ? planned_train_ : train_features_.rows; }
+  long stored_points() const {
+    return train_features_.empty() ? planned_train_ : train_features_.rows;
+  }
 
   std::string config_json() const {
-    return nlohmann::json{{"input", fmt::format("{}x{}x{}", shape_.channels, shape_.height, shape_.width)},
-                          {"classes", num_classes_},
-                          {"cell", cell_},
-                          {"bins", bins_},
-                          {"dim", dim_}}
+    return nlohmann::json{
+        {"input", fmt::format("{}x{}x{}", shape_.channels, shape_.height, shape_.width)},
+        {"classes", num_classes_},
+        {"cell", cell_},
+        {"bins", bins_},
+        {"dim", dim_}}
         .dump();
   }
 
@@ -177,7 +182,8 @@ class HogKnn : public ZooModel {
     cv::Mat f(static_cast<int>(rows.size()), dim_, CV_32F);
     const size_t stride = shape_.feature_dim();
     cv::parallel_for_(cv::Range(0, f.rows), [&](const cv::Range& r) {
-      for (int i = r.start; i < r.end; ++i) describe(split.x.data() + rows[i] * stride, f.ptr<float>(i));
+      for (int i = r.start; i < r.end; ++i)
+        describe(split.x.data() + rows[i] * stride, f.ptr<float>(i));
     });
     return f;
   }

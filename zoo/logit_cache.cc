@@ -1,8 +1,8 @@
 // The logit-cache file (DESIGN.md section 8): one HDF5 file per (dataset, model).
+#include <fmt/core.h>
+
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 #include "core/hdf5_io.h"
 #include "core/provenance.h"
@@ -22,8 +22,8 @@ std::string key_difference(const nlohmann::json& found, const nlohmann::json& ex
     const auto it = found.find(kv.key());
     const std::string was = it == found.end() ? "(absent)" : it->dump();
     if (it == found.end() || *it != kv.value())
-      diff += fmt::format("{}{}: file has {}, expected {}", diff.empty() ? "" : "; ", kv.key(),
-                          was, kv.value().dump());
+      diff += fmt::format("{}{}: file has {}, expected {}", diff.empty() ? "" : "; ", kv.key(), was,
+                          kv.value().dump());
   }
   for (const auto& kv : found.items())
     if (!expected.contains(kv.key()))
@@ -54,8 +54,8 @@ SplitBlock read_split(const h5::File& f, const std::string& split) {
   b.num_classes = static_cast<int>(ld[1]);
   for (size_t i = 0; i < b.logits.size(); ++i)
     if (!std::isfinite(b.logits[i]))
-      throw std::runtime_error(fmt::format("'{}': {} has a non-finite value at sample {}",
-                                           f.path(), logits_name, i / ld[1]));
+      throw std::runtime_error(fmt::format("'{}': {} has a non-finite value at sample {}", f.path(),
+                                           logits_name, i / ld[1]));
   for (size_t i = 0; i < b.labels.size(); ++i)
     if (b.labels[i] < 0 || b.labels[i] >= b.num_classes)
       throw std::runtime_error(fmt::format("'{}': {} has label {} outside [0, {}) at sample {}",
@@ -69,8 +69,8 @@ void write_logit_cache(const std::string& path, const CachedLogits& e) {
   const uint64_t c = static_cast<uint64_t>(e.num_classes);
   if (e.num_classes < 2 || e.val_logits.size() != e.val_labels.size() * c ||
       e.test_logits.size() != e.test_labels.size() * c)
-    throw std::logic_error(fmt::format("write_logit_cache '{}': logits and labels disagree in size",
-                                       path));
+    throw std::logic_error(
+        fmt::format("write_logit_cache '{}': logits and labels disagree in size", path));
   h5::write_atomically(path, [&](h5::File& f) {
     f.write_f32("/val/logits", e.val_logits.data(), {e.val_labels.size(), c});
     f.write_i32("/val/labels", e.val_labels.data(), {e.val_labels.size()});
@@ -91,8 +91,8 @@ void write_logit_cache(const std::string& path, const CachedLogits& e) {
 CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& expected_key) {
   const h5::File f = h5::File::open(path);
   if (!f.has_attr("/", "format") || f.get_attr_string("/", "format") != kFormat)
-    throw std::runtime_error(fmt::format("'{}': not a lazystack logit cache (no format '{}')",
-                                         path, kFormat));
+    throw std::runtime_error(
+        fmt::format("'{}': not a lazystack logit cache (no format '{}')", path, kFormat));
   CachedLogits e;
   try {
     e.key = nlohmann::json::parse(f.get_attr_string("/", "key"));
@@ -100,12 +100,12 @@ CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& exp
     throw std::runtime_error(fmt::format("'{}': unreadable key attribute: {}", path, ex.what()));
   }
   if (!expected_key.is_null() && e.key != expected_key)
-    throw std::runtime_error(fmt::format("'{}': made for another key ({})", path,
-                                         key_difference(e.key, expected_key)));
+    throw std::runtime_error(
+        fmt::format("'{}': made for another key ({})", path, key_difference(e.key, expected_key)));
   SplitBlock val = read_split(f, "val"), test = read_split(f, "test");
   if (val.num_classes != test.num_classes)
-    throw std::runtime_error(fmt::format("'{}': val has {} classes, test {}", path,
-                                         val.num_classes, test.num_classes));
+    throw std::runtime_error(
+        fmt::format("'{}': val has {} classes, test {}", path, val.num_classes, test.num_classes));
   e.num_classes = val.num_classes;
   e.val_logits = std::move(val.logits);
   e.val_labels = std::move(val.labels);

@@ -1,22 +1,30 @@
 #include "zoo/net_spec.h"
 
-#include <stdexcept>
-
 #include <fmt/core.h>
+
+#include <stdexcept>
 
 namespace lazystack {
 namespace {
 
 const char* kind_name(LayerKind kind) {
   switch (kind) {
-    case LayerKind::kLinear: return "linear";
-    case LayerKind::kConv: return "conv";
-    case LayerKind::kBatchNorm: return "batch_norm";
-    case LayerKind::kReLU: return "relu";
-    case LayerKind::kMaxPool: return "max_pool";
-    case LayerKind::kGlobalAvgPool: return "global_avg_pool";
-    case LayerKind::kDropout: return "dropout";
-    case LayerKind::kBasicBlock: return "basic_block";
+    case LayerKind::kLinear:
+      return "linear";
+    case LayerKind::kConv:
+      return "conv";
+    case LayerKind::kBatchNorm:
+      return "batch_norm";
+    case LayerKind::kReLU:
+      return "relu";
+    case LayerKind::kMaxPool:
+      return "max_pool";
+    case LayerKind::kGlobalAvgPool:
+      return "global_avg_pool";
+    case LayerKind::kDropout:
+      return "dropout";
+    case LayerKind::kBasicBlock:
+      return "basic_block";
   }
   return "?";
 }
@@ -74,20 +82,10 @@ LayerCost analyse_layer(const LayerSpec& l, const ActShape& in) {
   return c;
 }
 
-}  // namespace
-
-std::string ActShape::str() const { return fmt::format("{}x{}x{}", c, h, w); }
-
-LayerSpec LayerSpec::linear(int out) {
+LayerSpec make_layer(LayerKind kind, int out = 0, int kernel = 1, int stride = 1, int padding = 0,
+                     bool bias = true) {
   LayerSpec l;
-  l.kind = LayerKind::kLinear;
-  l.out = out;
-  return l;
-}
-
-LayerSpec LayerSpec::conv(int out, int kernel, int stride, int padding, bool bias) {
-  LayerSpec l;
-  l.kind = LayerKind::kConv;
+  l.kind = kind;
   l.out = out;
   l.kernel = kernel;
   l.stride = stride;
@@ -96,44 +94,35 @@ LayerSpec LayerSpec::conv(int out, int kernel, int stride, int padding, bool bia
   return l;
 }
 
-LayerSpec LayerSpec::batch_norm() {
-  LayerSpec l;
-  l.kind = LayerKind::kBatchNorm;
-  return l;
+}  // namespace
+
+std::string ActShape::str() const { return fmt::format("{}x{}x{}", c, h, w); }
+
+LayerSpec LayerSpec::linear(int out) { return make_layer(LayerKind::kLinear, out); }
+
+LayerSpec LayerSpec::conv(int out, int kernel, int stride, int padding, bool bias) {
+  return make_layer(LayerKind::kConv, out, kernel, stride, padding, bias);
 }
 
-LayerSpec LayerSpec::relu() { return LayerSpec{}; }
+LayerSpec LayerSpec::batch_norm() { return make_layer(LayerKind::kBatchNorm); }
+
+LayerSpec LayerSpec::relu() { return make_layer(LayerKind::kReLU); }
 
 LayerSpec LayerSpec::max_pool(int kernel) {
-  LayerSpec l;
-  l.kind = LayerKind::kMaxPool;
-  l.kernel = kernel;
-  l.stride = kernel;
-  return l;
+  return make_layer(LayerKind::kMaxPool, 0, kernel, /*stride=*/kernel);
 }
 
-LayerSpec LayerSpec::global_avg_pool() {
-  LayerSpec l;
-  l.kind = LayerKind::kGlobalAvgPool;
-  return l;
-}
+LayerSpec LayerSpec::global_avg_pool() { return make_layer(LayerKind::kGlobalAvgPool); }
 
 LayerSpec LayerSpec::dropout(double rate) {
-  LayerSpec l;
-  l.kind = LayerKind::kDropout;
+  LayerSpec l = make_layer(LayerKind::kDropout);
   l.rate = rate;
   return l;
 }
 
 LayerSpec LayerSpec::basic_block(int out, int stride) {
-  LayerSpec l;
-  l.kind = LayerKind::kBasicBlock;
-  l.out = out;
-  l.kernel = 3;
-  l.stride = stride;
-  l.padding = 1;
-  l.bias = false;
-  return l;
+  return make_layer(LayerKind::kBasicBlock, out, /*kernel=*/3, stride, /*padding=*/1,
+                    /*bias=*/false);
 }
 
 nlohmann::json NetSpec::to_json() const {

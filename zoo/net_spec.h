@@ -3,10 +3,9 @@
 // the same description, so the cost the zoo reports is the cost of the network it trains.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace lazystack {
 

@@ -15,13 +15,16 @@ double profile_latency_ms(ZooModel& model, const Split& split, int feature_dim, 
     throw std::invalid_argument("profile_latency_ms: needs a sample and at least one repeat");
   ScopedComputeThreads single(1);
   std::vector<float> out(num_classes);
-  auto sample = [&](int i) { return split.x.data() + static_cast<size_t>(i % split.num_samples) * feature_dim; };
+  auto sample = [&](int i) {
+    return split.x.data() + static_cast<size_t>(i % split.num_samples) * feature_dim;
+  };
   for (int i = 0; i < std::min(repeats, 10); ++i) model.logits_one(sample(i), out.data());
   std::vector<double> ms(repeats);
   for (int i = 0; i < repeats; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     model.logits_one(sample(i), out.data());
-    ms[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    ms[i] =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   }
   std::nth_element(ms.begin(), ms.begin() + repeats / 2, ms.end());
   const double upper = ms[repeats / 2];

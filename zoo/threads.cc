@@ -4,9 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <thread>
-
 #include <opencv2/core/utility.hpp>
+#include <thread>
 
 namespace lazystack {
 

@@ -2,6 +2,7 @@
 // the training loop, batched and batch-1 inference, and weight files.
 #include "zoo/torch_classifier.h"
 
+#include <fmt/core.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <numeric>
 #include <random>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 #include "core/log.h"
 
@@ -35,7 +34,8 @@ class StandardizeImpl : public nn::Module {
   torch::Tensor forward(const torch::Tensor& x) { return (x - mean_) * inv_std_; }
   void fit(const torch::Tensor& x, bool per_channel) {  // x: [N, C, H, W]
     torch::NoGradGuard no_grad;
-    const std::vector<int64_t> dims = per_channel ? std::vector<int64_t>{0, 2, 3} : std::vector<int64_t>{0};
+    const std::vector<int64_t> dims =
+        per_channel ? std::vector<int64_t>{0, 2, 3} : std::vector<int64_t>{0};
     const auto mean = x.mean(dims, /*keepdim=*/true);
     const auto std = (x - mean).pow(2).mean(dims, /*keepdim=*/true).sqrt();
     // A constant feature gets scale 1: it carries nothing, and 1/0 would blow up elsewhere.
@@ -54,15 +54,17 @@ class BasicBlockImpl : public nn::Module {
  public:
   BasicBlockImpl(int in, int out, int stride)
       : conv1_(register_module(
-            "conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)))),
+            "conv1",
+            nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)))),
         bn1_(register_module("bn1", nn::BatchNorm2d(out))),
         conv2_(register_module(
             "conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).stride(1).padding(1).bias(false)))),
         bn2_(register_module("bn2", nn::BatchNorm2d(out))) {
     if (stride != 1 || in != out)
       shortcut_ = register_module(
-          "shortcut", nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
-                                     nn::BatchNorm2d(out)));
+          "shortcut",
+          nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
+                         nn::BatchNorm2d(out)));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     auto y = torch::relu(bn1_(conv1_(x)));
@@ -163,7 +165,8 @@ class TorchClassifier : public ZooModel {
     try {
       train_impl(ds, seed);
     } catch (const c10::Error& e) {
-      throw std::runtime_error(fmt::format("{}: training failed: {}", name(), e.what_without_backtrace()));
+      throw std::runtime_error(
+          fmt::format("{}: training failed: {}", name(), e.what_without_backtrace()));
     }
   }
 
@@ -196,7 +199,8 @@ class TorchClassifier : public ZooModel {
       net_ = fresh;
       net_->eval();
     } catch (const c10::Error& e) {
-      throw std::runtime_error(fmt::format("cannot load weights '{}': {}", path, e.what_without_backtrace()));
+      throw std::runtime_error(
+          fmt::format("cannot load weights '{}': {}", path, e.what_without_backtrace()));
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(fmt::format("cannot load weights '{}': {}", path, e.what()));
     }
@@ -240,29 +244,32 @@ class TorchClassifier : public ZooModel {
 
   std::unique_ptr<torch::optim::Optimizer> make_optimizer() const {
     if (config_.optimizer == "sgd")
-      return std::make_unique<torch::optim::SGD>(
-          net_->parameters(), torch::optim::SGDOptions(config_.lr)
-                                  .momentum(0.9)
-                                  .nesterov(true)
-                                  .weight_decay(config_.weight_decay));
+      return std::make_unique<torch::optim::SGD>(net_->parameters(),
+                                                 torch::optim::SGDOptions(config_.lr)
+                                                     .momentum(0.9)
+                                                     .nesterov(true)
+                                                     .weight_decay(config_.weight_decay));
     return std::make_unique<torch::optim::Adam>(
-        net_->parameters(), torch::optim::AdamOptions(config_.lr).weight_decay(config_.weight_decay));
+        net_->parameters(),
+        torch::optim::AdamOptions(config_.lr).weight_decay(config_.weight_decay));
   }
 
   void train_impl(const Dataset& ds, uint64_t seed) {
     const auto& s = spec_.input;
     if (ds.shape.channels != s.c || ds.shape.height != s.h || ds.shape.width != s.w ||
         ds.num_classes != num_classes_)
-      throw std::invalid_argument(fmt::format("{}: built for {} inputs and {} classes, dataset {} has {}x{}x{} and {}",
-                                              name(), s.str(), num_classes_, ds.name, ds.shape.channels,
-                                              ds.shape.height, ds.shape.width, ds.num_classes));
+      throw std::invalid_argument(
+          fmt::format("{}: built for {} inputs and {} classes, dataset {} has {}x{}x{} and {}",
+                      name(), s.str(), num_classes_, ds.name, ds.shape.channels, ds.shape.height,
+                      ds.shape.width, ds.num_classes));
     const int64_t n = ds.train.num_samples;
     if (n < 2) throw std::invalid_argument(name() + ": fewer than 2 training samples");
     torch::manual_seed(seed);
     net_ = Net(spec_);  // fresh, seeded initialisation
     const torch::Tensor x = input_tensor(ds.train);
     const torch::Tensor y =
-        torch::from_blob(const_cast<int32_t*>(ds.train.y.data()), {n}, torch::kInt32).to(torch::kLong);
+        torch::from_blob(const_cast<int32_t*>(ds.train.y.data()), {n}, torch::kInt32)
+            .to(torch::kLong);
     net_->standardize->fit(x, ds.shape.is_image);
     auto optimizer = make_optimizer();
 
@@ -288,8 +295,8 @@ class TorchClassifier : public ZooModel {
         }
         const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
         optimizer->zero_grad();
-        const torch::Tensor loss =
-            nn::functional::cross_entropy(net_->forward(x.index_select(0, idx)), y.index_select(0, idx));
+        const torch::Tensor loss = nn::functional::cross_entropy(
+            net_->forward(x.index_select(0, idx)), y.index_select(0, idx));
         loss.backward();
         optimizer->step();
         loss_sum += loss.item<double>() * idx.size(0);
@@ -322,8 +329,7 @@ std::vector<OptionSpec> train_option_specs(const TrainConfig& d) {
       opt_double("weight_decay", d.weight_decay, "L2 penalty on the weights").range(0, 1),
       opt_string("optimizer", d.optimizer, "adam, or sgd (momentum 0.9, Nesterov)")
           .one_of({"adam", "sgd"}),
-      opt_string("lr_schedule", d.lr_schedule,
-                 "cosine (decays to 0 over all steps) or constant")
+      opt_string("lr_schedule", d.lr_schedule, "cosine (decays to 0 over all steps) or constant")
           .one_of({"cosine", "constant"}),
   };
 }

@@ -2,13 +2,13 @@
 // val/test logits, profile the cost and write the cache. One failing member never stops the rest.
 #include "zoo/zoo.h"
 
+#include <fmt/core.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
-
-#include <fmt/core.h>
-#include <unistd.h>
 
 #include "core/hash.h"
 #include "core/log.h"
@@ -52,8 +52,7 @@ CacheKey logits_key(const CacheKey& weights, const ZooOptions& options) {
 double accuracy(const std::vector<float>& logits, const std::vector<int32_t>& labels, int c) {
   if (labels.empty()) return 0.0;
   long right = 0;
-  for (size_t n = 0; n < labels.size(); ++n)
-    right += argmax(logits.data() + n * c, c) == labels[n];
+  for (size_t n = 0; n < labels.size(); ++n) right += argmax(logits.data() + n * c, c) == labels[n];
   return static_cast<double>(right) / labels.size();
 }
 
@@ -216,12 +215,13 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
       m.cost = pick_cost(m, entry, options.cost);
       m.val_accuracy = accuracy(out.val_logits, out.val_labels, out.num_classes);
       m.test_accuracy = accuracy(out.test_logits, out.test_labels, out.num_classes);
-      log_info("[zoo] {}/{} {}: {} ({:.1f} s): val {:.4f}, test {:.4f}, latency {:.3f} ms, "
-               "MACs {}, params {}",
-               i + 1, entries.size(), m.name,
-               m.from_cache ? "from cache" : (m.train_seconds > 0 ? "trained" : "loaded weights"),
-               seconds_since(member_start), m.val_accuracy, m.test_accuracy, m.latency_ms,
-               format_count(m.macs), format_count(m.params));
+      log_info(
+          "[zoo] {}/{} {}: {} ({:.1f} s): val {:.4f}, test {:.4f}, latency {:.3f} ms, "
+          "MACs {}, params {}",
+          i + 1, entries.size(), m.name,
+          m.from_cache ? "from cache" : (m.train_seconds > 0 ? "trained" : "loaded weights"),
+          seconds_since(member_start), m.val_accuracy, m.test_accuracy, m.latency_ms,
+          format_count(m.macs), format_count(m.params));
       names.push_back(m.name);
       costs.push_back(m.cost);
       outputs.push_back(std::move(out));

@@ -1,10 +1,9 @@
 // Building a zoo: train or load each member, profile its cost, and cache its logits in HDF5.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/logit_table.h"
 #include "core/options.h"
@@ -15,9 +14,9 @@ namespace lazystack {
 
 /// One zoo entry of the experiment config: a name, an architecture and its options.
 struct ZooEntry {
-  std::string name;  ///< unique within the zoo, e.g. "cnn-s"
-  std::string arch;  ///< registry name, e.g. "cnn"
-  Options options;   ///< validated against the arch's specs (includes epochs, lr, ...)
+  std::string name;          ///< unique within the zoo, e.g. "cnn-s"
+  std::string arch;          ///< registry name, e.g. "cnn"
+  Options options;           ///< validated against the arch's specs (includes epochs, lr, ...)
   double given_cost = -1.0;  ///< cost from the config (`cost: given`), < 0 if absent
 };
 
@@ -35,13 +34,13 @@ struct ZooMember {
   double latency_ms = 0.0;  ///< median batch-1 forward on this machine
   double macs = 0.0;
   double params = 0.0;
-  double cost = 0.0;        ///< the experiment's cost (one of the above, or given)
+  double cost = 0.0;  ///< the experiment's cost (one of the above, or given)
   double val_accuracy = 0.0, test_accuracy = 0.0;
   double train_seconds = 0.0;  ///< 0 when loaded from cache
   std::string logits_path;
-  std::string cache_key;       ///< printable key of the logit entry
+  std::string cache_key;  ///< printable key of the logit entry
   bool from_cache = false;
-  std::string error;           ///< non-empty: this member failed and is left out of the tables
+  std::string error;  ///< non-empty: this member failed and is left out of the tables
   nlohmann::json to_json() const;
 };
 

@@ -1,10 +1,10 @@
 #include "fixtures.h"
 
-#include <algorithm>
-#include <random>
-
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <random>
 
 namespace lazystack {
 namespace testing_zoo {
@@ -23,16 +23,23 @@ void draw(int label, int side, std::mt19937_64& rng, float* img) {
   const int lo = side / 4, hi = side - side / 4;
   for (int i = lo; i < hi; ++i) {
     switch (label) {
-      case 0: set(mid, i); break;   // horizontal bar
-      case 1: set(i, mid); break;   // vertical bar
-      case 2: set(i, i); break;     // diagonal
-      default:                      // hollow square
+      case 0:
+        set(mid, i);
+        break;  // horizontal bar
+      case 1:
+        set(i, mid);
+        break;  // vertical bar
+      case 2:
+        set(i, i);
+        break;  // diagonal
+      default:  // hollow square
         set(lo, i), set(hi - 1, i), set(i, lo), set(i, hi - 1);
     }
   }
 }
 
-void fill_images(Split& s, int n, int side, std::mt19937_64& rng) {
+void fill_images(Split& s, int n, const InputShape& shape, std::mt19937_64& rng) {
+  const int side = shape.width;
   std::normal_distribution<float> noise(0.0f, 0.2f);
   s.num_samples = n;
   s.x.assign(static_cast<size_t>(n) * side * side, 0.0f);
@@ -45,7 +52,8 @@ void fill_images(Split& s, int n, int side, std::mt19937_64& rng) {
   }
 }
 
-void fill_tabular(Split& s, int n, int features, std::mt19937_64& rng) {
+void fill_tabular(Split& s, int n, const InputShape& shape, std::mt19937_64& rng) {
+  const int features = shape.width;
   std::normal_distribution<float> noise(0.0f, 1.0f);
   s.num_samples = n;
   s.x.resize(static_cast<size_t>(n) * features);
@@ -58,34 +66,34 @@ void fill_tabular(Split& s, int n, int features, std::mt19937_64& rng) {
   }
 }
 
-}  // namespace
+using FillSplit = void (*)(Split&, int, const InputShape&, std::mt19937_64&);
 
-Dataset synthetic_images(int side, int train, int val, int test, uint64_t seed) {
+Dataset assemble(const std::string& name, const std::string& domain, int num_classes,
+                 const InputShape& shape, int train, int val, int test, uint64_t seed,
+                 FillSplit fill) {
   Dataset ds;
-  ds.name = "synthetic-images";
-  ds.domain = "vision";
-  ds.num_classes = 4;
-  ds.shape = {1, side, side, /*is_image=*/true};
+  ds.name = name;
+  ds.domain = domain;
+  ds.num_classes = num_classes;
+  ds.shape = shape;
   std::mt19937_64 rng(seed);
-  fill_images(ds.train, train, side, rng);
-  fill_images(ds.val, val, side, rng);
-  fill_images(ds.test, test, side, rng);
+  fill(ds.train, train, shape, rng);
+  fill(ds.val, val, shape, rng);
+  fill(ds.test, test, shape, rng);
   ds.finalize();
   return ds;
 }
 
+}  // namespace
+
+Dataset synthetic_images(int side, int train, int val, int test, uint64_t seed) {
+  return assemble("synthetic-images", "vision", 4, {1, side, side, /*is_image=*/true}, train, val,
+                  test, seed, fill_images);
+}
+
 Dataset synthetic_tabular(int features, int train, int val, int test, uint64_t seed) {
-  Dataset ds;
-  ds.name = "synthetic-tabular";
-  ds.domain = "tabular";
-  ds.num_classes = 3;
-  ds.shape = {1, 1, features, /*is_image=*/false};
-  std::mt19937_64 rng(seed);
-  fill_tabular(ds.train, train, features, rng);
-  fill_tabular(ds.val, val, features, rng);
-  fill_tabular(ds.test, test, features, rng);
-  ds.finalize();
-  return ds;
+  return assemble("synthetic-tabular", "tabular", 3, {1, 1, features, /*is_image=*/false}, train,
+                  val, test, seed, fill_tabular);
 }
 
 double accuracy(const std::vector<float>& logits, const std::vector<int32_t>& labels,

@@ -1,11 +1,11 @@
 // The logit-cache file: round trip, every kind of damage detected on read, readable by h5py.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 #include "core/hdf5_io.h"
 #include "fixtures.h"
@@ -84,7 +84,8 @@ TEST(LogitCache, TruncatedFileIsDetected) {
   write_logit_cache(dir.file("e.h5"), sample_entry());
   for (double keep : {0.9, 0.5, 0.1}) {
     fs::copy_file(dir.file("e.h5"), dir.file("t.h5"), fs::copy_options::overwrite_existing);
-    fs::resize_file(dir.file("t.h5"), static_cast<uintmax_t>(fs::file_size(dir.file("t.h5")) * keep));
+    fs::resize_file(dir.file("t.h5"),
+                    static_cast<uintmax_t>(fs::file_size(dir.file("t.h5")) * keep));
     EXPECT_NE(error_of([&] { read_logit_cache(dir.file("t.h5"), sample_entry().key); }), "")
         << "kept " << keep;
   }
@@ -111,8 +112,8 @@ TEST(LogitCache, BadValuesAreDetected) {
   CachedLogits nan = sample_entry();
   nan.test_logits[1] = std::numeric_limits<float>::quiet_NaN();
   write_logit_cache(dir.file("nan.h5"), nan);
-  EXPECT_TRUE(contains(error_of([&] { read_logit_cache(dir.file("nan.h5"), nullptr); }),
-                       "non-finite"));
+  EXPECT_TRUE(
+      contains(error_of([&] { read_logit_cache(dir.file("nan.h5"), nullptr); }), "non-finite"));
   CachedLogits label = sample_entry();
   label.val_labels[1] = 3;
   write_logit_cache(dir.file("label.h5"), label);

@@ -1,9 +1,9 @@
 // Every registered architecture on a tiny synthetic dataset: it learns, its weight file round
 // trips, batch-1 inference agrees with batched inference, and bad inputs are clear errors.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "core/options.h"
 #include "fixtures.h"

@@ -52,8 +52,8 @@ TEST(NetSpec, CnnWithBatchNormHasNoConvBias) {
 TEST(NetSpec, ResNetCountsBlocksAndProjectionShortcuts) {
   const NetSpec net = resnet_net({1, 8, 8, true}, 3, /*width=*/2, /*blocks=*/1, /*stages=*/2);
   const NetCost c = net_cost(net);
-  const double stem = 2 * 64 * 9;                                   // 1 -> 2 at 8x8
-  const double block1 = 2 * (2 * 64 * 2 * 9);                       // 2 -> 2, twice
+  const double stem = 2 * 64 * 9;                                      // 1 -> 2 at 8x8
+  const double block1 = 2 * (2 * 64 * 2 * 9);                          // 2 -> 2, twice
   const double block2 = 4 * 16 * 2 * 9 + 4 * 16 * 4 * 9 + 4 * 16 * 2;  // stride 2 + 1x1 shortcut
   EXPECT_EQ(c.macs, stem + block1 + block2 + 4 * 3);
   const double params = (18 + 4) + (36 + 36 + 4 + 4) + (72 + 144 + 8 + 8 + 8 + 8) + (12 + 3);

@@ -2,10 +2,10 @@
 // recomputed, costs per ZooOptions::cost, and failing members recorded while the others go on.
 #include "zoo/zoo.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "core/hdf5_io.h"
 #include "core/provenance.h"
@@ -32,8 +32,9 @@ class FailingModel : public ZooModel {
 ModelRegistry test_registry() {
   ModelRegistry r;
   register_builtin_models(r);
-  r.add({"failing", "always fails", {},
-         [](const Options&, const Dataset&) { return std::make_unique<FailingModel>(); }});
+  r.add({"failing", "always fails", {}, [](const Options&, const Dataset&) {
+           return std::make_unique<FailingModel>();
+         }});
   return r;
 }
 
@@ -51,10 +52,10 @@ class BuildZoo : public ::testing::Test {
   BuildZoo() : ds_(testing_zoo::synthetic_images()), registry_(test_registry()) {
     options_.cache_dir = dir_.file("cache");
     options_.profile_repeats = 5;
-    entries_ = {entry("soft", "softmax", registry_, {{"epochs", 3}, {"batch_size", 32}}),
-                entry("mlp-s", "mlp", registry_,
-                      {{"epochs", 3}, {"batch_size", 32}, {"hidden", {32}}}),
-                entry("knn", "hog-knn", registry_, {{"k", 5}})};
+    entries_ = {
+        entry("soft", "softmax", registry_, {{"epochs", 3}, {"batch_size", 32}}),
+        entry("mlp-s", "mlp", registry_, {{"epochs", 3}, {"batch_size", 32}, {"hidden", {32}}}),
+        entry("knn", "hog-knn", registry_, {{"k", 5}})};
   }
   Zoo build() { return build_zoo(ds_, entries_, options_, registry_); }
 
@@ -100,7 +101,8 @@ TEST_F(BuildZoo, SecondBuildLoadsEverythingFromTheCache) {
     EXPECT_EQ(m.cost, m.latency_ms) << "default cost is latency_ms";
     EXPECT_GT(m.val_accuracy, 0.6) << m.name;
     EXPECT_TRUE(fs::exists(m.logits_path)) << m.logits_path;
-    EXPECT_EQ(fs::path(m.logits_path).parent_path(), fs::path(dir_.file("cache/logits/" + ds_.name)));
+    EXPECT_EQ(fs::path(m.logits_path).parent_path(),
+              fs::path(dir_.file("cache/logits/" + ds_.name)));
     EXPECT_EQ(fs::path(m.logits_path).stem().string(), m.cache_key);
     EXPECT_EQ(m.cache_key.rfind(m.name + "-", 0), 0u) << "readable prefix: " << m.cache_key;
   }
@@ -139,7 +141,8 @@ TEST_F(BuildZoo, ForceRecomputesAndChangedOptionsGetTheirOwnEntry) {
   }
   expect_same_logits(cold, forced);  // seeded training reproduces the same models
   options_.force = false;
-  entries_[1] = entry("mlp-s", "mlp", registry_, {{"epochs", 2}, {"batch_size", 32}, {"hidden", {32}}});
+  entries_[1] =
+      entry("mlp-s", "mlp", registry_, {{"epochs", 2}, {"batch_size", 32}, {"hidden", {32}}});
   const Zoo changed = build();
   EXPECT_TRUE(member(changed, "soft").from_cache);
   EXPECT_FALSE(member(changed, "mlp-s").from_cache);
@@ -194,7 +197,8 @@ TEST_F(BuildZoo, DamagedWeightsMeanRetraining) {
 TEST_F(BuildZoo, FailingMembersAreRecordedAndTheOthersGoOn) {
   entries_.insert(entries_.begin() + 1, entry("broken", "failing", registry_));
   entries_.push_back(entry("nowhere", "no-such-arch", registry_));
-  entries_.push_back(entry("too-deep", "cnn", registry_, {{"channels", {4, 4, 4, 4}}, {"epochs", 1}}));
+  entries_.push_back(
+      entry("too-deep", "cnn", registry_, {{"channels", {4, 4, 4, 4}}, {"epochs", 1}}));
   const Zoo zoo = build();
   ASSERT_EQ(zoo.members.size(), 6u);
   EXPECT_EQ(zoo.val.model_names(), (std::vector<std::string>{"soft", "mlp-s", "knn"}));
