@@ -1,16 +1,15 @@
 #include "reports/gnuplot.h"
 
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <vector>
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fmt/core.h>
 
 #include "core/log.h"
 #include "reports/text_file.h"
@@ -103,7 +102,8 @@ std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
   out += "# Outputs: each written only where this gnuplot has the terminal.\n";
   out += "terminals = \" \" . GPVAL_TERMINALS . \" \"\n";
   out += "do for [format in \"png svg pdf\"] {\n";
-  out += "  terminal = format eq \"png\" ? \"pngcairo\" : format eq \"pdf\" ? \"pdfcairo\" : format\n";
+  out +=
+      "  terminal = format eq \"png\" ? \"pngcairo\" : format eq \"pdf\" ? \"pdfcairo\" : format\n";
   out += "  if (strstrt(terminals, \" \" . terminal . \" \") > 0) {\n";
   out += fmt::format(
       "    if (format eq \"png\") {{ set terminal pngcairo size {:.0f},{:.0f} enhanced "
@@ -172,17 +172,18 @@ void FigureRenderer::warn(const std::string& message) {
   log_warn("{}", message);
 }
 
-bool FigureRenderer::render(const std::string& dir, const std::string& stem,
-                            const std::string& csv, const std::string& script) {
+bool FigureRenderer::render(const std::string& dir, const std::string& stem, const std::string& csv,
+                            const std::string& script) {
   write_text_file((fs::path(dir) / (stem + ".csv")).string(), csv);
   write_text_file((fs::path(dir) / (stem + ".gp")).string(), script);
   if (!checked_) {
     checked_ = true;
     available_ = !gnuplot_.locate().empty();
     if (!available_)
-      warn(fmt::format("gnuplot ('{}') is not on PATH: figures are left as data and scripts "
-                       "(render them with `cd {} && gnuplot {}.gp`; install gnuplot-nox)",
-                       gnuplot_.command(), dir, stem));
+      warn(
+          fmt::format("gnuplot ('{}') is not on PATH: figures are left as data and scripts "
+                      "(render them with `cd {} && gnuplot {}.gp`; install gnuplot-nox)",
+                      gnuplot_.command(), dir, stem));
   }
   if (!available_) return false;
 
@@ -204,8 +205,8 @@ bool FigureRenderer::render(const std::string& dir, const std::string& stem,
     if (!run.output.empty()) log_debug("gnuplot {}/{}.gp said: {}", dir, stem, run.output);
     return true;
   }
-  std::string why = !run.started ? "could not be run"
-                                 : fmt::format("exited with status {}", run.exit_code);
+  std::string why =
+      !run.started ? "could not be run" : fmt::format("exited with status {}", run.exit_code);
   if (run.started && run.exit_code == 0) why = "did not write " + missing;
   std::string output = run.output;
   if (output.size() > 800) output = output.substr(0, 800) + "...";

@@ -12,7 +12,7 @@ namespace lazystack::reports {
 struct GnuplotRun {
   bool started = false;  ///< false: the executable could not be run at all
   int exit_code = -1;
-  std::string output;    ///< stdout and stderr together (gnuplot warns on stderr)
+  std::string output;  ///< stdout and stderr together (gnuplot warns on stderr)
 };
 
 /// The gnuplot executable: a name looked up on PATH ("gnuplot") or a path.

@@ -1,10 +1,10 @@
 #include "reports/pareto_figure.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-
-#include <fmt/core.h>
 
 #include "reports/summary.h"
 #include "reports/table.h"
@@ -17,11 +17,20 @@ namespace {
 
 // Methods most figures share keep one look across figures (cost-cascade has the same colour
 // and marker on every dataset) unless two in one figure would collide; others follow.
-const char* const kKnownMethods[] = {
-    "lazystack-sub",    "lazystack-mask",   "cost-cascade",    "woc",
-    "abc",              "coe",              "gatekeeper",      "ocl",
-    "ensemble",         "stacker",          "stacker-weights", "lazystack-no-mdp",
-    "lazystack-no-sub", "lazystack-neither"};
+const char* const kKnownMethods[] = {"lazystack-sub",
+                                     "lazystack-mask",
+                                     "cost-cascade",
+                                     "woc",
+                                     "abc",
+                                     "coe",
+                                     "gatekeeper",
+                                     "ocl",
+                                     "ensemble",
+                                     "stacker",
+                                     "stacker-weights",
+                                     "lazystack-no-mdp",
+                                     "lazystack-no-sub",
+                                     "lazystack-neither"};
 constexpr int kNumKnown = static_cast<int>(std::size(kKnownMethods));
 
 // Rough text and marker metrics for DejaVu Sans, the cairo terminals' "Sans".
@@ -163,8 +172,10 @@ void place_names(ParetoFigure& fig) {
       }
       if (cover == 0) break;
     }
-    if (p.label_at.empty()) p.label_at = kPlacements[0].name;
-    else taken.push_back({best_box, 10.0});
+    if (p.label_at.empty())
+      p.label_at = kPlacements[0].name;
+    else
+      taken.push_back({best_box, 10.0});
   }
 }
 
@@ -205,7 +216,8 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
             [](const MethodView& a, const MethodView& b) { return a.name < b.name; });
   bool zoo_has_points = false;
   for (const json& m : summary.at("zoo"))
-    zoo_has_points = zoo_has_points || plottable(number_or_nan(m, "cost"), number_or_nan(m, "test_accuracy"));
+    zoo_has_points =
+        zoo_has_points || plottable(number_or_nan(m, "cost"), number_or_nan(m, "test_accuracy"));
   for (const MethodView& v : views) {
     if (!v.error.empty()) continue;
     if (v.method == "single" && zoo_has_points) continue;  // drawn as the zoo's points
@@ -247,8 +259,8 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
   // Height: title, plot, x axis, then the legend in two columns.
   bool any_single = false;
   for (const ParetoPoint& p : fig.points) any_single = any_single || p.kind == "single";
-  const int entries = static_cast<int>(fig.methods.size() + fig.bounds.size()) + any_single +
-                      !fig.methods.empty();
+  const int entries =
+      static_cast<int>(fig.methods.size() + fig.bounds.size()) + any_single + !fig.methods.empty();
   fig.legend_rows = (entries + 1) / 2;
   // gnuplot spaces key lines wider than text lines.
   const double legend_line_in = 1.6 * (size.font_pt - 0.5) * kPointInches;
@@ -277,19 +289,20 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   std::string s;
   s += fmt::format("# Pareto plot of {}: test accuracy against mean cost per sample.\n",
                    figure.title);
-  s += fmt::format("# Data: {} (series,kind,label,mean_cost,accuracy,label_at), written by "
-                   "lazystack from summary.json.\n",
-                   csv_name);
-  s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n",
-                   stem, stem, stem, stem);
+  s += fmt::format(
+      "# Data: {} (series,kind,label,mean_cost,accuracy,label_at), written by "
+      "lazystack from summary.json.\n",
+      csv_name);
+  s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n", stem,
+                   stem, stem, stem);
   s += "reset\nset encoding utf8\nset datafile separator comma\n";
   s += fmt::format("data = {}\n", gnuplot_quote(csv_name));
   s += "# at(s, k): a row's cost when it belongs to series s and kind k; NaN (not drawn) "
        "otherwise.\n";
   s += "at(s, k) = (strcol(1) eq s && strcol(2) eq k) ? column(4) : NaN\n\n";
 
-  s += fmt::format("# Layout for {:g} x {:.2f} in: fixed margins, legend under the x axis.\n", w,
-                   h);
+  s +=
+      fmt::format("# Layout for {:g} x {:.2f} in: fixed margins, legend under the x axis.\n", w, h);
   s += fmt::format("set lmargin at screen {:.4f}\n", figure.plot_left_in / w);
   s += fmt::format("set rmargin at screen {:.4f}\n", 1 - figure.plot_right_in / w);
   s += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.plot_top_in / h);
@@ -319,10 +332,10 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   s += "set border 3 lw 0.8\nset tics nomirror out scale 0.5\n";
   s += "set grid xtics ytics lw 0.5 lc rgb \"#e4e4e4\"\n";
   const double plot_mid = (figure.plot_left_in + (w - figure.plot_right_in)) / 2 / w;
-  s += fmt::format("set key at screen {:.4f}, screen {:.4f} center top vertical maxrows {} Left "
-                   "reverse samplen 2 spacing 1.0 width 1 font \",{:g}\"\n",
-                   plot_mid, figure.legend_top_in / h, std::max(1, figure.legend_rows),
-                   size.font_pt - 0.5);
+  s += fmt::format(
+      "set key at screen {:.4f}, screen {:.4f} center top vertical maxrows {} Left "
+      "reverse samplen 2 spacing 1.0 width 1 font \",{:g}\"\n",
+      plot_mid, figure.legend_top_in / h, std::max(1, figure.legend_rows), size.font_pt - 0.5);
   if (figure.points.empty())
     s += "set label \"no plottable points\" at graph 0.5, graph 0.5 center\n";
 
@@ -342,26 +355,30 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
         n_front += p.kind == "front";
       }
     const int interval = std::max(1, n_front / 12);
-    clauses.push_back(fmt::format("data skip 1 using (at({}, \"dominated\")):5 with points pt {} "
-                                  "ps {} lw 0.8 lc rgb {} notitle",
-                                  name, st.outline_type, n_curve + n_front > 40 ? 0.3 : 0.45, colour));
-    clauses.push_back(fmt::format("data skip 1 using (at({}, \"front\")):5 with linespoints "
-                                  "pt {} ps 0.55 pi {} lw 1.3 lc rgb {} title {}",
-                                  name, st.point_type, interval, colour, title));
-    clauses.push_back(fmt::format("data skip 1 using (at({}, \"headline\")):5 with points pt {} "
-                                  "ps 1.5 lc rgb {} notitle",
-                                  name, st.point_type, colour));
-    clauses.push_back(fmt::format("data skip 1 using (at({}, \"headline\")):5 with points pt {} "
-                                  "ps 1.5 lw 0.9 lc rgb \"black\" notitle",
-                                  name, st.outline_type));
+    clauses.push_back(
+        fmt::format("data skip 1 using (at({}, \"dominated\")):5 with points pt {} "
+                    "ps {} lw 0.8 lc rgb {} notitle",
+                    name, st.outline_type, n_curve + n_front > 40 ? 0.3 : 0.45, colour));
+    clauses.push_back(
+        fmt::format("data skip 1 using (at({}, \"front\")):5 with linespoints "
+                    "pt {} ps 0.55 pi {} lw 1.3 lc rgb {} title {}",
+                    name, st.point_type, interval, colour, title));
+    clauses.push_back(
+        fmt::format("data skip 1 using (at({}, \"headline\")):5 with points pt {} "
+                    "ps 1.5 lc rgb {} notitle",
+                    name, st.point_type, colour));
+    clauses.push_back(
+        fmt::format("data skip 1 using (at({}, \"headline\")):5 with points pt {} "
+                    "ps 1.5 lw 0.9 lc rgb \"black\" notitle",
+                    name, st.outline_type));
   }
   static const int kBoundShapes[] = {3, 1, 2};
   for (size_t i = 0; i < figure.bounds.size(); ++i)
-    clauses.push_back(fmt::format(
-        "data skip 1 using (at({}, \"bound\")):5 with points pt {} ps 1.3 lw 1.2 "
-        "lc rgb \"black\" title {}",
-        gnuplot_quote(figure.bounds[i]), kBoundShapes[i % 3],
-        gnuplot_quote(gnuplot_enhanced_escape(figure.bounds[i] + " (bound)"))));
+    clauses.push_back(
+        fmt::format("data skip 1 using (at({}, \"bound\")):5 with points pt {} ps 1.3 lw 1.2 "
+                    "lc rgb \"black\" title {}",
+                    gnuplot_quote(figure.bounds[i]), kBoundShapes[i % 3],
+                    gnuplot_quote(gnuplot_enhanced_escape(figure.bounds[i] + " (bound)"))));
   bool any_single = false;
   for (const ParetoPoint& p : figure.points) any_single = any_single || p.kind == "single";
   if (any_single) {
@@ -380,8 +397,9 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
     }
   }
   if (!figure.methods.empty())
-    clauses.push_back("keyentry with points pt 6 ps 1.5 lw 0.9 lc rgb \"black\" "
-                      "title \"headline point\"");
+    clauses.push_back(
+        "keyentry with points pt 6 ps 1.5 lw 0.9 lc rgb \"black\" "
+        "title \"headline point\"");
   if (clauses.empty()) clauses.push_back("NaN notitle");
 
   std::string plot = "plot \\\n";

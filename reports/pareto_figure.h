@@ -3,10 +3,9 @@
 // models as labelled points, and bounds (the oracle) marked as such.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "reports/gnuplot.h"
 
@@ -22,7 +21,7 @@ namespace lazystack::reports {
 struct ParetoPoint {
   std::string series;  ///< method name, or "single"
   std::string kind;
-  std::string label;   ///< knob ("theta=0.8") or model name
+  std::string label;  ///< knob ("theta=0.8") or model name
   double mean_cost = 0.0;
   double accuracy = 0.0;
   std::string label_at{};  ///< singles: where the name goes (above, below-left, ...)
@@ -32,8 +31,8 @@ struct ParetoPoint {
 /// cost is not positive or whose numbers are not finite cannot sit on a log axis: they are
 /// left out (and counted in `skipped`).
 struct ParetoFigure {
-  std::string title;       ///< dataset name
-  std::string x_label;     ///< from cost_unit, e.g. "latency per sample (ms)"
+  std::string title;                 ///< dataset name
+  std::string x_label;               ///< from cost_unit, e.g. "latency per sample (ms)"
   std::vector<std::string> methods;  ///< plotted methods, in legend order
   std::vector<int> style_index;      ///< per method: index for series_style() (stable names)
   std::vector<std::string> bounds;   ///< plotted bounds
@@ -44,7 +43,7 @@ struct ParetoFigure {
 
   // Layout, in inches from the figure's edges: fixed, so the plot area is the same size
   // whatever the legend holds, and names can be placed knowing where they land.
-  FigureSize size;             ///< width as asked; height grown to hold the legend
+  FigureSize size;  ///< width as asked; height grown to hold the legend
   double plot_left_in = 0.6, plot_right_in = 0.12;  ///< margins left and right of the plot
   double plot_top_in = 0.25, plot_height_in = 2.0;
   double legend_top_in = 0.0;  ///< from the bottom edge

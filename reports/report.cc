@@ -34,9 +34,10 @@ void render_run(const fs::path& dir, const json& summary, reports::FigureRendere
 
   const reports::ParetoFigure figure = reports::pareto_figure(summary);
   if (figure.skipped > 0)
-    log_info("[report] {}: {} point(s) with a non-positive or non-finite cost or accuracy "
-             "cannot sit on the log cost axis and are left out of the Pareto figure",
-             dir.string(), figure.skipped);
+    log_info(
+        "[report] {}: {} point(s) with a non-positive or non-finite cost or accuracy "
+        "cannot sit on the log cost axis and are left out of the Pareto figure",
+        dir.string(), figure.skipped);
   const bool rendered =
       renderer.render((dir / "figures").string(), "pareto", reports::pareto_csv(figure),
                       reports::pareto_script(figure, "pareto.csv", "pareto"));

@@ -2,9 +2,8 @@
 // alone: `lazystack report RESULTS_DIR` re-renders everything without recomputing anything.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace lazystack {
 

@@ -1,12 +1,12 @@
 #include "reports/seeds.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
 #include <string>
-
-#include <fmt/core.h>
 
 #include "reports/summary.h"
 #include "reports/tables.h"
@@ -18,10 +18,10 @@ namespace {
 
 // t quantile 0.975 for 1..30 degrees of freedom; beyond, the normal 1.96 is within 2%.
 double t975(int dof) {
-  static const double kT[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
-                              2.228,  2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101,
-                              2.093,  2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052,
-                              2.048,  2.045, 2.042};
+  static const double kT[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                              2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                              2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                              2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
   if (dof < 1) return NAN;
   return dof <= 30 ? kT[dof - 1] : 1.96;
 }
@@ -40,9 +40,9 @@ double mean(const std::vector<double>& values) {
 }
 
 struct Stat {
-  const char* key;       // headline field
-  const char* header;    // Markdown header
-  const char* latex;     // LaTeX header
+  const char* key;     // headline field
+  const char* header;  // Markdown header
+  const char* latex;   // LaTeX header
   std::string (*format)(double);
 };
 
@@ -110,7 +110,8 @@ Table seeds_headline_table(const std::vector<json>& summaries) {
         continue;
       }
       ++ok;
-      for (const Stat& st : stats) values[st.key].push_back(number_or_nan(it->at("headline"), st.key));
+      for (const Stat& st : stats)
+        values[st.key].push_back(number_or_nan(it->at("headline"), st.key));
     }
     TableRow row;
     row.cells.push_back({bound[name] ? name + " (bound)" : name, name});
@@ -120,9 +121,9 @@ Table seeds_headline_table(const std::vector<json>& summaries) {
       const double h = ci95_half_width(values[st.key]);
       // The interval is formatted like the mean: a percentage stays a percentage.
       const bool percent = st.format == pct2 || st.format == pct1;
-      const std::string half = percent ? format_fixed(100 * h, st.format == pct2 ? 2 : 1)
-                                       : st.format(h);
-      const std::string text = ok == 0 ? "\u2014"
+      const std::string half =
+          percent ? format_fixed(100 * h, st.format == pct2 ? 2 : 1) : st.format(h);
+      const std::string text = ok == 0   ? "\u2014"
                                : ok == 1 ? st.format(m)
                                          : st.format(m) + " \u00b1 " + half;
       row.cells.push_back({text, format_raw(m)});
@@ -137,13 +138,15 @@ Table seeds_headline_table(const std::vector<json>& summaries) {
     t.add_row(std::move(row));
   }
   std::string dataset = summaries.empty() ? "" : summaries[0].value("dataset", std::string());
-  t.caption = fmt::format("Headline operating points on {} over {} seeds: mean \u00b1 95% "
-                          "interval (Student t).",
-                          dataset, summaries.size());
+  t.caption = fmt::format(
+      "Headline operating points on {} over {} seeds: mean \u00b1 95% "
+      "interval (Student t).",
+      dataset, summaries.size());
   t.label = "tab:headline-seeds-" + dataset;
-  t.notes.push_back("Each seed re-draws the seeded splits that fit and calibrate the methods; "
-                    "knobs are fixed on that seed's validation data. (bound): uses test "
-                    "labels, not an achievable method.");
+  t.notes.push_back(
+      "Each seed re-draws the seeded splits that fit and calibrate the methods; "
+      "knobs are fixed on that seed's validation data. (bound): uses test "
+      "labels, not an achievable method.");
   return t;
 }
 

@@ -2,9 +2,8 @@
 // method's headline numbers as mean and 95% interval over the seeds it ran in.
 #pragma once
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "reports/table.h"
 

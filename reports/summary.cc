@@ -1,12 +1,12 @@
 #include "reports/summary.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 #include "core/method.h"
 #include "reports/text_file.h"
@@ -21,8 +21,8 @@ namespace {
   throw std::runtime_error(where + ": " + what);
 }
 
-const json& field(const json& parent, const char* key, json::value_t type,
-                  const std::string& where, const std::string& path) {
+const json& field(const json& parent, const char* key, json::value_t type, const std::string& where,
+                  const std::string& path) {
   auto it = parent.find(key);
   const std::string name = path.empty() ? key : path + "." + key;
   if (it == parent.end()) fail(where, name + " is missing");
@@ -31,8 +31,8 @@ const json& field(const json& parent, const char* key, json::value_t type,
                   : type == json::value_t::array      ? it->is_array()
                                                       : it->is_object();
   if (!ok)
-    fail(where, fmt::format("{} is {}, expected {}", name, it->type_name(),
-                            json(type).type_name()));
+    fail(where,
+         fmt::format("{} is {}, expected {}", name, it->type_name(), json(type).type_name()));
   return *it;
 }
 
@@ -45,8 +45,8 @@ void check_point(const json& p, const std::string& where, const std::string& pat
 }  // namespace
 
 void check_summary(const json& summary, const std::string& where) {
-  if (!summary.is_object()) fail(where, "expected a JSON object, found " +
-                                            std::string(summary.type_name()));
+  if (!summary.is_object())
+    fail(where, "expected a JSON object, found " + std::string(summary.type_name()));
   auto version = summary.find("format_version");
   if (version == summary.end())
     fail(where, fmt::format("no format_version: written by an incompatible (older) version of "
@@ -60,8 +60,7 @@ void check_summary(const json& summary, const std::string& where) {
                             version->dump(), kSummaryFormatVersion));
   field(summary, "cost_unit", json::value_t::string, where, "");
   for (const auto& m : field(summary, "zoo", json::value_t::array, where, "")) {
-    if (!m.is_object() || !m.contains("name"))
-      fail(where, "a zoo entry has no name: " + m.dump());
+    if (!m.is_object() || !m.contains("name")) fail(where, "a zoo entry has no name: " + m.dump());
   }
   field(summary, "reference", json::value_t::object, where, "");
   const json& methods = field(summary, "methods", json::value_t::object, where, "");
@@ -86,13 +85,15 @@ void check_summary(const json& summary, const std::string& where) {
 
 json load_summary(const std::string& run_dir) {
   if (!fs::is_directory(run_dir))
-    throw std::runtime_error(run_dir + " is not a folder (expected a results folder, "
-                                       "results/<experiment>/<run-id>)");
+    throw std::runtime_error(run_dir +
+                             " is not a folder (expected a results folder, "
+                             "results/<experiment>/<run-id>)");
   const std::string path = (fs::path(run_dir) / "summary.json").string();
   if (!fs::exists(path))
-    throw std::runtime_error(run_dir + " is not a lazystack results folder: it has no "
-                                       "summary.json (expected results/<experiment>/<run-id>, "
-                                       "as `lazystack run` writes it)");
+    throw std::runtime_error(run_dir +
+                             " is not a lazystack results folder: it has no "
+                             "summary.json (expected results/<experiment>/<run-id>, "
+                             "as `lazystack run` writes it)");
   json summary;
   try {
     summary = json::parse(read_text_file(path));

@@ -2,10 +2,9 @@
 // once, with errors that say which file and which field, then viewed method by method.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace lazystack::reports {
 
@@ -24,7 +23,7 @@ void check_summary(const nlohmann::json& summary, const std::string& where);
 /// How a cost unit key of summary.json ("latency_ms", "macs", ...) reads on an axis and in a
 /// table header.
 struct CostUnit {
-  std::string axis_label;  ///< "latency per sample (ms)"
+  std::string axis_label;   ///< "latency per sample (ms)"
   std::string short_label;  ///< "ms", "MACs": for table headers
 };
 CostUnit describe_cost_unit(const std::string& cost_unit);

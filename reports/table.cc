@@ -1,10 +1,10 @@
 #include "reports/table.h"
 
-#include <algorithm>
-#include <utility>
-#include <stdexcept>
-
 #include <fmt/core.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
 
 namespace lazystack::reports {
 namespace {
@@ -50,15 +50,30 @@ std::string latex_escape(const std::string& text) {
     if (replaced) continue;
     const char c = text[i];
     switch (c) {
-      case '\\': out += "\\textbackslash{}"; break;
-      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '&':
+      case '%':
+      case '$':
+      case '#':
+      case '_':
+      case '{':
+      case '}':
         out += '\\';
         out += c;
         break;
-      case '~': out += "\\textasciitilde{}"; break;
-      case '^': out += "\\textasciicircum{}"; break;
-      case '\n': out += ' '; break;
-      default: out += c;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      case '\n':
+        out += ' ';
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -87,9 +102,8 @@ std::string to_markdown(const Table& table) {
     grid.emplace_back();
     for (size_t i = 0; i < shown.size(); ++i) {
       const bool last = i + 1 == shown.size();
-      grid.back().push_back(markdown_escape(last && shows_note(row, shown[i])
-                                                ? row.note
-                                                : row.cells[shown[i]].text));
+      grid.back().push_back(
+          markdown_escape(last && shows_note(row, shown[i]) ? row.note : row.cells[shown[i]].text));
     }
   }
   std::vector<size_t> width(shown.size(), 3);

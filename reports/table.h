@@ -11,11 +11,11 @@ namespace lazystack::reports {
 enum class Align { kLeft, kRight };
 
 struct TableColumn {
-  std::string header;      ///< Markdown header, e.g. "acc. (%)"
-  std::string latex;       ///< LaTeX header (already escaped); empty: escaped `header`
-  std::string csv;         ///< CSV column name, e.g. "accuracy"; empty: not in the CSV
+  std::string header;  ///< Markdown header, e.g. "acc. (%)"
+  std::string latex;   ///< LaTeX header (already escaped); empty: escaped `header`
+  std::string csv;     ///< CSV column name, e.g. "accuracy"; empty: not in the CSV
   Align align = Align::kRight;
-  bool display = true;     ///< false: CSV only (e.g. the raw error message)
+  bool display = true;  ///< false: CSV only (e.g. the raw error message)
 };
 
 struct TableCell {

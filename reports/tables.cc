@@ -1,8 +1,8 @@
 #include "reports/tables.h"
 
-#include <cmath>
-
 #include <fmt/core.h>
+
+#include <cmath>
 
 #include "reports/summary.h"
 
@@ -13,7 +13,16 @@ namespace {
 
 const char* const kDash = "\u2014";
 
-TableCell number_cell(double value, const std::string& text) { return {text, format_raw(value)}; }
+// A number field of a summary object as a cell: formatted for people, full precision raw.
+TableCell number_cell(const json& object, const char* key, std::string (*format)(double)) {
+  const double value = number_or_nan(object, key);
+  return {format(value), format_raw(value)};
+}
+
+std::string percent2(double v) { return format_percent(v, 2); }
+std::string percent1(double v) { return format_percent(v, 1); }
+std::string fixed2(double v) { return format_fixed(v, 2); }
+std::string fixed0(double v) { return format_fixed(v, 0); }
 
 TableCell text_cell(const std::string& text) { return {text, text}; }
 
@@ -44,8 +53,8 @@ std::string format_fixed(double value, int decimals) {
 std::string format_amount(double value) {
   if (!std::isfinite(value)) return kDash;
   const double a = std::fabs(value);
-  static const std::pair<double, const char*> kSi[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"},
-                                                       {1e3, "k"}};
+  static const std::pair<double, const char*> kSi[] = {
+      {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
   if (a >= 1e4)
     for (const auto& [scale, suffix] : kSi)
       if (a >= scale) return fmt::format("{:.4g}{}", value / scale, suffix);
@@ -94,20 +103,13 @@ Table headline_table(const json& summary) {
     } else {
       any_bound = any_bound || m.bound;
       const json& h = *m.headline;
-      const double acc = number_or_nan(h, "accuracy");
-      const double ret = number_or_nan(h, "retention");
-      const double cost = number_or_nan(h, "mean_cost");
-      const double s_full = number_or_nan(h, "speedup_vs_full");
-      const double s_best = number_or_nan(h, "speedup_vs_best_single");
-      const double models = number_or_nan(h, "mean_models");
-      const double ovh = number_or_nan(h, "overhead_ns");
-      row.cells.push_back(number_cell(acc, format_percent(acc, 2)));
-      row.cells.push_back(number_cell(ret, format_percent(ret, 1)));
-      row.cells.push_back(number_cell(cost, format_amount(cost)));
-      row.cells.push_back(number_cell(s_full, format_speedup(s_full)));
-      row.cells.push_back(number_cell(s_best, format_speedup(s_best)));
-      row.cells.push_back(number_cell(models, format_fixed(models, 2)));
-      row.cells.push_back(number_cell(ovh, format_fixed(ovh, 0)));
+      row.cells.push_back(number_cell(h, "accuracy", percent2));
+      row.cells.push_back(number_cell(h, "retention", percent1));
+      row.cells.push_back(number_cell(h, "mean_cost", format_amount));
+      row.cells.push_back(number_cell(h, "speedup_vs_full", format_speedup));
+      row.cells.push_back(number_cell(h, "speedup_vs_best_single", format_speedup));
+      row.cells.push_back(number_cell(h, "mean_models", fixed2));
+      row.cells.push_back(number_cell(h, "overhead_ns", fixed0));
       const std::string knob = knob_text(h);
       row.cells.push_back({knob.empty() ? kDash : knob, knob});
     }
@@ -131,10 +133,10 @@ Table headline_table(const json& summary) {
     reference += fmt::format("Full ensemble: {} {} per sample. ", format_amount(full_cost),
                              unit.short_label);
   if (auto best = ref.find("best_single"); best != ref.end() && best->is_object())
-    reference += fmt::format("Best single model: {}, {}% at {} {}. ",
-                             best->value("name", std::string("?")),
-                             format_percent(number_or_nan(*best, "accuracy"), 2),
-                             format_amount(number_or_nan(*best, "cost")), unit.short_label);
+    reference +=
+        fmt::format("Best single model: {}, {}% at {} {}. ", best->value("name", std::string("?")),
+                    format_percent(number_or_nan(*best, "accuracy"), 2),
+                    format_amount(number_or_nan(*best, "cost")), unit.short_label);
   const double target = number_or_nan(ref, "target_retention");
   std::string knobs = "Knobs were fixed on validation data";
   if (std::isfinite(target))
@@ -143,8 +145,9 @@ Table headline_table(const json& summary) {
   reference += knobs + "; cost model: " + summary.value("cost_model", std::string("?")) + ".";
   t.notes.push_back(reference);
   if (any_bound)
-    t.notes.push_back("(bound): uses the test labels (e.g. the oracle picks the cheapest "
-                      "correct model); an upper limit, not an achievable method.");
+    t.notes.push_back(
+        "(bound): uses the test labels (e.g. the oracle picks the cheapest "
+        "correct model); an upper limit, not an achievable method.");
   if (any_failed) t.notes.push_back("Failed methods are listed with their error.");
   return t;
 }
@@ -160,8 +163,7 @@ Table zoo_table(const json& summary) {
       {"latency (ms)", "", "latency_ms"},
       {"MACs", "", "macs"},
       {"params", "", "params"},
-      {"cost (" + unit.short_label + ")", "cost (" + latex_escape(unit.short_label) + ")",
-       "cost"},
+      {"cost (" + unit.short_label + ")", "cost (" + latex_escape(unit.short_label) + ")", "cost"},
       {"", "", "error", Align::kLeft, /*display=*/false},
   };
   for (const json& m : summary.at("zoo")) {
@@ -175,18 +177,10 @@ Table zoo_table(const json& summary) {
       row.note = "failed: " + error;
       row.note_from = 2;
     } else {
-      const double val = number_or_nan(m, "val_accuracy");
-      const double test = number_or_nan(m, "test_accuracy");
-      const double latency = number_or_nan(m, "latency_ms");
-      const double macs = number_or_nan(m, "macs");
-      const double params = number_or_nan(m, "params");
-      const double cost = number_or_nan(m, "cost");
-      row.cells.push_back(number_cell(val, format_percent(val, 2)));
-      row.cells.push_back(number_cell(test, format_percent(test, 2)));
-      row.cells.push_back(number_cell(latency, format_amount(latency)));
-      row.cells.push_back(number_cell(macs, format_amount(macs)));
-      row.cells.push_back(number_cell(params, format_amount(params)));
-      row.cells.push_back(number_cell(cost, format_amount(cost)));
+      row.cells.push_back(number_cell(m, "val_accuracy", percent2));
+      row.cells.push_back(number_cell(m, "test_accuracy", percent2));
+      for (const char* key : {"latency_ms", "macs", "params", "cost"})
+        row.cells.push_back(number_cell(m, key, format_amount));
     }
     row.cells.push_back(text_cell(error));
     t.add_row(std::move(row));
@@ -194,9 +188,10 @@ Table zoo_table(const json& summary) {
   const std::string dataset = dataset_name(summary);
   t.caption = fmt::format("Model zoo on {}: accuracy and cost of each model alone.", dataset);
   t.label = "tab:zoo-" + dataset;
-  t.notes.push_back("Latency: median batch-1 forward on the machine that ran the experiment; "
-                    "cost: the experiment's cost (" +
-                    summary.at("cost_unit").get<std::string>() + ").");
+  t.notes.push_back(
+      "Latency: median batch-1 forward on the machine that ran the experiment; "
+      "cost: the experiment's cost (" +
+      summary.at("cost_unit").get<std::string>() + ").");
   return t;
 }
 

@@ -2,9 +2,8 @@
 // the zoo table (one row per model). Rendering to Markdown / LaTeX / CSV is table.h's job.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "reports/table.h"
 

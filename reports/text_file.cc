@@ -1,12 +1,12 @@
 #include "reports/text_file.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
-
-#include <unistd.h>
 
 namespace lazystack::reports {
 namespace fs = std::filesystem;

@@ -1,12 +1,12 @@
 #include "tests/reports/fixtures.h"
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace lazystack {
 namespace testing_reports {
@@ -22,22 +22,31 @@ struct Reference {
 // An operating point with the fields method_summary() adds, derived the same way.
 json point(const Reference& ref, json knob, double accuracy, double cost, double models,
            double overhead_ns) {
-  json p = {{"knob", std::move(knob)},  {"num_samples", 10000},   {"accuracy", accuracy},
-            {"mean_cost", cost},        {"std_cost", cost / 3},   {"mean_models", models},
-            {"overhead_ns", overhead_ns}, {"depth_histogram", {0, 1}}, {"models_histogram", {0, 1}}};
+  json p = {
+      {"knob", std::move(knob)},    {"num_samples", 10000},      {"accuracy", accuracy},
+      {"mean_cost", cost},          {"std_cost", cost / 3},      {"mean_models", models},
+      {"overhead_ns", overhead_ns}, {"depth_histogram", {0, 1}}, {"models_histogram", {0, 1}}};
   p["speedup_vs_full"] = ref.full_cost / cost;
   p["speedup_vs_best_single"] = ref.best_cost / cost;
   p["retention"] = accuracy / ref.stacker_accuracy;
   return p;
 }
 
-json zoo_member(const std::string& name, const std::string& arch, double latency_ms,
-                double macs, double params, double val_acc, double test_acc) {
-  return {{"name", name},         {"arch", arch},         {"cost", latency_ms},
-          {"latency_ms", latency_ms}, {"macs", macs},     {"params", params},
-          {"val_accuracy", val_acc}, {"test_accuracy", test_acc}, {"train_seconds", 1.0},
-          {"from_cache", true},   {"logits_path", "cache/logits/" + name + ".h5"},
-          {"cache_key", name + "-0123456789ab"}, {"error", nullptr}};
+json zoo_member(const std::string& name, const std::string& arch, double latency_ms, double macs,
+                double params, double val_acc, double test_acc) {
+  return {{"name", name},
+          {"arch", arch},
+          {"cost", latency_ms},
+          {"latency_ms", latency_ms},
+          {"macs", macs},
+          {"params", params},
+          {"val_accuracy", val_acc},
+          {"test_accuracy", test_acc},
+          {"train_seconds", 1.0},
+          {"from_cache", true},
+          {"logits_path", "cache/logits/" + name + ".h5"},
+          {"cache_key", name + "-0123456789ab"},
+          {"error", nullptr}};
 }
 
 // A method entry: curve from the points, Pareto front of the curve computed here by brute
@@ -60,8 +69,7 @@ json method(const std::string& registry_name, std::vector<json> curve, int headl
       dominated = dominated || (cj <= c && aj >= a && (cj < c || aj > a));
     }
     if (!dominated)
-      m["pareto"].push_back(
-          {{"accuracy", a}, {"mean_cost", c}, {"knob", curve[i]["knob"]}});
+      m["pareto"].push_back({{"accuracy", a}, {"mean_cost", c}, {"knob", curve[i]["knob"]}});
   }
   m["val_curve"] = json::array();
   m["diagnostics"] = json::object();
@@ -93,7 +101,9 @@ json skeleton(const Reference& ref) {
             {"target_val_accuracy", 0.97 * (ref.stacker_accuracy + 0.002)},
             {"full_ensemble_cost", ref.full_cost},
             {"best_single",
-             {{"name", "resnet-8"}, {"accuracy", 0.9187}, {"val_accuracy", 0.921},
+             {{"name", "resnet-8"},
+              {"accuracy", 0.9187},
+              {"val_accuracy", 0.921},
               {"cost", ref.best_cost}}}}},
           {"methods", json::object()},
           {"provenance", {{"git_revision", "test"}}}};
@@ -116,8 +126,8 @@ json small_summary() {
   s["methods"]["cost-cascade"] = method("cost-cascade", cascade, /*headline=*/3);
   s["methods"]["stacker"] =
       method("stacker", {point(ref, json::object(), 0.9305, 0.994, 3.0, 1830.0)}, 0);
-  s["methods"]["oracle"] = method(
-      "oracle", {point(ref, json::object(), 0.9712, 0.0316, 1.2, 40.0)}, 0, /*bound=*/true);
+  s["methods"]["oracle"] =
+      method("oracle", {point(ref, json::object(), 0.9712, 0.0316, 1.2, 40.0)}, 0, /*bound=*/true);
   s["methods"]["gatekeeper"] =
       failed("gatekeeper", "needs white-box zoo models; every member here is a black box");
   return s;
@@ -126,8 +136,8 @@ json small_summary() {
 json paper_summary() {
   const Reference ref{/*full_cost=*/2.861, /*best_cost=*/1.62, /*stacker_accuracy=*/0.9391};
   json s = skeleton(ref);
-  s["reference"]["best_single"] = {{"name", "resnet-20"}, {"accuracy", 0.9276},
-                                   {"val_accuracy", 0.929}, {"cost", 1.62}};
+  s["reference"]["best_single"] = {
+      {"name", "resnet-20"}, {"accuracy", 0.9276}, {"val_accuracy", 0.929}, {"cost", 1.62}};
   s["zoo"] = {zoo_member("softmax", "softmax", 0.0041, 7840, 7850, 0.842, 0.8391),
               zoo_member("mlp", "mlp", 0.021, 2.3e5, 2.3e5, 0.884, 0.8822),
               zoo_member("cnn-s", "cnn", 0.094, 1.2e6, 5.2e4, 0.906, 0.9013),
@@ -160,8 +170,8 @@ json paper_summary() {
       method("ensemble", {point(ref, json::object(), 0.9301, 2.861, 6.0, 310)}, 0);
   s["methods"]["stacker"] =
       method("stacker", {point(ref, json::object(), 0.9391, 2.861, 6.0, 1830)}, 0);
-  s["methods"]["oracle"] = method(
-      "oracle", {point(ref, json::object(), 0.9744, 0.0187, 1.3, 40.0)}, 0, /*bound=*/true);
+  s["methods"]["oracle"] =
+      method("oracle", {point(ref, json::object(), 0.9744, 0.0187, 1.3, 40.0)}, 0, /*bound=*/true);
   s["methods"]["ocl"] = failed("ocl", "the expert model 'resnet-20' has no train split logits");
   return s;
 }

@@ -2,6 +2,9 @@
 // numbers, the tables' numbers, the errors, and life without gnuplot.
 #include "reports/report.h"
 
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -13,9 +16,6 @@
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include "reports/gnuplot.h"
 #include "reports/seeds.h"
@@ -115,9 +115,9 @@ TEST(RenderReport, WritesTablesFigureDataAndImages) {
   TempDir dir;
   write_summary(dir.path(), small_summary());
   render_report(dir.str());
-  for (const char* f : {"tables/headline.md", "tables/headline.tex", "tables/headline.csv",
-                        "tables/zoo.md", "tables/zoo.tex", "tables/zoo.csv",
-                        "figures/pareto.csv", "figures/pareto.gp"})
+  for (const char* f :
+       {"tables/headline.md", "tables/headline.tex", "tables/headline.csv", "tables/zoo.md",
+        "tables/zoo.tex", "tables/zoo.csv", "figures/pareto.csv", "figures/pareto.gp"})
     EXPECT_TRUE(fs::exists(dir.path() / f)) << f;
   if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH: images not checked";
   EXPECT_TRUE(file_starts_with(dir.path() / "figures/pareto.png", "\x89PNG"));
@@ -133,8 +133,7 @@ TEST(RenderReport, ScriptReRunsByHandWithoutWarnings) {
   const fs::path figures = dir.path() / "figures";
   fs::remove(figures / "pareto.png");
   const std::string log = (dir.path() / "gnuplot.log").string();
-  const std::string cmd = "cd '" + figures.string() + "' && gnuplot pareto.gp > '" + log +
-                          "' 2>&1";
+  const std::string cmd = "cd '" + figures.string() + "' && gnuplot pareto.gp > '" + log + "' 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(log);
   EXPECT_TRUE(fs::exists(figures / "pareto.png"));
   EXPECT_EQ(read_file(log), "") << "gnuplot warned";
@@ -170,8 +169,8 @@ std::multiset<Row> expected_rows(const json& s) {
       bool on_front = false;
       for (const json& f : m["pareto"])
         on_front = on_front || (f["mean_cost"] == p["mean_cost"] && f["accuracy"] == p["accuracy"]);
-      rows.insert({it.key(), on_front ? "front" : "dominated", knob(p), p["mean_cost"],
-                   p["accuracy"]});
+      rows.insert(
+          {it.key(), on_front ? "front" : "dominated", knob(p), p["mean_cost"], p["accuracy"]});
     }
     const json& h = m["headline"];
     rows.insert({it.key(), "headline", knob(h), h["mean_cost"], h["accuracy"]});
@@ -213,16 +212,36 @@ TEST(RenderReport, AccuracyAxisZoomsToThePoints) {
   render_report(dir.str(), ReportOptions{""});
   const std::string gp = read_file(dir.path() / "figures/pareto.gp");
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(gp, m, std::regex(R"(set yrange \[([0-9.eE+-]+):([0-9.eE+-]+)\])")));
+  ASSERT_TRUE(
+      std::regex_search(gp, m, std::regex(R"(set yrange \[([0-9.eE+-]+):([0-9.eE+-]+)\])")));
   const double lo = std::stod(m[1]), hi = std::stod(m[2]);
   // Points span 0.8391 (softmax) .. 0.9712 (oracle): the axis holds them, and not much more.
   EXPECT_LT(lo, 0.8391);
   EXPECT_GT(lo, 0.78);
   EXPECT_GT(hi, 0.9712);
   EXPECT_LT(hi, 1.0);
-  ASSERT_TRUE(std::regex_search(gp, m, std::regex(R"(set xrange \[([0-9.eE+-]+):([0-9.eE+-]+)\])")));
+  ASSERT_TRUE(
+      std::regex_search(gp, m, std::regex(R"(set xrange \[([0-9.eE+-]+):([0-9.eE+-]+)\])")));
   EXPECT_LT(std::stod(m[1]), 0.004);
   EXPECT_GT(std::stod(m[2]), 0.994);
+}
+
+TEST(RenderReport, CostAxisSaysTheUnitAndUsesShortTicLabels) {
+  TempDir dir;
+  json s = small_summary();
+  s["cost_unit"] = "macs";
+  s["cost_model"] = "parallel";
+  for (json& z : s["zoo"]) z["cost"] = z["macs"];
+  s["methods"]["cost-cascade"]["curve"][0]["mean_cost"] = 2.5e4;
+  write_summary(dir.path(), s);
+  render_report(dir.str(), ReportOptions{""});
+  const std::string gp = read_file(dir.path() / "figures/pareto.gp");
+  EXPECT_NE(gp.find("set xlabel \"mean MACs per sample, parallel tiers\""), std::string::npos)
+      << gp;
+  EXPECT_NE(gp.find("\"10k\" 10000"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("\"1M\" 1e+06"), std::string::npos) << gp;
+  const std::string md = read_file(dir.path() / "tables/headline.md");
+  EXPECT_NE(md.find("cost (MACs)"), std::string::npos) << md;
 }
 
 TEST(HeadlineTable, MarkdownNumbersMatchTheSummary) {
@@ -278,8 +297,7 @@ TEST(HeadlineTable, FileIsTheCliTextAndCsvKeepsFullPrecision) {
   EXPECT_EQ(by_name["oracle"]["status"], "bound");
   EXPECT_EQ(by_name["gatekeeper"]["status"], "failed");
   EXPECT_EQ(by_name["gatekeeper"]["accuracy"], "");
-  EXPECT_EQ(by_name["gatekeeper"]["error"],
-            s["methods"]["gatekeeper"]["error"].get<std::string>());
+  EXPECT_EQ(by_name["gatekeeper"]["error"], s["methods"]["gatekeeper"]["error"].get<std::string>());
 }
 
 // Counts \begin{env} and \end{env} per environment.

@@ -16,9 +16,7 @@ Table two_by_two() {
                {"", "", "hidden", Align::kLeft, /*display=*/false},
                {"unit", "", "unit", Align::kLeft}};
   t.add_row({{{"a_b", "a_b"}, {"1.50", "0.015"}, {"", "x,y"}, {"s", "s"}}});
-  t.add_row({{{"c|d", "c|d"}, {"-", ""}, {"", "say \"hi\""}, {"-", ""}},
-             "broke: 50% & more",
-             1});
+  t.add_row({{{"c|d", "c|d"}, {"-", ""}, {"", "say \"hi\""}, {"-", ""}}, "broke: 50% & more", 1});
   t.notes = {"A note."};
   return t;
 }
