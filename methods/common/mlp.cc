@@ -125,15 +125,15 @@ void run_baseline(const MlpKernel::Layer* layers, int n, const float* params, co
   run_layers<8>(layers, n, params, x, a, b);
 }
 
-MlpKernel::RunFn pick_run_fn() {
+MlpKernel::RunFn run_fn(MlpKernel::Isa isa) {
+  switch (isa) {
 #ifdef LAZYSTACK_MLP_DISPATCH
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-    return &run_avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &run_avx2;
+    case MlpKernel::Isa::kAvx512: return &run_avx512;
+    case MlpKernel::Isa::kAvx2: return &run_avx2;
 #endif
-  return &run_baseline;
+    case MlpKernel::Isa::kBaseline: return &run_baseline;
+    default: return nullptr;
+  }
 }
 
 size_t round_up(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
@@ -362,7 +362,32 @@ void MlpKernel::allocate(size_t floats) {
   std::memset(p, 0, bytes);
 }
 
-MlpKernel::MlpKernel(const MlpWeights& weights) {
+bool MlpKernel::supported(Isa isa) {
+  switch (isa) {
+    case Isa::kAuto:
+    case Isa::kBaseline: return true;
+#ifdef LAZYSTACK_MLP_DISPATCH
+    case Isa::kAvx512:
+      __builtin_cpu_init();
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+    case Isa::kAvx2:
+      __builtin_cpu_init();
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    default: return false;
+  }
+}
+
+MlpKernel::MlpKernel(const MlpWeights& weights, Isa isa) {
+  if (isa == Isa::kAuto) {
+    isa = supported(Isa::kAvx512) ? Isa::kAvx512
+          : supported(Isa::kAvx2) ? Isa::kAvx2
+                                  : Isa::kBaseline;
+  } else if (!supported(isa)) {
+    throw std::runtime_error("MlpKernel: this CPU cannot run the requested instruction set");
+  }
+  run_ = run_fn(isa);
   weights.validate();
   input_dim_ = weights.input_dim();
   output_dim_ = weights.output_dim();
@@ -392,7 +417,6 @@ MlpKernel::MlpKernel(const MlpWeights& weights) {
                   src.weight.data() + static_cast<size_t>(i) * src.out, src.out * sizeof(float));
     std::memcpy(params + dst.bias, src.bias.data(), src.out * sizeof(float));
   }
-  run_ = pick_run_fn();
 }
 
 MlpKernel::MlpKernel(const MlpKernel& other)

@@ -73,9 +73,20 @@ struct MlpWeights {
 /// Not thread-safe (the buffers are shared): give each thread its own copy.
 class MlpKernel {
  public:
+  /// Instruction set of the forward pass.
+  enum class Isa {
+    kAuto,      ///< the widest the CPU has
+    kAvx512,    ///< AVX-512 (F, VL, BW, DQ): 16-float vectors
+    kAvx2,      ///< AVX2 + FMA: 8-float vectors
+    kBaseline,  ///< what the build targets (x86-64: SSE2)
+  };
+  /// True when this CPU (and build) can run `isa`.
+  static bool supported(Isa isa);
+
   MlpKernel() = default;
-  /// Validates `weights` (throws std::invalid_argument) and prepares the padded copy.
-  explicit MlpKernel(const MlpWeights& weights);
+  /// Validates `weights` (throws std::invalid_argument) and prepares the padded copy. Asking
+  /// for an instruction set the CPU lacks throws std::runtime_error (tests pin each path).
+  explicit MlpKernel(const MlpWeights& weights, Isa isa = Isa::kAuto);
   MlpKernel(const MlpKernel& other);
   MlpKernel& operator=(const MlpKernel& other);
   MlpKernel(MlpKernel&&) noexcept = default;

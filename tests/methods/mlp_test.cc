@@ -13,9 +13,11 @@ namespace {
 
 MlpWeights random_weights(int in, const std::vector<int>& hidden, int out, uint64_t seed) {
   MlpWeights w = MlpWeights::zeros(in, hidden, out);
+  // Scaled like trained layers (std 1/sqrt(fan_in)), so activations stay O(1) through depth and
+  // the float32 kernel is held to 1e-5 of the double-precision definition.
   std::mt19937_64 rng(seed);
-  std::normal_distribution<float> gauss(0.0f, 0.5f);
   for (auto& layer : w.layers) {
+    std::normal_distribution<float> gauss(0.0f, 1.0f / std::sqrt(static_cast<float>(layer.in)));
     for (float& v : layer.weight) v = gauss(rng);
     for (float& v : layer.bias) v = gauss(rng);
   }
@@ -50,11 +52,16 @@ const std::vector<Shape> kShapes = {{80, {64}, 10},       {5, {}, 3},      {7, {
                                     {33, {17, 65}, 9},    {16, {}, 16},    {1, {1}, 2},
                                     {100, {128, 64}, 10}, {12, {200}, 26}, {3, {96, 48, 40}, 4}};
 
-TEST(MlpKernel, MatchesTheDefinitionOnManyShapes) {
+// Every instruction set this CPU has, so the AVX2 and baseline paths are tested on an AVX-512
+// machine too.
+class MlpKernelIsa : public ::testing::TestWithParam<MlpKernel::Isa> {};
+
+TEST_P(MlpKernelIsa, MatchesTheDefinitionOnManyShapes) {
+  if (!MlpKernel::supported(GetParam())) GTEST_SKIP() << "not supported by this CPU";
   uint64_t seed = 1;
   for (const Shape& s : kShapes) {
     const MlpWeights w = random_weights(s.in, s.hidden, s.out, seed++);
-    MlpKernel kernel(w);
+    MlpKernel kernel(w, GetParam());
     EXPECT_EQ(kernel.input_dim(), s.in);
     EXPECT_EQ(kernel.output_dim(), s.out);
     std::mt19937_64 rng(seed);
@@ -75,6 +82,31 @@ TEST(MlpKernel, MatchesTheDefinitionOnManyShapes) {
         EXPECT_NEAR(probs[o], std::exp(want[o] - max_logit) / z, 1e-5);
       }
     }
+  }
+}
+
+std::string isa_name(const ::testing::TestParamInfo<MlpKernel::Isa>& info) {
+  switch (info.param) {
+    case MlpKernel::Isa::kAvx512: return "avx512";
+    case MlpKernel::Isa::kAvx2: return "avx2";
+    case MlpKernel::Isa::kBaseline: return "baseline";
+    default: return "auto";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPaths, MlpKernelIsa,
+                         ::testing::Values(MlpKernel::Isa::kAuto, MlpKernel::Isa::kAvx512,
+                                           MlpKernel::Isa::kAvx2, MlpKernel::Isa::kBaseline),
+                         isa_name);
+
+TEST(MlpKernel, PathsAgreeWithEachOther) {
+  const MlpWeights w = random_weights(80, {64}, 10, 21);
+  std::vector<float> x(80, 0.3f), want(10), got(10);
+  MlpKernel(w, MlpKernel::Isa::kBaseline).logits(x.data(), want.data());
+  for (auto isa : {MlpKernel::Isa::kAvx512, MlpKernel::Isa::kAvx2}) {
+    if (!MlpKernel::supported(isa)) continue;
+    MlpKernel(w, isa).logits(x.data(), got.data());
+    for (int o = 0; o < 10; ++o) EXPECT_NEAR(got[o], want[o], 1e-5f * std::max(1.0f, std::abs(want[o])));
   }
 }
 
