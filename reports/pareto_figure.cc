@@ -38,6 +38,15 @@ constexpr double kCharWidthEm = 0.62;
 constexpr double kLineHeightEm = 1.25;
 constexpr double kPointInches = 1.0 / 72.0;
 
+// gnuplot splits CSV fields at commas inside quotes too (strcol("a,b") gives "a"), so names
+// and labels in the figure's CSV do without commas and quotes.
+std::string plain(const std::string& text) {
+  std::string out = text;
+  std::replace(out.begin(), out.end(), ',', ';');
+  std::replace(out.begin(), out.end(), '"', '\'');
+  return out;
+}
+
 bool plottable(double cost, double accuracy) {
   return std::isfinite(cost) && cost > 0 && std::isfinite(accuracy);
 }
@@ -55,7 +64,7 @@ bool add_point(ParetoFigure& fig, const std::string& series, const char* kind, c
   if (unique)
     for (const ParetoPoint& q : fig.points)
       if (q.series == series && q.mean_cost == cost && q.accuracy == acc) return false;
-  fig.points.push_back({series, kind, knob_text(p), cost, acc, ""});
+  fig.points.push_back({plain(series), kind, plain(knob_text(p)), cost, acc, ""});
   return true;
 }
 
@@ -225,7 +234,7 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
     if (v.bound) {
       for (const json& p : *v.curve) added |= add_point(fig, v.name, "bound", p, true);
       added |= add_point(fig, v.name, "bound", *v.headline, true);
-      if (added) fig.bounds.push_back(v.name);
+      if (added) fig.bounds.push_back(plain(v.name));
       continue;
     }
     // The curve splits into the front (as summary.json lists it, by cost, to draw as a line)
@@ -244,7 +253,7 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
       if (!on_front) added |= add_point(fig, v.name, "dominated", p, false);
     }
     added |= add_point(fig, v.name, "headline", *v.headline, false);
-    if (added) fig.methods.push_back(v.name);
+    if (added) fig.methods.push_back(plain(v.name));
   }
   for (const json& m : summary.at("zoo")) {
     if (auto e = m.find("error"); e != m.end() && e->is_string() && !e->get<std::string>().empty())

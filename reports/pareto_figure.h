@@ -57,7 +57,8 @@ struct ParetoFigure {
 ParetoFigure pareto_figure(const nlohmann::json& summary, const FigureSize& size = {});
 
 /// The CSV the script reads: series,kind,label,mean_cost,accuracy,label_at; numbers at full
-/// precision.
+/// precision. Names and labels have commas turned into ';' and '"' into "'" (gnuplot cannot
+/// read a comma inside a quoted field).
 std::string pareto_csv(const ParetoFigure& figure);
 
 /// The gnuplot script that plots `csv_name` and writes <stem>.png/.svg/.pdf.

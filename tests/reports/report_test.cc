@@ -206,6 +206,20 @@ TEST(RenderReport, ParetoCsvHoldsExactlyThePlottedNumbers) {
   }
 }
 
+TEST(RenderReport, NamesWithCommasAndQuotesStayReadableByGnuplot) {
+  TempDir dir;
+  json s = small_summary();
+  s["methods"]["fast,\"lean\""] = s["methods"]["stacker"];
+  write_summary(dir.path(), s);
+  render_report(dir.str(), ReportOptions{""});
+  int rows = 0;
+  for (const auto& r : read_csv(dir.path() / "figures/pareto.csv"))
+    rows += r.at("series") == "fast;'lean'";
+  EXPECT_EQ(rows, 2);  // its one curve point (on the front) and its headline
+  const std::string gp = read_file(dir.path() / "figures/pareto.gp");
+  EXPECT_NE(gp.find("at(\"fast;'lean'\", \"front\")"), std::string::npos) << gp;
+}
+
 TEST(RenderReport, AccuracyAxisZoomsToThePoints) {
   TempDir dir;
   write_summary(dir.path(), small_summary());
