@@ -53,6 +53,7 @@ template <int L, int K>
 LAZYSTACK_INLINE void dense_tile(const float* x, int in, const float* w, int stride,
                                  const float* bias, float* y, bool relu) {
   typedef typename VecOf<L>::type Vec;
+  static_assert(K >= 1 && K <= 8, "at most 8 vector accumulators per tile");
   constexpr int P = 8 / K;
   Vec acc[P][K];
   for (int p = 0; p < P; ++p)
@@ -79,11 +80,13 @@ LAZYSTACK_INLINE void dense_tile(const float* x, int in, const float* w, int str
   }
 }
 
-// All layers of one sample with L-float vectors; widths are multiples of 16 = kPad.
+// All layers of one sample with L-float vectors; widths are multiples of 16 = kPad. Tiles are
+// 64 outputs wide where 8 vectors hold them (AVX2, AVX-512), else 32 (SSE), then 32 and 16.
 template <int L>
 LAZYSTACK_INLINE void run_layers(const MlpKernel::Layer* layers, int num_layers,
                                  const float* params, const float* x, float* act_a, float* act_b) {
-  static_assert(64 % L == 0 && kPad % L == 0, "tiles are whole vectors");
+  static_assert(kPad % L == 0 && 16 / L <= 8, "tiles are whole vectors, at most 8");
+  constexpr int kWide = 8 * L < 64 ? 8 * L : 64;
   const float* input = x;
   float* buffers[2] = {act_a, act_b};
   for (int l = 0; l < num_layers; ++l) {
@@ -94,9 +97,9 @@ LAZYSTACK_INLINE void run_layers(const MlpKernel::Layer* layers, int num_layers,
     const bool relu = l + 1 < num_layers;
     const int out = layer.out_padded;
     int o = 0;
-    for (; out - o >= 64; o += 64)
-      dense_tile<L, 64 / L>(input, layer.in, w + o, out, b + o, y + o, relu);
-    if (out - o >= 32) {
+    for (; out - o >= kWide; o += kWide)
+      dense_tile<L, kWide / L>(input, layer.in, w + o, out, b + o, y + o, relu);
+    if (kWide > 32 && out - o >= 32) {
       dense_tile<L, 32 / L>(input, layer.in, w + o, out, b + o, y + o, relu);
       o += 32;
     }
@@ -120,9 +123,10 @@ __attribute__((target("arch=x86-64-v3"))) void run_avx2(const MlpKernel::Layer* 
   run_layers<8>(layers, n, params, x, a, b);
 }
 #endif
+// 4-float vectors: what SSE2 holds in one register (wider GCC vectors are split clumsily).
 void run_baseline(const MlpKernel::Layer* layers, int n, const float* params, const float* x,
                   float* a, float* b) {
-  run_layers<8>(layers, n, params, x, a, b);
+  run_layers<4>(layers, n, params, x, a, b);
 }
 
 MlpKernel::RunFn run_fn(MlpKernel::Isa isa) {
