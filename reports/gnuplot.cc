@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -176,6 +177,7 @@ bool FigureRenderer::render(const std::string& dir, const std::string& stem, con
                             const std::string& script) {
   write_text_file((fs::path(dir) / (stem + ".csv")).string(), csv);
   write_text_file((fs::path(dir) / (stem + ".gp")).string(), script);
+  if (gnuplot_.command().empty()) return false;  // images turned off: data and script only
   if (!checked_) {
     checked_ = true;
     available_ = !gnuplot_.locate().empty();
@@ -210,6 +212,8 @@ bool FigureRenderer::render(const std::string& dir, const std::string& stem, con
   if (run.started && run.exit_code == 0) why = "did not write " + missing;
   std::string output = run.output;
   if (output.size() > 800) output = output.substr(0, 800) + "...";
+  while (!output.empty() && std::isspace(static_cast<unsigned char>(output.back())))
+    output.pop_back();
   warn(fmt::format("gnuplot {} on {}/{}.gp; the CSV and script are kept{}{}", why, dir, stem,
                    output.empty() ? "" : ": ", output));
   return false;

@@ -64,8 +64,9 @@ SeriesStyle series_style(int index);
 
 /// Writes <dir>/<stem>.csv and <dir>/<stem>.gp, then runs gnuplot to render the images.
 /// Missing or failing gnuplot: logs one warning per renderer (the data and script stay, and a
-/// reader can render them later) and returns false; never throws for that. Throws
-/// std::runtime_error only when the CSV or script cannot be written.
+/// reader can render them later) and returns false; never throws for that. An empty gnuplot
+/// command turns images off without a warning. Throws std::runtime_error only when the CSV or
+/// script cannot be written.
 class FigureRenderer {
  public:
   explicit FigureRenderer(Gnuplot gnuplot) : gnuplot_(std::move(gnuplot)) {}

@@ -8,8 +8,9 @@
 namespace lazystack {
 
 struct ReportOptions {
-  /// The gnuplot executable: a name looked up on PATH, or a path. When it is missing or fails,
-  /// the figures' CSVs and scripts are still written and one warning is logged.
+  /// The gnuplot executable: a name looked up on PATH, or a path; empty: no images (CSVs and
+  /// scripts only). When it is missing or fails, the figures' CSVs and scripts are still
+  /// written and one warning is logged.
   std::string gnuplot = "gnuplot";
 };
 

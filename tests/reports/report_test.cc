@@ -125,6 +125,22 @@ TEST(RenderReport, WritesTablesFigureDataAndImages) {
   EXPECT_NE(read_file(dir.path() / "figures/pareto.svg").find("<svg"), std::string::npos);
 }
 
+TEST(RenderReport, AFigureWithNothingToPlotStillRenders) {
+  TempDir dir;
+  json s = small_summary();
+  s["zoo"] = json::array();
+  for (const char* name : {"cost-cascade", "stacker", "oracle"}) s["methods"].erase(name);
+  write_summary(dir.path(), s);
+  render_report(dir.str());
+  EXPECT_EQ(read_file(dir.path() / "figures/pareto.csv"),
+            "series,kind,label,mean_cost,accuracy,label_at\n");
+  EXPECT_NE(read_file(dir.path() / "figures/pareto.gp").find("no plottable points"),
+            std::string::npos);
+  if (gnuplot_on_path()) {
+    EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.png"));
+  }
+}
+
 TEST(RenderReport, ScriptReRunsByHandWithoutWarnings) {
   if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH";
   TempDir dir;
@@ -457,6 +473,20 @@ TEST(RenderReport, WithoutGnuplotOnPathWritesDataAndScriptAndDoesNotThrow) {
   EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.gp"));
   EXPECT_TRUE(fs::exists(dir.path() / "tables/headline.md"));
   EXPECT_FALSE(fs::exists(dir.path() / "figures/pareto.png"));
+}
+
+TEST(RenderReport, MissingGnuplotIsReportedOncePerReport) {
+  TempDir dir;
+  write_summary(dir.path() / "seed-0", small_summary());
+  write_summary(dir.path() / "seed-1", small_summary());
+  ::testing::internal::CaptureStderr();
+  EXPECT_NO_THROW(render_report(dir.str(), ReportOptions{"/nonexistent/gnuplot"}));
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  size_t warnings = 0;
+  for (size_t at = err.find("warning:"); at != std::string::npos; at = err.find("warning:", at + 1))
+    ++warnings;
+  EXPECT_EQ(warnings, 1u) << err;
+  EXPECT_NE(err.find("/nonexistent/gnuplot"), std::string::npos) << err;
 }
 
 TEST(RenderReport, FailingGnuplotKeepsDataAndScriptAndDoesNotThrow) {
