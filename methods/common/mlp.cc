@@ -132,11 +132,15 @@ void run_baseline(const MlpKernel::Layer* layers, int n, const float* params, co
 MlpKernel::RunFn run_fn(MlpKernel::Isa isa) {
   switch (isa) {
 #ifdef LAZYSTACK_MLP_DISPATCH
-    case MlpKernel::Isa::kAvx512: return &run_avx512;
-    case MlpKernel::Isa::kAvx2: return &run_avx2;
+    case MlpKernel::Isa::kAvx512:
+      return &run_avx512;
+    case MlpKernel::Isa::kAvx2:
+      return &run_avx2;
 #endif
-    case MlpKernel::Isa::kBaseline: return &run_baseline;
-    default: return nullptr;
+    case MlpKernel::Isa::kBaseline:
+      return &run_baseline;
+    default:
+      return nullptr;
   }
 }
 
@@ -369,7 +373,8 @@ void MlpKernel::allocate(size_t floats) {
 bool MlpKernel::supported(Isa isa) {
   switch (isa) {
     case Isa::kAuto:
-    case Isa::kBaseline: return true;
+    case Isa::kBaseline:
+      return true;
 #ifdef LAZYSTACK_MLP_DISPATCH
     case Isa::kAvx512:
       __builtin_cpu_init();
@@ -379,7 +384,8 @@ bool MlpKernel::supported(Isa isa) {
       __builtin_cpu_init();
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -104,6 +104,8 @@ class MlpKernel {
   /// As logits(), then softmax: writes output_dim() probabilities.
   void forward(const float* x, float* out_probs);
 
+  /// One prepared layer and the signature of the per-instruction-set forward functions:
+  /// public only so that those functions (internal to mlp.cc) can name them.
   struct Layer {
     int in = 0;          ///< rows: the previous layer's padded width (the true input for layer 0)
     int out_padded = 0;  ///< a multiple of 16

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <memory>
 #include <stdexcept>
 
+#include "methods/common/method_kit.h"
 #include "methods/common/model_outputs.h"
 #include "methods/common/temperature.h"
 
@@ -44,12 +44,10 @@ std::vector<OptionSpec> CostCascade::option_specs() {
 }
 
 MethodRegistry::Entry CostCascade::registry_entry() {
-  return {"cost-cascade",
-          "zoo models cheapest first; exit when the confidence >= threshold (swept), the last "
-          "model always answers",
-          option_specs(), [](const Options& options) {
-            return std::unique_ptr<Method>(std::make_unique<CostCascade>(options));
-          }};
+  return method_entry<CostCascade>("cost-cascade",
+                                   "zoo models cheapest first; exit when the confidence >= "
+                                   "threshold (swept), the last model always answers",
+                                   option_specs());
 }
 
 CostCascade::CostCascade(const Options& options)

@@ -1,7 +1,6 @@
 #include "methods/ensemble/mean_ensemble.h"
 
 #include <algorithm>
-#include <memory>
 #include <stdexcept>
 
 #include "methods/common/model_outputs.h"
@@ -9,10 +8,8 @@
 namespace lazystack {
 
 MethodRegistry::Entry MeanEnsemble::registry_entry() {
-  return {"ensemble",
-          "mean of all zoo models' probabilities (every model runs, as one tier)",
-          {},
-          [](const Options&) { return std::unique_ptr<Method>(std::make_unique<MeanEnsemble>()); }};
+  return method_entry<MeanEnsemble>(
+      "ensemble", "mean of all zoo models' probabilities (every model runs, as one tier)");
 }
 
 void MeanEnsemble::fit(const FitContext& ctx) {
@@ -20,12 +17,6 @@ void MeanEnsemble::fit(const FitContext& ctx) {
   models_ = all_models(ctx.val_fit);
   num_classes_ = ctx.val_fit.num_classes();
   sum_.assign(num_classes_, 0.0f);
-}
-
-std::vector<Knob> MeanEnsemble::grid() const {
-  Knob k;
-  k.label = "all";
-  return {k};
 }
 
 int MeanEnsemble::predict(Meter& meter) {

@@ -4,18 +4,17 @@
 
 #include <vector>
 
-#include "core/method.h"
+#include "methods/common/method_kit.h"
 
 namespace lazystack {
 
-class MeanEnsemble : public Method {
+/// One point, labelled "all".
+class MeanEnsemble : public SinglePointMethod {
  public:
   static MethodRegistry::Entry registry_entry();
 
+  MeanEnsemble() : SinglePointMethod("all") {}
   void fit(const FitContext& ctx) override;
-  /// One point, labelled "all".
-  std::vector<Knob> grid() const override;
-  void set_knob(const Knob& knob) override {}
   int predict(Meter& meter) override;
   nlohmann::json diagnostics() const override;
 

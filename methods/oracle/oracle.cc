@@ -1,28 +1,19 @@
 #include "methods/oracle/oracle.h"
 
-#include <memory>
-
 #include "methods/common/model_outputs.h"
 
 namespace lazystack {
 
 MethodRegistry::Entry Oracle::registry_entry() {
-  return {"oracle",
-          "bound: per sample the cheapest model that is right (reads the labels; not a method)",
-          {},
-          [](const Options&) { return std::unique_ptr<Method>(std::make_unique<Oracle>()); }};
+  return method_entry<Oracle>(
+      "oracle",
+      "bound: per sample the cheapest model that is right (reads the labels; not a method)");
 }
 
 void Oracle::fit(const FitContext& ctx) {
   require_models(ctx.val_fit, "oracle");
   num_models_ = ctx.val_fit.num_models();
   num_classes_ = ctx.val_fit.num_classes();
-}
-
-std::vector<Knob> Oracle::grid() const {
-  Knob k;
-  k.label = "oracle";
-  return {k};
 }
 
 int Oracle::predict(Meter& meter) {

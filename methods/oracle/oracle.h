@@ -5,18 +5,17 @@
 
 #include <vector>
 
-#include "core/method.h"
+#include "methods/common/method_kit.h"
 
 namespace lazystack {
 
-class Oracle : public Method {
+/// One point, labelled "oracle".
+class Oracle : public SinglePointMethod {
  public:
   static MethodRegistry::Entry registry_entry();
 
+  Oracle() : SinglePointMethod("oracle") {}
   void fit(const FitContext& ctx) override;
-  /// One point, labelled "oracle".
-  std::vector<Knob> grid() const override;
-  void set_knob(const Knob& knob) override {}
   /// Runs the cheapest model whose argmax is the label (on this sample's costs; ties: lower
   /// index); if none is right, the cheapest model.
   int predict(Meter& meter) override;

@@ -3,17 +3,15 @@
 #include <fmt/core.h>
 
 #include <cmath>
-#include <memory>
 #include <stdexcept>
 
+#include "methods/common/method_kit.h"
 #include "methods/common/model_outputs.h"
 
 namespace lazystack {
 
 MethodRegistry::Entry SingleModel::registry_entry() {
-  return {"single", "each zoo model alone (one point per model)", {}, [](const Options&) {
-            return std::unique_ptr<Method>(std::make_unique<SingleModel>());
-          }};
+  return method_entry<SingleModel>("single", "each zoo model alone (one point per model)");
 }
 
 void SingleModel::fit(const FitContext& ctx) {

@@ -1,6 +1,5 @@
 #include "methods/stacker/stacker.h"
 
-#include <memory>
 #include <stdexcept>
 
 #include "methods/common/model_outputs.h"
@@ -10,15 +9,13 @@ namespace lazystack {
 MlpTrainOptions Stacker::default_train_options() { return MlpTrainOptions{}; }
 
 MethodRegistry::Entry Stacker::registry_entry() {
-  return {"stacker",
-          "full stacker: an MLP over all zoo models' probabilities, trained on val_fit; the "
-          "accuracy reference of every headline",
-          mlp_train_option_specs(default_train_options()), [](const Options& options) {
-            return std::unique_ptr<Method>(std::make_unique<Stacker>(options));
-          }};
+  return method_entry<Stacker>("stacker",
+                               "full stacker: an MLP over all zoo models' probabilities, trained "
+                               "on val_fit; the accuracy reference of every headline",
+                               mlp_train_option_specs(default_train_options()));
 }
 
-Stacker::Stacker(const Options& options) : options_(options) {
+Stacker::Stacker(const Options& options) : SinglePointMethod("full"), options_(options) {
   mlp_train_options(options_, 0);  // reads every declared option now: a missing one throws here
 }
 
@@ -40,12 +37,6 @@ void Stacker::fit(const FitContext& ctx) {
   kernel_ = MlpKernel(trained_.weights);
   input_.assign(data.input_dim, 0.0f);
   logits_.assign(num_classes_, 0.0f);
-}
-
-std::vector<Knob> Stacker::grid() const {
-  Knob k;
-  k.label = "full";
-  return {k};
 }
 
 int Stacker::predict(Meter& meter) {

@@ -7,13 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "core/method.h"
+#include "methods/common/method_kit.h"
 #include "methods/common/mlp.h"
 #include "methods/common/mlp_train.h"
 
 namespace lazystack {
 
-class Stacker : public Method {
+/// One point, labelled "full".
+class Stacker : public SinglePointMethod {
  public:
   static MethodRegistry::Entry registry_entry();
   /// Defaults of the stacker's training options (hidden [64], 200 epochs, ...).
@@ -23,9 +24,6 @@ class Stacker : public Method {
 
   /// Trains the MLP on val_fit (seeded by ctx.seed; early stopping on a slice of val_fit).
   void fit(const FitContext& ctx) override;
-  /// One point, labelled "full".
-  std::vector<Knob> grid() const override;
-  void set_knob(const Knob& knob) override {}
   /// Runs every model as one tier, concatenates their probabilities, returns the MLP's argmax.
   int predict(Meter& meter) override;
   /// Architecture, parameter count, epochs, held-out loss and accuracy, training time.

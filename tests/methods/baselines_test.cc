@@ -41,6 +41,8 @@ TEST(MeanEnsemble, MeanOfAllModelsAsOneTier) {
   MeanEnsemble ensemble;
   ensemble.fit(testing::fit_on(t));
   ASSERT_EQ(ensemble.grid().size(), 1u);
+  EXPECT_EQ(ensemble.grid()[0].label, "all");
+  EXPECT_TRUE(ensemble.grid()[0].values.empty());
   SampleDecisions d;
   const OperatingPoint seq = evaluate(ensemble, t, EvalOptions{}, &d);
   EXPECT_EQ(d.prediction, (std::vector<int32_t>{0, 1, 2, 1, 1, 2, 1}));
@@ -59,6 +61,8 @@ TEST(Oracle, CheapestRightModelElseCheapest) {
   const LogitTable t = three_model_table();
   Oracle oracle;
   EXPECT_TRUE(oracle.is_bound());
+  ASSERT_EQ(oracle.grid().size(), 1u);
+  EXPECT_EQ(oracle.grid()[0].label, "oracle");
   oracle.fit(testing::fit_on(t));
   SampleDecisions d;
   const OperatingPoint p = evaluate(oracle, t, EvalOptions{}, &d);

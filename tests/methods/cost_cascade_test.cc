@@ -1,8 +1,8 @@
 #include "methods/cost_cascade/cost_cascade.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "core/evaluate.h"
 #include "tests/methods/tables.h"

@@ -87,10 +87,14 @@ TEST_P(MlpKernelIsa, MatchesTheDefinitionOnManyShapes) {
 
 std::string isa_name(const ::testing::TestParamInfo<MlpKernel::Isa>& info) {
   switch (info.param) {
-    case MlpKernel::Isa::kAvx512: return "avx512";
-    case MlpKernel::Isa::kAvx2: return "avx2";
-    case MlpKernel::Isa::kBaseline: return "baseline";
-    default: return "auto";
+    case MlpKernel::Isa::kAvx512:
+      return "avx512";
+    case MlpKernel::Isa::kAvx2:
+      return "avx2";
+    case MlpKernel::Isa::kBaseline:
+      return "baseline";
+    default:
+      return "auto";
   }
 }
 
@@ -106,7 +110,8 @@ TEST(MlpKernel, PathsAgreeWithEachOther) {
   for (auto isa : {MlpKernel::Isa::kAvx512, MlpKernel::Isa::kAvx2}) {
     if (!MlpKernel::supported(isa)) continue;
     MlpKernel(w, isa).logits(x.data(), got.data());
-    for (int o = 0; o < 10; ++o) EXPECT_NEAR(got[o], want[o], 1e-5f * std::max(1.0f, std::abs(want[o])));
+    for (int o = 0; o < 10; ++o)
+      EXPECT_NEAR(got[o], want[o], 1e-5f * std::max(1.0f, std::abs(want[o])));
   }
 }
 
