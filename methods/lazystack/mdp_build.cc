@@ -200,7 +200,9 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
   mdp.stats.num_visited_sets = 1;
 
   std::vector<SortableAction> all_actions;
-  std::vector<uint32_t> order(n_samples), offsets, scratch(static_cast<size_t>(n_bins) * n_classes);
+  const uint32_t spare = static_cast<uint32_t>(n_samples);
+  std::vector<uint32_t> order(n_samples + 1), offsets, fill;
+  std::vector<uint32_t> scratch(static_cast<size_t>(n_bins) * n_classes);
   std::vector<uint32_t> touched;
 
   for (int depth = 0; depth < horizon; ++depth) {
@@ -227,14 +229,17 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
     for (LevelSet& parent : level) {
       if (!parent.any_expanded) continue;
       const size_t n_local = parent.local_code.size();
+      // Counting sort of the samples in expanded states, branch-free (about half the samples
+      // sit in closed states, an unpredictable branch): closed ones write to a spare slot.
       offsets.assign(n_local + 1, 0);
-      for (int n = 0; n < n_samples; ++n)
-        if (parent.expanded[parent.ids[n]]) ++offsets[parent.ids[n] + 1];
+      for (int n = 0; n < n_samples; ++n) offsets[parent.ids[n] + 1] += parent.expanded[parent.ids[n]];
       for (size_t a = 0; a < n_local; ++a) offsets[a + 1] += offsets[a];
-      {
-        std::vector<uint32_t> fill(offsets.begin(), offsets.end() - 1);
-        for (int n = 0; n < n_samples; ++n)
-          if (parent.expanded[parent.ids[n]]) order[fill[parent.ids[n]]++] = n;
+      fill.assign(offsets.begin(), offsets.end() - 1);
+      for (int n = 0; n < n_samples; ++n) {
+        const uint16_t a = parent.ids[n];
+        const uint32_t open = parent.expanded[a];
+        order[open ? fill[a] : spare] = static_cast<uint32_t>(n);
+        fill[a] += open;
       }
       for (int j = 0; j < n_models; ++j) {
         if ((parent.executed >> j) & 1u) continue;
