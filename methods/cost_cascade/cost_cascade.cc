@@ -73,8 +73,9 @@ void CostCascade::fit(const FitContext& ctx) {
   num_models_ = val_fit.num_models();
   num_classes_ = val_fit.num_classes();
   const std::vector<double> costs = mean_costs(val_fit);
-  order_ = members;
-  std::stable_sort(order_.begin(), order_.end(), [&](int a, int b) { return costs[a] < costs[b]; });
+  order_.clear();  // cheapest first; equal costs keep the zoo's order
+  for (int m : ascending_cost_order(val_fit))
+    if (std::find(members.begin(), members.end(), m) != members.end()) order_.push_back(m);
   order_costs_.clear();
   temperatures_.clear();
   for (int m : order_) {

@@ -19,6 +19,14 @@ CostCascade make_cascade(const nlohmann::json& overrides) {
   return CostCascade(default_options(CostCascade::option_specs(), overrides));
 }
 
+TEST(CostCascade, EqualCostsKeepTheZooOrder) {
+  LogitTable t = three_model_table();
+  t.set_costs({2.0, 1.0, 2.0});  // big and mid tie behind small
+  CostCascade cascade = make_cascade({{"thresholds", {0.5}}, {"members", {"mid", "small", "big"}}});
+  cascade.fit(testing::fit_on(t));
+  EXPECT_EQ(cascade.order(), (std::vector<int>{1, 0, 2}));
+}
+
 TEST(CostCascade, RunsCheapestFirst) {
   const LogitTable t = three_model_table();
   CostCascade cascade = make_cascade({{"thresholds", {0.5}}});
