@@ -86,7 +86,8 @@ void compute_states(const LogitTable& table, int num_bins, std::vector<LevelSet>
       const size_t size = set.models.size();
       size_t shared = 0;
       if (previous)
-        while (shared < size && shared < previous->size() && (*previous)[shared] == set.models[shared])
+        while (shared < size && shared < previous->size() &&
+               (*previous)[shared] == set.models[shared])
           ++shared;
       for (size_t d = shared; d < size; ++d) {
         const float* p = table.probs(set.models[d], n0).data;
@@ -232,7 +233,8 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
       // Counting sort of the samples in expanded states, branch-free (about half the samples
       // sit in closed states, an unpredictable branch): closed ones write to a spare slot.
       offsets.assign(n_local + 1, 0);
-      for (int n = 0; n < n_samples; ++n) offsets[parent.ids[n] + 1] += parent.expanded[parent.ids[n]];
+      for (int n = 0; n < n_samples; ++n)
+        offsets[parent.ids[n] + 1] += parent.expanded[parent.ids[n]];
       for (size_t a = 0; a < n_local; ++a) offsets[a + 1] += offsets[a];
       fill.assign(offsets.begin(), offsets.end() - 1);
       for (int n = 0; n < n_samples; ++n) {

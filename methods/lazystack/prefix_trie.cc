@@ -182,15 +182,8 @@ nlohmann::json PrefixTrie::to_json(const std::vector<std::string>& model_names) 
   nlohmann::json out = nlohmann::json::array();
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const TrieNode& n = nodes_[i];
-    nlohmann::json prefix = nlohmann::json::array();
-    for (int m : n.prefix) {
-      if (m < static_cast<int>(model_names.size()))
-        prefix.push_back(model_names[m]);
-      else
-        prefix.push_back(m);
-    }
     out.push_back({{"node", i},
-                   {"prefix", prefix},
+                   {"prefix", model_list_json(n.prefix, model_names)},
                    {"traffic", n.traffic},
                    {"ends", n.ends},
                    {"terminal", n.terminal},

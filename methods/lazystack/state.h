@@ -27,7 +27,7 @@ inline float fast_log(float x) {
   std::memcpy(&bits, &x, sizeof bits);
   int32_t exponent = (bits >> 23) - 127;
   int32_t mantissa_bits = (bits & 0x007fffff) | 0x3f800000;  // m in [1, 2)
-  const int32_t high = mantissa_bits > 0x3fb504f3;            // m > sqrt(2): use m / 2
+  const int32_t high = mantissa_bits > 0x3fb504f3;           // m > sqrt(2): use m / 2
   mantissa_bits -= high << 23;
   exponent += high;
   float m;

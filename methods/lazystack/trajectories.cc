@@ -11,6 +11,18 @@
 namespace lazystack {
 namespace lazy {
 
+nlohmann::json model_list_json(const std::vector<int>& models,
+                               const std::vector<std::string>& model_names) {
+  nlohmann::json out = nlohmann::json::array();
+  for (int m : models) {
+    if (m >= 0 && m < static_cast<int>(model_names.size()))
+      out.push_back(model_names[m]);
+    else
+      out.push_back(m);
+  }
+  return out;
+}
+
 std::vector<Trajectory> TrajectoryReport::kept() const {
   return {trajectories.begin(), trajectories.begin() + static_cast<std::ptrdiff_t>(num_kept)};
 }
@@ -25,14 +37,7 @@ nlohmann::json TrajectoryReport::to_json(const std::vector<std::string>& model_n
   nlohmann::json list = nlohmann::json::array();
   for (size_t i = 0; i < trajectories.size(); ++i) {
     const Trajectory& t = trajectories[i];
-    nlohmann::json models = nlohmann::json::array();
-    for (int m : t.models) {
-      if (m >= 0 && m < static_cast<int>(model_names.size()))
-        models.push_back(model_names[m]);
-      else
-        models.push_back(m);
-    }
-    list.push_back({{"models", models},
+    list.push_back({{"models", model_list_json(t.models, model_names)},
                     {"count", t.count},
                     {"share", t.share},
                     {"cumulative_share", cumulative_share[i]},

@@ -41,6 +41,10 @@ struct TrajectoryReport {
   nlohmann::json to_json(const std::vector<std::string>& model_names = {}) const;
 };
 
+/// A model sequence as JSON: names where `model_names` has them, else indices.
+nlohmann::json model_list_json(const std::vector<int>& models,
+                               const std::vector<std::string>& model_names);
+
 /// Groups per-sample trajectories. Throws std::invalid_argument if min_share is outside [0, 1].
 TrajectoryReport summarize_trajectories(const std::vector<std::vector<int>>& per_sample,
                                         double min_share);

@@ -1,8 +1,8 @@
 #include "methods/lazystack/mdp_build.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "methods/lazystack/mdp_solve.h"
 #include "methods/lazystack/policy_table.h"
@@ -77,10 +77,12 @@ TEST(LazyMdpBuild, HandComputedStatesCountsAndTransitions) {
   EXPECT_EQ(mdp.find_state(2, 1, 0), -1);
   EXPECT_EQ(mdp.find_state(3, 0, 1), -1);
 
-  EXPECT_EQ(successors(mdp, 0, 0),
-            (std::map<int, uint32_t>{{state(1, 0, 0), 2}, {state(1, 1, 0), 1}, {state(1, 1, 1), 1}}));
-  EXPECT_EQ(successors(mdp, 0, 1),
-            (std::map<int, uint32_t>{{state(2, 0, 0), 1}, {state(2, 0, 1), 1}, {state(2, 1, 1), 2}}));
+  EXPECT_EQ(
+      successors(mdp, 0, 0),
+      (std::map<int, uint32_t>{{state(1, 0, 0), 2}, {state(1, 1, 0), 1}, {state(1, 1, 1), 1}}));
+  EXPECT_EQ(
+      successors(mdp, 0, 1),
+      (std::map<int, uint32_t>{{state(2, 0, 0), 1}, {state(2, 0, 1), 1}, {state(2, 1, 1), 2}}));
   EXPECT_EQ(successors(mdp, state(1, 0, 0), 1),
             (std::map<int, uint32_t>{{state(3, 0, 0), 1}, {state(3, 1, 0), 1}}));
   EXPECT_EQ(successors(mdp, state(2, 1, 1), 0),
@@ -110,8 +112,8 @@ TEST(LazyMdpBuild, HandComputedValuesAndPolicy) {
 }
 
 // The poster's "cheapest model first is not optimal": model 0 (cost 1) is confident and right
-// on 5% of samples and otherwise unsure with the same output for all; model 1 (cost 3) is confident and
-// right on 95%; model 2 (cost 10) is right but unconfident everywhere. A cost cascade runs
+// on 5% of samples and otherwise unsure with the same output for all; model 1 (cost 3) is confident
+// and right on 95%; model 2 (cost 10) is right but unconfident everywhere. A cost cascade runs
 // model 0 first and then model 1 on 95% of samples: 1 + 0.95 * 3 = 3.85 per sample for the
 // same 95% accuracy the MDP gets by running model 1 alone (cost 3).
 LogitTable poster_table() {
@@ -193,8 +195,8 @@ TEST(LazyMdpBuild, LazyBuildVisitsOnlyReachableExecutedSets) {
   EXPECT_EQ(pruned.stats.num_visited_sets, 8);
   std::set<uint64_t> sets;
   for (const MdpSet& s : pruned.sets) sets.insert(s.executed);
-  EXPECT_EQ(sets, (std::set<uint64_t>{0b0000, 0b0001, 0b0010, 0b0100, 0b1000, 0b1001, 0b1010,
-                                      0b1100}));
+  EXPECT_EQ(sets,
+            (std::set<uint64_t>{0b0000, 0b0001, 0b0010, 0b0100, 0b1000, 0b1001, 0b1010, 0b1100}));
   EXPECT_GT(pruned.stats.num_pruned_states, 0);
 
   options.prune = false;

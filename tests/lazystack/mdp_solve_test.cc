@@ -1,8 +1,8 @@
 #include "methods/lazystack/mdp_solve.h"
 
-#include <random>
-
 #include <gtest/gtest.h>
+
+#include <random>
 
 #include "methods/lazystack/mdp_build.h"
 #include "tests/lazystack/fixtures.h"
@@ -99,7 +99,8 @@ TEST(LazyMdpSolve, BackwardInductionEqualsValueIterationOnBuiltMdps) {
   for (uint64_t seed = 1; seed <= 3; ++seed) {
     MdpOptions options;
     options.beta = 3.0 * static_cast<double>(seed);
-    const TrajectoryMdp mdp = build_trajectory_mdp(testing::synthetic_table(5, 800, 4, seed), options);
+    const TrajectoryMdp mdp =
+        build_trajectory_mdp(testing::synthetic_table(5, 800, 4, seed), options);
     expect_same_solution(mdp, solve_backward_induction(mdp), solve_value_iteration(mdp));
   }
 }
@@ -120,7 +121,8 @@ TEST(LazyMdpSolve, BellmanOptimalityHoldsAtEveryState) {
       best = std::max(best, q);
     }
     EXPECT_NEAR(sol.value[s], best, 1e-12);
-    const double chosen = sol.best_action[s] == kStop ? mdp.stop_reward(s) : sol.q[sol.best_action[s]];
+    const double chosen =
+        sol.best_action[s] == kStop ? mdp.stop_reward(s) : sol.q[sol.best_action[s]];
     EXPECT_NEAR(chosen, best, 1e-12);
   }
 }
@@ -134,8 +136,8 @@ TrajectoryMdp tie_mdp(double cost_a, double cost_b) {
   mdp.beta = 1.0;
   mdp.norm_costs = {cost_a, cost_b};
   // 0: start; 1: {0}; 2: {1}; 3: {0,1}. All right, so every STOP pays 1.
-  mdp.states = {{0, -1, -1, 1, 0, 0, 2}, {1, 0, 0, 1, 1, 2, 3}, {2, 0, 0, 1, 1, 3, 4},
-                {3, 0, 0, 1, 1, 4, 4}};
+  mdp.states = {
+      {0, -1, -1, 1, 0, 0, 2}, {1, 0, 0, 1, 1, 2, 3}, {2, 0, 0, 1, 1, 3, 4}, {3, 0, 0, 1, 1, 4, 4}};
   mdp.actions = {{0, cost_a, 0, 1}, {1, cost_b, 1, 2}, {1, cost_b, 2, 3}, {0, cost_a, 3, 4}};
   mdp.transitions = {{1, 1}, {2, 1}, {3, 1}, {3, 1}};
   mdp.index_sets();

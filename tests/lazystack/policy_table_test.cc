@@ -59,7 +59,7 @@ TEST(LazyPolicyTable, UnseenBinTakesTheNearestSeenBinOfTheSameClass) {
   // {0}, k=0 has bins 1 (EXEC 1) and 4 (STOP).
   EXPECT_EQ(table.decide(0b001, 0, 0).action, 1);
   EXPECT_EQ(table.decide(0b001, 0, 0).source, PolicySource::kNearestBin);
-  EXPECT_EQ(table.decide(0b001, 2, 0).action, 1);     // 1 away from bin 1, 2 from bin 4
+  EXPECT_EQ(table.decide(0b001, 2, 0).action, 1);      // 1 away from bin 1, 2 from bin 4
   EXPECT_EQ(table.decide(0b001, 3, 0).action, kStop);  // 1 away from bin 4
   // {0,1}, k=1 has only bin 2.
   EXPECT_EQ(table.decide(0b011, 0, 1).action, kStop);
@@ -93,7 +93,9 @@ TEST(LazyPolicyTable, NearestBinTiesGoToTheHigherBin) {
   mdp.num_bins = 5;
   mdp.beta = 1.0;
   mdp.norm_costs = {0.5, 1.0};
-  mdp.states = {{0b00, -1, -1, 4, 0, 0, 1}, {0b01, 1, 0, 2, 2, 1, 1}, {0b01, 3, 0, 2, 1, 1, 2},
+  mdp.states = {{0b00, -1, -1, 4, 0, 0, 1},
+                {0b01, 1, 0, 2, 2, 1, 1},
+                {0b01, 3, 0, 2, 1, 1, 2},
                 {0b11, 0, 0, 2, 2, 2, 2}};
   mdp.actions = {{0, 0.5, 0, 2}, {1, 1.0, 2, 3}};
   mdp.transitions = {{1, 2}, {2, 2}, {3, 2}};

@@ -54,7 +54,7 @@ TEST(LazyPrefixTrie, TrafficEndsTerminalAndLeaves) {
   EXPECT_EQ(trie.node(5).traffic, 10u);
   EXPECT_EQ(trie.node(1).ends, 40u);
   EXPECT_EQ(trie.node(2).ends, 0u);
-  EXPECT_TRUE(trie.node(1).terminal);   // [2] ends here...
+  EXPECT_TRUE(trie.node(1).terminal);    // [2] ends here...
   EXPECT_FALSE(trie.node(1).is_leaf());  // ...and [2 5] continues
   EXPECT_FALSE(trie.node(2).terminal);
   EXPECT_TRUE(trie.node(4).is_leaf());
@@ -81,7 +81,8 @@ TEST(LazyPrefixTrie, MissingChildTakesTheBusiestChild) {
 }
 
 TEST(LazyPrefixTrie, BusiestChildTiesGoToTheLowerModel) {
-  const PrefixTrie trie = PrefixTrie::build({traj({4}, 5), traj({1}, 5)}, {traj({4}, 5), traj({1}, 5)});
+  const PrefixTrie trie =
+      PrefixTrie::build({traj({4}, 5), traj({1}, 5)}, {traj({4}, 5), traj({1}, 5)});
   const TrieStep s = trie.step(0, 0);
   EXPECT_EQ(s.model, 1);
 }

@@ -1,6 +1,6 @@
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "methods/lazystack/binary_io.h"
 #include "methods/lazystack/discovery.h"
@@ -83,7 +83,8 @@ TEST(LazySerialization, PlanRoundTripsThroughOneStream) {
   // Compact: a few bytes per policy entry and trie node.
   std::stringstream sized;
   d.plan.write(sized);
-  EXPECT_LT(sized.str().size(), 200 + 12 * d.plan.policy.num_entries() + 40 * d.plan.trie.num_nodes());
+  EXPECT_LT(sized.str().size(),
+            200 + 12 * d.plan.policy.num_entries() + 40 * d.plan.trie.num_nodes());
 }
 
 TEST(LazySerialization, CorruptedTruncatedOrForeignBlobsAreRejected) {

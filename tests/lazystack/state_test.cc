@@ -1,10 +1,10 @@
 #include "methods/lazystack/state.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace lazystack {
 namespace lazy {

@@ -1,8 +1,8 @@
 #include "methods/lazystack/trajectories.h"
 
-#include <numeric>
-
 #include <gtest/gtest.h>
+
+#include <numeric>
 
 #include "methods/lazystack/mdp_build.h"
 #include "methods/lazystack/mdp_solve.h"
