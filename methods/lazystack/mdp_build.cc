@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/log.h"
+#include "methods/common/model_outputs.h"
 #include "methods/lazystack/state.h"
 
 namespace lazystack {
@@ -162,12 +163,7 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
   mdp.num_classes = n_classes;
   mdp.num_bins = n_bins;
   mdp.beta = options.beta;
-  mdp.model_costs.assign(n_models, 0.0);
-  for (int m = 0; m < n_models; ++m) {
-    double total = 0.0;
-    for (int n = 0; n < n_samples; ++n) total += val_fit.cost(m, n);
-    mdp.model_costs[m] = total / n_samples;
-  }
+  mdp.model_costs = mean_costs(val_fit);
   const double max_cost = *std::max_element(mdp.model_costs.begin(), mdp.model_costs.end());
   mdp.norm_costs.assign(n_models, 0.0);
   if (max_cost > 0.0)

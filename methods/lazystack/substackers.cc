@@ -1,0 +1,238 @@
+#include "methods/lazystack/substackers.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <istream>
+#include <numeric>
+#include <ostream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/hash.h"
+#include "methods/common/model_outputs.h"
+#include "methods/lazystack/binary_io.h"
+
+namespace lazystack {
+namespace lazy {
+namespace {
+constexpr char kSubTag[9] = "LZSSUBST";
+constexpr uint32_t kSubVersion = 1;
+
+uint64_t derived_seed(uint64_t seed, uint64_t stream) {
+  return Hasher().update(seed).update(stream).digest();
+}
+}  // namespace
+
+AggregatorKind parse_aggregator(const std::string& name) {
+  if (name == "sub") return AggregatorKind::kSub;
+  if (name == "mask") return AggregatorKind::kMask;
+  if (name == "last") return AggregatorKind::kLast;
+  throw std::invalid_argument("LazyStack: aggregator '" + name + "' is not one of sub, mask, last");
+}
+
+const char* to_string(AggregatorKind kind) {
+  switch (kind) {
+    case AggregatorKind::kSub:
+      return "sub";
+    case AggregatorKind::kMask:
+      return "mask";
+    case AggregatorKind::kLast:
+      return "last";
+  }
+  return "?";
+}
+
+int64_t Substackers::num_parameters() const {
+  int64_t total = 0;
+  for (const MlpWeights& w : weights)
+    if (!w.empty()) total += w.num_parameters();
+  return total;
+}
+
+void Substackers::write(std::ostream& out) const {
+  ByteWriter w;
+  w.u8(static_cast<uint8_t>(kind));
+  w.u32(static_cast<uint32_t>(num_models));
+  w.u32(static_cast<uint32_t>(num_classes));
+  w.u32(static_cast<uint32_t>(weights.size()));
+  for (const MlpWeights& mlp : weights) {
+    if (mlp.empty()) {
+      w.str("");
+      continue;
+    }
+    std::ostringstream blob;
+    mlp.write_binary(blob);
+    w.str(blob.str());
+  }
+  write_section(out, kSubTag, kSubVersion, w.bytes());
+}
+
+Substackers Substackers::read(std::istream& in) {
+  ByteReader r(read_section(in, kSubTag, kSubVersion), "LazyStack substackers");
+  Substackers s;
+  const uint8_t kind = r.u8();
+  if (kind > static_cast<uint8_t>(AggregatorKind::kLast))
+    r.fail(fmt::format("unknown aggregator kind {}", kind));
+  s.kind = static_cast<AggregatorKind>(kind);
+  s.num_models = static_cast<int>(r.u32());
+  s.num_classes = static_cast<int>(r.u32());
+  const uint32_t n = r.u32();
+  for (uint32_t i = 0; i < n; ++i) {
+    const std::string blob = r.str();
+    if (blob.empty()) {
+      s.weights.emplace_back();
+      continue;
+    }
+    std::istringstream is(blob);
+    s.weights.push_back(MlpWeights::read_binary(is));
+  }
+  r.expect_end();
+  return s;
+}
+
+Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
+                              AggregatorKind kind, const SubstackerTrainOptions& options) {
+  Substackers subs;
+  subs.kind = kind;
+  subs.num_models = val_fit.num_models();
+  subs.num_classes = val_fit.num_classes();
+  const int n_samples = val_fit.num_samples();
+  const int n_classes = val_fit.num_classes();
+  const int n_models = val_fit.num_models();
+  if (kind == AggregatorKind::kLast) return subs;
+
+  if (kind == AggregatorKind::kSub) {
+    subs.weights.resize(trie.num_nodes());
+    subs.training.resize(trie.num_nodes());
+    for (size_t id = 1; id < trie.num_nodes(); ++id) {
+      const std::vector<int>& prefix = trie.node(static_cast<int>(id)).prefix;
+      const std::vector<float> features = concat_probs(val_fit, prefix);
+      MlpTrainData data;
+      data.features = features.data();
+      data.labels = val_fit.labels().data();
+      data.num_rows = n_samples;
+      data.input_dim = static_cast<int>(prefix.size()) * n_classes;
+      data.num_classes = n_classes;
+      MlpTrainOptions o = options.mlp;
+      o.seed = derived_seed(options.mlp.seed, id);
+      MlpTrainResult result = train_mlp(data, o);
+      subs.training[id] = result.to_json();
+      subs.training[id]["node"] = id;
+      subs.weights[id] = std::move(result.weights);
+    }
+    return subs;
+  }
+
+  // MASK: one row per (sample, non-root trie node), capped by a seeded uniform subset.
+  const int64_t n_prefixes = static_cast<int64_t>(trie.num_prefixes());
+  if (n_prefixes == 0) throw std::invalid_argument("LazyStack MASK: the trie has no prefix");
+  std::vector<int64_t> rows(static_cast<size_t>(n_samples * n_prefixes));
+  std::iota(rows.begin(), rows.end(), 0);
+  if (static_cast<int64_t>(rows.size()) > options.mask_max_rows) {
+    std::mt19937_64 rng(derived_seed(options.mlp.seed, 0xa5a5));
+    std::shuffle(rows.begin(), rows.end(), rng);
+    rows.resize(static_cast<size_t>(options.mask_max_rows));
+    std::sort(rows.begin(), rows.end());
+  }
+  const int width = n_models * n_classes + n_models;
+  std::vector<float> features(rows.size() * width);
+  std::vector<int32_t> labels(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const int n = static_cast<int>(rows[i] / n_prefixes);
+    const int node = static_cast<int>(rows[i] % n_prefixes) + 1;
+    uint64_t executed = 0;
+    for (int m : trie.node(node).prefix) executed |= 1ull << m;
+    mask_features(
+        executed, n_models, n_classes, [&](int m) { return val_fit.probs(m, n).data; },
+        features.data() + i * width);
+    labels[i] = val_fit.labels()[n];
+  }
+  MlpTrainData data;
+  data.features = features.data();
+  data.labels = labels.data();
+  data.num_rows = static_cast<int>(rows.size());
+  data.input_dim = width;
+  data.num_classes = n_classes;
+  MlpTrainOptions o = options.mlp;
+  o.seed = derived_seed(options.mlp.seed, 0);
+  MlpTrainResult result = train_mlp(data, o);
+  subs.training.push_back(result.to_json());
+  subs.training.back()["rows"] = rows.size();
+  subs.weights.push_back(std::move(result.weights));
+  return subs;
+}
+
+Aggregator::Aggregator(const Substackers& subs, const PrefixTrie& trie)
+    : kind_(subs.kind), num_models_(subs.num_models), num_classes_(subs.num_classes) {
+  const int c = num_classes_;
+  last_.assign(c, 0.0f);
+  output_.assign(c, 0.0f);
+  auto check_shape = [&](const MlpWeights& w, int input_dim, const std::string& what) {
+    if (w.input_dim() != input_dim || w.output_dim() != c)
+      throw std::runtime_error(
+          fmt::format("LazyStack: {} has shape {} but needs input {} and output {}", what,
+                      w.architecture(), input_dim, c));
+  };
+  if (kind_ == AggregatorKind::kSub) {
+    if (subs.weights.size() != trie.num_nodes())
+      throw std::runtime_error(fmt::format("LazyStack SUB: {} substackers for a trie of {} nodes",
+                                           subs.weights.size(), trie.num_nodes()));
+    kernels_.resize(trie.num_nodes());
+    for (size_t id = 1; id < trie.num_nodes(); ++id) {
+      check_shape(subs.weights[id], trie.node(static_cast<int>(id)).depth() * c,
+                  fmt::format("substacker {}", id));
+      kernels_[id] = MlpKernel(subs.weights[id]);
+    }
+    input_.assign(static_cast<size_t>(num_models_) * c, 0.0f);
+  } else if (kind_ == AggregatorKind::kMask) {
+    if (subs.weights.size() != 1)
+      throw std::runtime_error(
+          fmt::format("LazyStack MASK: {} models stored, expected 1", subs.weights.size()));
+    check_shape(subs.weights[0], num_models_ * c + num_models_, "the MASK stacker");
+    kernels_.emplace_back(subs.weights[0]);
+    input_.assign(static_cast<size_t>(num_models_) * c + num_models_, 0.0f);
+  }
+}
+
+void Aggregator::reset() {
+  node_ = 0;
+  depth_ = 0;
+  if (kind_ == AggregatorKind::kMask) std::fill(input_.begin(), input_.end(), 0.0f);
+}
+
+void Aggregator::add(int model, const float* probs, int node) {
+  const int c = num_classes_;
+  node_ = node;
+  switch (kind_) {
+    case AggregatorKind::kSub:
+      std::copy(probs, probs + c, input_.begin() + static_cast<size_t>(depth_) * c);
+      break;
+    case AggregatorKind::kMask:
+      std::copy(probs, probs + c, input_.begin() + static_cast<size_t>(model) * c);
+      input_[static_cast<size_t>(num_models_) * c + model] = 1.0f;
+      break;
+    case AggregatorKind::kLast:
+      std::copy(probs, probs + c, last_.begin());
+      break;
+  }
+  ++depth_;
+}
+
+const float* Aggregator::probs() {
+  switch (kind_) {
+    case AggregatorKind::kSub:
+      kernels_[node_].forward(input_.data(), output_.data());
+      return output_.data();
+    case AggregatorKind::kMask:
+      kernels_[0].forward(input_.data(), output_.data());
+      return output_.data();
+    case AggregatorKind::kLast:
+      break;
+  }
+  return last_.data();
+}
+
+}  // namespace lazy
+}  // namespace lazystack

@@ -1,0 +1,110 @@
+// LazyStack's aggregators over the models run so far (DESIGN.md section 6, "Offline 2"):
+// SUB trains one MLP per trie node over the prefix models' probabilities in trajectory order;
+// MASK trains one MLP over all M probability slots, unexecuted ones zero-filled, plus the M-bit
+// mask; LAST (the "no substacker" ablation) answers with the model that ran last. Training uses
+// LibTorch through methods/common/mlp_train.h; inference runs the torch-free MlpKernel.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/logit_table.h"
+#include "methods/common/mlp.h"
+#include "methods/common/mlp_train.h"
+#include "methods/lazystack/prefix_trie.h"
+
+namespace lazystack {
+namespace lazy {
+
+enum class AggregatorKind {
+  kSub,   ///< one substacker MLP per trie node (prefix)
+  kMask,  ///< one shared MLP over zero-filled slots plus the executed mask
+  kLast,  ///< no substacker: the last model's own probabilities
+};
+/// "sub" | "mask" | "last"; throws std::invalid_argument otherwise.
+AggregatorKind parse_aggregator(const std::string& name);
+const char* to_string(AggregatorKind kind);
+
+/// MASK's input for one sample: M * C probabilities (model m's in slot m, zeros where a model
+/// did not run) followed by M mask bits (1 = ran). `probs_of(m)` returns model m's C floats.
+/// Writes M * C + M floats.
+template <class ProbsOf>
+void mask_features(uint64_t executed, int num_models, int num_classes, ProbsOf probs_of,
+                   float* out) {
+  for (int m = 0; m < num_models; ++m) {
+    float* slot = out + static_cast<size_t>(m) * num_classes;
+    if ((executed >> m) & 1u) {
+      const float* p = probs_of(m);
+      for (int c = 0; c < num_classes; ++c) slot[c] = p[c];
+    } else {
+      for (int c = 0; c < num_classes; ++c) slot[c] = 0.0f;
+    }
+    out[static_cast<size_t>(num_models) * num_classes + m] = (executed >> m) & 1u ? 1.0f : 0.0f;
+  }
+}
+
+/// Fitted aggregator weights: what the artifact stores.
+struct Substackers {
+  AggregatorKind kind = AggregatorKind::kSub;
+  int num_models = 0;
+  int num_classes = 0;
+  /// SUB: per trie node id (the root's entry is empty); MASK: exactly one; LAST: none.
+  std::vector<MlpWeights> weights;
+  /// Training summaries (not serialised): per SUB node / the MASK model.
+  std::vector<nlohmann::json> training;
+
+  /// One checksummed section (tag "LZSSUBST"), embedding MlpWeights::write_binary blobs.
+  void write(std::ostream& out) const;
+  static Substackers read(std::istream& in);
+  bool operator==(const Substackers& o) const {
+    return kind == o.kind && num_models == o.num_models && num_classes == o.num_classes &&
+           weights == o.weights;
+  }
+  int64_t num_parameters() const;
+};
+
+/// Options of training beyond MlpTrainOptions.
+struct SubstackerTrainOptions {
+  MlpTrainOptions mlp;  ///< its seed is the base seed; SUB node i trains with a derived seed
+  /// MASK: at most this many (sample, prefix) rows; above it a seeded uniform subset is used,
+  /// so memory stays bounded (rows x (M * C + M) floats).
+  int64_t mask_max_rows = 400000;
+};
+
+/// Trains the aggregator for `trie` on val_fit (every val_fit sample has every model's output,
+/// so each node trains on all of them). SUB: node i's MLP sees the prefix's probabilities
+/// concatenated in order. MASK: rows are (sample, trie prefix) pairs. LAST: nothing to train.
+Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
+                              AggregatorKind kind, const SubstackerTrainOptions& options);
+
+/// Inference over Substackers: one prepared kernel per SUB node (or the MASK kernel) and the
+/// per-sample input buffer. Not thread-safe (kernels hold activation buffers).
+class Aggregator {
+ public:
+  Aggregator() = default;
+  Aggregator(const Substackers& subs, const PrefixTrie& trie);
+
+  /// Starts a sample: nothing executed.
+  void reset();
+  /// Records that `model` ran with probabilities `probs` and moved the walk to trie `node`.
+  void add(int model, const float* probs, int node);
+  /// Aggregated probabilities (C floats) at the current node; valid until the next call.
+  const float* probs();
+
+ private:
+  AggregatorKind kind_ = AggregatorKind::kLast;
+  int num_models_ = 0;
+  int num_classes_ = 0;
+  std::vector<MlpKernel> kernels_;  ///< SUB: per node; MASK: one
+  std::vector<float> input_;        ///< SUB: prefix concat; MASK: slots + mask
+  std::vector<float> output_;
+  std::vector<float> last_;
+  int node_ = 0;
+  int depth_ = 0;
+};
+
+}  // namespace lazy
+}  // namespace lazystack

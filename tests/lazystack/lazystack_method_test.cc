@@ -1,0 +1,266 @@
+#include "methods/lazystack/lazystack_method.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "core/evaluate.h"
+#include "methods/common/mlp.h"
+#include "methods/common/model_outputs.h"
+#include "tests/lazystack/fixtures.h"
+
+namespace lazystack {
+namespace lazy {
+namespace {
+
+using testing::synthetic_table;
+
+// Small, fast training for tests.
+const nlohmann::json kFast = {{"epochs", 60}, {"patience", 8}, {"hidden", {16}}, {"lr", 0.01}};
+
+struct Splits {
+  LogitTable val_fit = synthetic_table(4, 900, 4, 101);
+  LogitTable val_cal = synthetic_table(4, 300, 4, 102);
+  LogitTable test = synthetic_table(4, 400, 4, 103);
+};
+
+const Splits& splits() {
+  static const Splits s;
+  return s;
+}
+
+std::unique_ptr<Method> make(const std::string& name, nlohmann::json overrides = kFast) {
+  MethodRegistry registry;
+  register_lazystack_methods(registry);
+  const MethodRegistry::Entry* e = registry.find(name);
+  EXPECT_NE(e, nullptr) << name;
+  return e->make(default_options(e->options, overrides));
+}
+
+std::unique_ptr<Method> fitted(const std::string& name, nlohmann::json overrides = kFast) {
+  std::unique_ptr<Method> m = make(name, overrides);
+  FitContext ctx{splits().val_fit, splits().val_cal, CostModel::kSequential, /*seed=*/3, "", ""};
+  m->fit(ctx);
+  return m;
+}
+
+// Runs every test sample at one theta; returns each sample's trace and prediction.
+struct Outcome {
+  std::vector<std::vector<int>> traces;
+  std::vector<int> predictions;
+};
+Outcome run_all(Method& method, double theta, const LogitTable& table) {
+  method.set_knob(Knob().set("theta", theta));
+  Meter meter(table, CostModel::kSequential);
+  Outcome r;
+  for (int n = 0; n < table.num_samples(); ++n) {
+    meter.reset(n);
+    r.predictions.push_back(method.predict(meter));
+    r.traces.push_back(meter.trace());
+  }
+  return r;
+}
+
+TEST(LazyStackMethod, RegistersFivePresets) {
+  MethodRegistry registry;
+  register_lazystack_methods(registry);
+  EXPECT_EQ(registry.names(),
+            (std::vector<std::string>{"lazystack-mask", "lazystack-neither", "lazystack-no-mdp",
+                                      "lazystack-no-sub", "lazystack-sub"}));
+  auto defaults = [&](const std::string& name) {
+    const Options o = default_options(registry.find(name)->options);
+    return o.get_string("aggregator") + "/" + o.get_string("order");
+  };
+  EXPECT_EQ(defaults("lazystack-sub"), "sub/mdp");
+  EXPECT_EQ(defaults("lazystack-mask"), "mask/mdp");
+  EXPECT_EQ(defaults("lazystack-no-mdp"), "sub/cost");
+  EXPECT_EQ(defaults("lazystack-no-sub"), "last/mdp");
+  EXPECT_EQ(defaults("lazystack-neither"), "last/cost");
+  EXPECT_THROW(register_lazystack_methods(registry), std::logic_error);
+}
+
+TEST(LazyStackMethod, EveryVariantFollowsTheTrieAndExitsAsSpecified) {
+  for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp",
+                           "lazystack-no-sub", "lazystack-neither"}) {
+    SCOPED_TRACE(name);
+    std::unique_ptr<Method> method = fitted(name);
+    auto& lazy = dynamic_cast<LazyStackMethod&>(*method);
+    const LazyStackArtifact& a = lazy.artifact();
+    const std::vector<Knob> grid = method->grid();
+    ASSERT_GE(grid.size(), 3u);
+    EXPECT_EQ(grid.front().get("theta"), 0.0);
+    EXPECT_GT(grid.back().get("theta"), 1.0);
+    for (size_t i = 1; i < grid.size(); ++i)
+      EXPECT_LT(grid[i - 1].get("theta"), grid[i].get("theta"));
+
+    const LogitTable& test = splits().test;
+    // theta = 0: the first model is always confident enough.
+    const int first = a.order == ExecutionOrder::kMdp ? a.policy.decide(0, 0, 0).action
+                                                      : ascending_cost_order(test).front();
+    for (const auto& t : run_all(*method, 0.0, test).traces)
+      EXPECT_EQ(t, (std::vector<int>{first}));
+
+    // theta > 1: never on confidence; every trace is a trie path that ends at a leaf, or where
+    // the policy stops.
+    const Outcome full = run_all(*method, 1.01, test);
+    std::set<std::vector<int>> seen;
+    for (const auto& t : full.traces) {
+      const int node = a.trie.find(t);
+      ASSERT_GE(node, 0);
+      seen.insert(t);
+      if (a.order == ExecutionOrder::kCost) {
+        EXPECT_EQ(t, ascending_cost_order(test));
+      }
+    }
+    EXPECT_GE(seen.size(), 1u);
+
+    // Cost and accuracy through the evaluator: more theta, more models.
+    method->set_knob(Knob().set("theta", 0.0));
+    const OperatingPoint low = evaluate(*method, test, EvalOptions{});
+    method->set_knob(Knob().set("theta", 1.01));
+    const OperatingPoint high = evaluate(*method, test, EvalOptions{});
+    EXPECT_DOUBLE_EQ(low.mean_models, 1.0);
+    EXPECT_GE(high.mean_models, low.mean_models);
+    EXPECT_GE(high.mean_cost, low.mean_cost);
+    EXPECT_FALSE(method->diagnostics().at("trie").empty());
+  }
+}
+
+TEST(LazyStackMethod, NeitherIsAMaxProbCostCascade) {
+  std::unique_ptr<Method> method = fitted("lazystack-neither");
+  const LogitTable& test = splits().test;
+  const std::vector<int> order = ascending_cost_order(test);
+  for (double theta : {0.3, 0.6, 0.9}) {
+    const Outcome r = run_all(*method, theta, test);
+    for (int n = 0; n < test.num_samples(); ++n) {
+      std::vector<int> trace;
+      int answer = -1;
+      for (int m : order) {
+        trace.push_back(m);
+        const ProbView p = test.probs(m, n);
+        answer = argmax(p);
+        if (p[answer] >= theta) break;
+      }
+      ASSERT_EQ(r.traces[n], trace) << "theta " << theta << " sample " << n;
+      ASSERT_EQ(r.predictions[n], answer);
+    }
+  }
+}
+
+TEST(LazyStackMethod, SubAnswersWithTheNodesSubstacker) {
+  std::unique_ptr<Method> method = fitted("lazystack-sub");
+  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  const LogitTable& test = splits().test;
+  const Outcome r = run_all(*method, 0.0, test);
+  const int node = a.trie.find(r.traces[0]);
+  ASSERT_GT(node, 0);
+  MlpKernel kernel(a.substackers.weights[node]);
+  std::vector<float> out(test.num_classes());
+  int agree_with_model = 0;
+  for (int n = 0; n < test.num_samples(); ++n) {
+    kernel.forward(test.probs(r.traces[n][0], n).data, out.data());
+    EXPECT_EQ(r.predictions[n], argmax(out.data(), test.num_classes()));
+    agree_with_model += r.predictions[n] == argmax(test.probs(r.traces[n][0], n)) ? 1 : 0;
+  }
+  EXPECT_GT(agree_with_model, test.num_samples() * 9 / 10);  // a trained substacker, not noise
+}
+
+TEST(LazyStackMethod, SubstackersBeatSingleModelConfidenceAtFullDepth) {
+  // With every model run (cost order, theta > 1), the last substacker sees all outputs; the
+  // "last" aggregator answers with the costliest model alone.
+  std::unique_ptr<Method> sub = fitted("lazystack-no-mdp");
+  std::unique_ptr<Method> last = fitted("lazystack-neither");
+  sub->set_knob(Knob().set("theta", 1.01));
+  last->set_knob(Knob().set("theta", 1.01));
+  const OperatingPoint a = evaluate(*sub, splits().test, EvalOptions{});
+  const OperatingPoint b = evaluate(*last, splits().test, EvalOptions{});
+  EXPECT_DOUBLE_EQ(a.mean_cost, b.mean_cost);
+  EXPECT_GT(a.accuracy, b.accuracy + 0.02);
+}
+
+TEST(LazyStackMethod, ArtifactRoundTripPredictsIdentically) {
+  for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-sub"}) {
+    SCOPED_TRACE(name);
+    std::unique_ptr<Method> method = fitted(name);
+    const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+    const std::string path = ::testing::TempDir() + "/lazystack_artifact.bin";
+    a.save(path);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    EXPECT_EQ(static_cast<size_t>(in.tellg()), a.size_bytes());
+    EXPECT_EQ(method->diagnostics().at("artifact_bytes").get<size_t>(), a.size_bytes());
+
+    std::unique_ptr<Method> loaded = make("lazystack-sub");  // options are irrelevant once loaded
+    dynamic_cast<LazyStackMethod&>(*loaded).load(LazyStackArtifact::load(path));
+    EXPECT_EQ(loaded->grid().size(), method->grid().size());
+    const LazyStackArtifact& b = dynamic_cast<LazyStackMethod&>(*loaded).artifact();
+    EXPECT_EQ(b.substackers, a.substackers);
+    EXPECT_EQ(b.trie, a.trie);
+    for (const Knob& k : method->grid()) {
+      const Outcome x = run_all(*method, k.get("theta"), splits().test);
+      const Outcome y = run_all(*loaded, k.get("theta"), splits().test);
+      ASSERT_EQ(x.traces, y.traces);
+      ASSERT_EQ(x.predictions, y.predictions);
+    }
+    // A flipped byte is caught.
+    std::string bytes;
+    {
+      std::ifstream f(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(f), {});
+    }
+    bytes[bytes.size() / 2] ^= 0x01;
+    {
+      std::ofstream f(path, std::ios::binary | std::ios::trunc);
+      f << bytes;
+    }
+    EXPECT_THROW(LazyStackArtifact::load(path), std::runtime_error);
+    std::remove(path.c_str());
+  }
+}
+
+TEST(LazyStackMethod, MaskFeaturesZeroFillAndMark) {
+  const float p0[2] = {0.7f, 0.3f};
+  const float p2[2] = {0.1f, 0.9f};
+  std::vector<float> out(3 * 2 + 3, -1.0f);
+  mask_features(
+      0b101, 3, 2, [&](int m) { return m == 0 ? p0 : p2; }, out.data());
+  EXPECT_EQ(out, (std::vector<float>{0.7f, 0.3f, 0.0f, 0.0f, 0.1f, 0.9f, 1.0f, 0.0f, 1.0f}));
+}
+
+TEST(LazyStackMethod, MaskTrainingRowsAreCapped) {
+  nlohmann::json o = kFast;
+  o["mask_max_rows"] = 500;
+  std::unique_ptr<Method> method = fitted("lazystack-mask", o);
+  const nlohmann::json d = method->diagnostics();
+  EXPECT_EQ(d.at("substacker_training").at(0).at("rows").get<int>(), 500);
+  EXPECT_EQ(d.at("num_substackers").get<int>(), 1);
+}
+
+TEST(LazyStackMethod, NoTrajectoryAboveMinShareKeepsTheMostCommon) {
+  nlohmann::json o = kFast;
+  o["min_share"] = 1.0;
+  o["aggregator"] = "last";
+  std::unique_ptr<Method> method = fitted("lazystack-sub", o);
+  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  ASSERT_EQ(a.notes.size(), 1u);
+  EXPECT_NE(a.notes[0].find("min_share"), std::string::npos);
+  size_t terminals = 0;
+  for (const TrieNode& n : a.trie.nodes()) terminals += n.terminal ? 1 : 0;
+  EXPECT_EQ(terminals, 1u);
+}
+
+TEST(LazyStackMethod, ExplicitThetasAreTheGrid) {
+  nlohmann::json o = kFast;
+  o["thetas"] = {0.9, 0.5, 0.7};
+  o["aggregator"] = "last";
+  std::unique_ptr<Method> method = fitted("lazystack-sub", o);
+  const std::vector<Knob> grid = method->grid();
+  ASSERT_EQ(grid.size(), 3u);
+  EXPECT_EQ(grid[0].get("theta"), 0.5);
+  EXPECT_EQ(grid[2].get("theta"), 0.9);
+}
+
+}  // namespace
+}  // namespace lazy
+}  // namespace lazystack
