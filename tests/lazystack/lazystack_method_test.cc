@@ -167,6 +167,61 @@ TEST(LazyStackMethod, SubAnswersWithTheNodesSubstacker) {
   EXPECT_GT(agree_with_model, test.num_samples() * 9 / 10);  // a trained substacker, not noise
 }
 
+TEST(LazyStackMethod, MaskAnswersWithTheMaskedStacker) {
+  std::unique_ptr<Method> method = fitted("lazystack-mask");
+  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  const LogitTable& test = splits().test;
+  MlpKernel kernel(a.substackers.weights.at(0));
+  const int m = test.num_models(), c = test.num_classes();
+  std::vector<float> input(m * c + m), out(c);
+  for (double theta : {0.0, 1.01}) {
+    const Outcome r = run_all(*method, theta, test);
+    for (int n = 0; n < test.num_samples(); ++n) {
+      uint64_t executed = 0;
+      for (int j : r.traces[n]) executed |= 1ull << j;
+      mask_features(
+          executed, m, c, [&](int j) { return test.probs(j, n).data; }, input.data());
+      kernel.forward(input.data(), out.data());
+      ASSERT_EQ(r.predictions[n], argmax(out.data(), c)) << "theta " << theta << " sample " << n;
+    }
+  }
+}
+
+// The online loop re-derived by hand for the "last" aggregator, whose aggregate is simply the
+// last model's output: continue while the policy names a model, take the trie's busiest child
+// when that model is not a child, stop on STOP, at a leaf, or on theta.
+TEST(LazyStackMethod, OnlineLoopFollowsPolicyStopAndTrieDetours) {
+  std::unique_ptr<Method> method = fitted("lazystack-no-sub");
+  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  const LogitTable& test = splits().test;
+  int policy_stops = 0;
+  for (double theta : {0.8, 1.01}) {
+    const Outcome r = run_all(*method, theta, test);
+    for (int n = 0; n < test.num_samples(); ++n) {
+      std::vector<int> trace;
+      uint64_t executed = 0;
+      TrieStep step = a.trie.step(PrefixTrie::kRoot, a.policy.decide(0, 0, 0).action);
+      int answer = -1;
+      while (true) {
+        trace.push_back(step.model);
+        executed |= 1ull << step.model;
+        const ProbView p = test.probs(step.model, n);
+        answer = argmax(p);
+        if (p[answer] >= theta || a.trie.node(step.node).is_leaf()) break;
+        const int next = a.policy.decide_probs(executed, p.data).action;
+        if (next == kStop) {
+          ++policy_stops;
+          break;
+        }
+        step = a.trie.step(step.node, next);
+      }
+      ASSERT_EQ(r.traces[n], trace) << "theta " << theta << " sample " << n;
+      ASSERT_EQ(r.predictions[n], answer);
+    }
+  }
+  EXPECT_GT(policy_stops, 0);
+}
+
 TEST(LazyStackMethod, SubstackersBeatSingleModelConfidenceAtFullDepth) {
   // With every model run (cost order, theta > 1), the last substacker sees all outputs; the
   // "last" aggregator answers with the costliest model alone.
