@@ -14,7 +14,8 @@ std::vector<OptionSpec> discovery_option_specs() {
   return {
       opt_double("beta", d.mdp.beta,
                  "MDP accuracy/cost knob: STOP pays beta if the aggregate is right, EXEC(j) costs "
-                 "cost_j / max cost (10: one point of accuracy is worth 0.1 costliest model)")
+                 "cost_j / max cost (100: one point of accuracy is worth one run of the costliest "
+                 "model)")
           .above(0.0),
       opt_int("entropy_bins", d.mdp.num_bins,
               "B: equal-width bins of the aggregate's normalised entropy H(p) / log C in the "
