@@ -9,7 +9,6 @@
 #include <stdexcept>
 
 #include "core/log.h"
-#include "methods/common/model_outputs.h"
 #include "methods/lazystack/state.h"
 
 namespace lazystack {
@@ -163,7 +162,14 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
   mdp.num_classes = n_classes;
   mdp.num_bins = n_bins;
   mdp.beta = options.beta;
-  mdp.model_costs = mean_costs(val_fit);
+  // Mean cost per model over val_fit (per-sample costs when the table has them). Computed here
+  // rather than with methods/common's mean_costs() to keep this library free of
+  // lazystack_methods and therefore of LibTorch.
+  mdp.model_costs.assign(n_models, 0.0);
+  for (int m = 0; m < n_models; ++m) {
+    for (int n = 0; n < n_samples; ++n) mdp.model_costs[m] += val_fit.cost(m, n);
+    mdp.model_costs[m] /= n_samples;
+  }
   const double max_cost = *std::max_element(mdp.model_costs.begin(), mdp.model_costs.end());
   mdp.norm_costs.assign(n_models, 0.0);
   if (max_cost > 0.0)
