@@ -108,13 +108,13 @@ std::vector<TorchArch> torch_architectures() {
        with_training(
            {opt_ints("hidden", {256}, "hidden layer widths, input side first").range(1, 65536),
             opt_double("dropout", 0.0, "dropout rate after each hidden layer").range(0, 0.9)},
-           train_defaults(/*epochs=*/8, /*batch_size=*/128, /*lr=*/1e-3, 0.0)),
+           train_defaults(/*epochs=*/10, /*batch_size=*/128, /*lr=*/1e-3, 0.0)),
        [](const Options& o, const Dataset& ds) {
          return mlp_net(ds.shape, ds.num_classes, o.get_ints("hidden"), o.get_double("dropout"));
        }});
   archs.push_back(
       {"lenet5", "LeNet-5 (ReLU, max pooling); image datasets only",
-       with_training({}, train_defaults(/*epochs=*/8, /*batch_size=*/128, /*lr=*/2e-3, 0.0)),
+       with_training({}, train_defaults(/*epochs=*/10, /*batch_size=*/128, /*lr=*/2e-3, 0.0)),
        [](const Options&, const Dataset& ds) { return lenet5_net(ds.shape, ds.num_classes); }});
   archs.push_back(
       {"cnn", "VGG-style CNN: stages of 3x3 convs and 2x2 max pooling; image datasets only",
@@ -140,7 +140,7 @@ std::vector<TorchArch> torch_architectures() {
                 .range(1, 1024),
             opt_int("blocks", 1, "basic blocks per stage").range(1, 16),
             opt_int("stages", 3, "stages (stride 2 from the second on)").range(1, 5)},
-           train_defaults(/*epochs=*/5, /*batch_size=*/128, /*lr=*/2e-3, 0.0)),
+           train_defaults(/*epochs=*/8, /*batch_size=*/128, /*lr=*/2e-3, 0.0)),
        [](const Options& o, const Dataset& ds) {
          return resnet_net(ds.shape, ds.num_classes, static_cast<int>(o.get_int("width")),
                            static_cast<int>(o.get_int("blocks")),

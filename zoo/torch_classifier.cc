@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "core/log.h"
+#include "zoo/threads.h"
 
 namespace lazystack {
 namespace {
@@ -21,7 +22,8 @@ namespace {
 namespace nn = torch::nn;
 
 constexpr const char* kSpecKey = "lazystack.net_spec";
-constexpr int64_t kInferenceBatch = 1024;
+// Keeps activation buffers under the 32 MB heap limit (keep_large_allocations_on_heap).
+constexpr int64_t kInferenceBatch = 256;
 
 // Standardises inputs with statistics of the train split, kept as buffers so they are saved with
 // the weights: per channel for images, per feature for tabular data.
@@ -262,6 +264,7 @@ class TorchClassifier : public ZooModel {
           fmt::format("{}: built for {} inputs and {} classes, dataset {} has {}x{}x{} and {}",
                       name(), s.str(), num_classes_, ds.name, ds.shape.channels, ds.shape.height,
                       ds.shape.width, ds.num_classes));
+    keep_large_allocations_on_heap();
     const int64_t n = ds.train.num_samples;
     if (n < 2) throw std::invalid_argument(name() + ": fewer than 2 training samples");
     torch::manual_seed(seed);

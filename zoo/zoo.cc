@@ -198,6 +198,7 @@ nlohmann::json ZooMember::to_json() const {
 Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const ZooOptions& options,
               const ModelRegistry& registry) {
   const ScopedComputeThreads threads(default_compute_threads());
+  keep_large_allocations_on_heap();
   const auto t0 = std::chrono::steady_clock::now();
   Zoo zoo;
   std::vector<CachedLogits> outputs;

@@ -52,6 +52,13 @@ struct Zoo {
 /// Trains / loads every entry and returns the val and test logit tables. A valid cached entry
 /// (shape, finiteness, key checked) is reused; a corrupt or foreign one is reported and
 /// recomputed. A member that fails is recorded with its error and the others go on.
+///
+/// Files, per entry: cache_dir/weights/<dataset>/<stem><suffix> keyed by (dataset fingerprint,
+/// arch, options, seed, tool version), and cache_dir/logits/<dataset>/<stem>.h5 whose key adds
+/// the weights' stem, the hardware fingerprint and profile_repeats (the file holds the measured
+/// latency, so another machine re-runs inference and profiling but reuses the weights). Stems
+/// are "<entry name>-<12 hex digits of the key hash>". Training and batched inference use
+/// default_compute_threads() (zoo/threads.h); latency is profiled single-threaded.
 Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const ZooOptions& options,
               const ModelRegistry& registry);
 
@@ -63,7 +70,8 @@ struct CachedLogits {
   nlohmann::json key;  ///< full key JSON
   double latency_ms = 0.0, macs = 0.0, params = 0.0;
 };
-/// Writes atomically (temp file + rename).
+/// Writes atomically (temp file + rename). Attributes: format ("lazystack-logits/1"), key
+/// (JSON), latency_ms, macs, params, created, tool_version, git_revision, hardware.
 void write_logit_cache(const std::string& path, const CachedLogits& entry);
 /// Reads and validates: HDF5 readable, datasets present with consistent shapes, all finite,
 /// labels in range, and key equal to `expected_key` (when not null). Throws
