@@ -28,12 +28,7 @@ std::vector<OptionSpec> with_training(std::vector<OptionSpec> arch_specs,
 }
 
 TrainConfig train_defaults(int epochs, int batch_size, double lr, double weight_decay) {
-  TrainConfig t;
-  t.epochs = epochs;
-  t.batch_size = batch_size;
-  t.lr = lr;
-  t.weight_decay = weight_decay;
-  return t;
+  return {epochs, batch_size, lr, weight_decay};  // adam, cosine
 }
 
 }  // namespace

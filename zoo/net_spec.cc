@@ -84,14 +84,7 @@ LayerCost analyse_layer(const LayerSpec& l, const ActShape& in) {
 
 LayerSpec make_layer(LayerKind kind, int out = 0, int kernel = 1, int stride = 1, int padding = 0,
                      bool bias = true) {
-  LayerSpec l;
-  l.kind = kind;
-  l.out = out;
-  l.kernel = kernel;
-  l.stride = stride;
-  l.padding = padding;
-  l.bias = bias;
-  return l;
+  return {kind, out, kernel, stride, padding, bias};
 }
 
 }  // namespace
