@@ -214,7 +214,7 @@ Options parse_options(const YAML::Node& node, const std::vector<OptionSpec>& spe
         throw error_at(it->first, key,
                        "unknown key; known keys here: " + (known.empty() ? "(none)" : known));
       }
-      const YAML::Node& value = it->second;
+      const YAML::Node value = it->second;  // a copy: it->second is a temporary
       json parsed;
       try {
         if (is_list(spec->type)) {

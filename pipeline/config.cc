@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "methods/builtin.h"
+#include "methods/lazystack/lazystack_method.h"
 
 namespace lazystack {
 namespace {
@@ -50,8 +51,10 @@ void apply_override(YAML::Node root, const std::string& file, const std::string&
     YAML::Node cur = chain.back();
     if (cur.IsSequence()) {
       YAML::Node found;
-      for (auto el : cur)
-        if (el.IsMap() && el["name"] && el["name"].Scalar() == path[i]) found = el;
+      for (auto it = cur.begin(); it != cur.end(); ++it) {
+        const YAML::Node& el = *it;
+        if (el.IsMap() && el["name"] && el["name"].Scalar() == path[i]) found.reset(el);
+      }
       if (!found)
         throw ConfigError(where, 0, 0, text.substr(0, eq),
                           "no list entry named '" + path[i] + "'");
@@ -114,6 +117,7 @@ Registries make_builtin_registries() {
   register_builtin_datasets(r.datasets);
   register_builtin_models(r.models);
   register_builtin_methods(r.methods);
+  lazy::register_lazystack_methods(r.methods);
   return r;
 }
 
@@ -240,7 +244,6 @@ ExperimentConfig load_experiment_config(const std::string& path,
     cfg.resolved["methods"][m.name] = resolved;
     cfg.methods.push_back(std::move(m));
   }
-  // Reject any top-level key the specs did not claim (dataset/zoo/methods were ignored above).
   return cfg;
 }
 
