@@ -51,11 +51,15 @@ void apply_override(YAML::Node root, const std::string& file, const std::string&
     YAML::Node cur = chain.back();
     if (cur.IsSequence()) {
       YAML::Node found;
+      bool matched = false;
       for (auto it = cur.begin(); it != cur.end(); ++it) {
         const YAML::Node& el = *it;
-        if (el.IsMap() && el["name"] && el["name"].Scalar() == path[i]) found.reset(el);
+        if (el.IsMap() && el["name"] && el["name"].Scalar() == path[i]) {
+          found.reset(el);
+          matched = true;
+        }
       }
-      if (!found)
+      if (!matched)
         throw ConfigError(where, 0, 0, text.substr(0, eq),
                           "no list entry named '" + path[i] + "'");
       chain.push_back(found);
