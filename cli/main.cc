@@ -1,4 +1,5 @@
 // The `lazystack` program: parse, dispatch, catch. Exit codes: 0 ok, 1 failure, 2 bad input.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -7,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "core/log.h"
+#include "core/memory_policy.h"
 #include "core/options.h"
 #include "pipeline/config.h"
 #include "pipeline/run.h"
@@ -20,8 +22,10 @@ template <class Entry>
 void print_entries(const std::string& title, const std::vector<const Entry*>& entries,
                    bool verbose) {
   fmt::print("{}:\n", title);
+  size_t width = 0;
+  for (const auto* e : entries) width = std::max(width, e->name.size());
   for (const auto* e : entries) {
-    fmt::print("  {:<16} {}\n", e->name, e->description);
+    fmt::print("  {:<{}} {}\n", e->name, width, e->description);
     if (!verbose) continue;
     for (const auto& o : e->options) {
       fmt::print("      {:<20} {} (default {}): {}\n", o.name, o.describe_type(),
@@ -33,6 +37,7 @@ void print_entries(const std::string& title, const std::vector<const Entry*>& en
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_large_allocations_on_heap();
   CLI::App app{
       "lazystack: efficient ensemble inference research harness.\n"
       "Trains or loads a zoo of classifiers, caches their logits in HDF5, runs LazyStack and\n"

@@ -484,13 +484,14 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
                                 ? run_dir
                                 : run_dir + fmt::format("/seed-{}", cfg.seeds[i]);
     json summary = run_seed(cfg, registries, *ds, zoo, cfg.seeds[i], run_id, out, options.force);
-    try {
-      render_report(out);
-    } catch (const std::exception& e) {
-      log_warn("report rendering failed for {}: {}", out, e.what());
-    }
     fmt::print("\n{} (seed {}): {}\n\n{}\n", cfg.experiment, cfg.seeds[i], out,
                headline_markdown(summary));
+  }
+  // One call renders a single-seed folder, or every seed-*/ folder plus the across-seed tables.
+  try {
+    render_report(run_dir);
+  } catch (const std::exception& e) {
+    log_warn("report rendering failed for {}: {}", run_dir, e.what());
   }
   // latest -> the newest run (relative link, so the results folder can move).
   const fs::path latest = fs::path(exp_dir) / "latest";

@@ -1,7 +1,6 @@
 #include "zoo/threads.h"
 
 #include <ATen/Parallel.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -14,15 +13,6 @@ int default_compute_threads() {
   if (const char* env = std::getenv("LAZYSTACK_THREADS"); env && std::atoi(env) >= 1)
     return std::atoi(env);
   return std::max(1u, std::thread::hardware_concurrency());
-}
-
-void keep_large_allocations_on_heap() {
-  static const bool done = [] {
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum on 64-bit
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    return true;
-  }();
-  (void)done;
 }
 
 ScopedComputeThreads::ScopedComputeThreads(int threads)

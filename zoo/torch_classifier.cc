@@ -22,7 +22,7 @@ namespace {
 namespace nn = torch::nn;
 
 constexpr const char* kSpecKey = "lazystack.net_spec";
-// Keeps activation buffers under the 32 MB heap limit (keep_large_allocations_on_heap).
+// Inference batch: keeps activation buffers a few MB (memory grows with it, speed barely).
 constexpr int64_t kInferenceBatch = 256;
 
 // Standardises inputs with statistics of the train split, kept as buffers so they are saved with

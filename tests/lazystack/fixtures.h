@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/logit_table.h"
+#include "core/synthetic.h"
 
 namespace lazystack {
 namespace lazy {
@@ -15,9 +16,11 @@ namespace testing {
 LogitTable table_from_probs(const std::vector<std::vector<std::vector<float>>>& probs,
                             const std::vector<int32_t>& labels, const std::vector<double>& costs);
 
-/// M models of rising strength and cost (1.6^m) on N samples of C classes: per-sample difficulty,
-/// Gaussian logit noise. Enough variety for many states, sets and trajectories.
-LogitTable synthetic_table(int num_models, int num_samples, int num_classes, uint64_t seed);
+/// The core synthetic zoo (core/synthetic.h), under the name the tests use.
+inline LogitTable synthetic_table(int num_models, int num_samples, int num_classes,
+                                  uint64_t seed) {
+  return synthetic_logit_table(num_models, num_samples, num_classes, seed);
+}
 
 }  // namespace testing
 }  // namespace lazy

@@ -1,0 +1,34 @@
+// Budgets: LazyStack's MDP build + exact solve on 30k val_fit samples, M = 8 <= 1 s and
+// M = 12 <= 10 s (DESIGN.md section 12). Synthetic zoo of 10 classes, default options
+// (beta 100, 10 entropy bins, pruning on).
+#include <benchmark/benchmark.h>
+
+#include "core/synthetic.h"
+#include "methods/lazystack/mdp_build.h"
+#include "methods/lazystack/mdp_solve.h"
+
+namespace lazystack {
+namespace {
+
+void BM_MdpBuildSolve(benchmark::State& state) {
+  const int models = static_cast<int>(state.range(0));
+  const int samples = static_cast<int>(state.range(1));
+  const LogitTable val_fit = synthetic_logit_table(models, samples, 10, 11);
+  lazy::MdpOptions options;
+  size_t states = 0;
+  for (auto _ : state) {
+    lazy::TrajectoryMdp mdp = lazy::build_trajectory_mdp(val_fit, options);
+    lazy::MdpSolution solution = lazy::solve_backward_induction(mdp);
+    states = solution.value.size();
+    benchmark::DoNotOptimize(solution.value.data());
+  }
+  state.counters["states"] = static_cast<double>(states);
+}
+BENCHMARK(BM_MdpBuildSolve)
+    ->Args({8, 30000})
+    ->Args({12, 30000})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+}  // namespace
+}  // namespace lazystack
