@@ -120,7 +120,10 @@ struct SeedContext {
 CacheKey method_key(const SeedContext& s, const MethodEntry& entry, double target_accuracy) {
   CacheKey key;
   key.prefix = entry.name;
+  // The revision is in the key: method code changes often and a fit costs seconds, so a new
+  // build never reuses an old build's results (zoo weights and logits are keyed separately).
   key.fields = {{"version", kMethodCacheVersion},
+                {"git_revision", git_revision()},
                 {"dataset", s.cfg.dataset},
                 {"dataset_fingerprint", s.ds.fingerprint()},
                 {"zoo", s.zoo_keys},
