@@ -35,6 +35,7 @@ struct LazyStackArtifact {
   std::vector<std::string> model_names;
   int num_classes = 0;
   ExecutionOrder order = ExecutionOrder::kMdp;
+  double beta = 0.0;               ///< the MDP's beta; 0 for ExecutionOrder::kCost (no MDP)
   std::vector<double> thetas;      ///< the swept exit thresholds, ascending
   std::vector<std::string> notes;  ///< what fitting had to decide (e.g. a min_share fallback)
   PolicyTable policy;              ///< empty for ExecutionOrder::kCost
@@ -50,35 +51,79 @@ struct LazyStackArtifact {
   size_t size_bytes() const;
 };
 
+/// LazyStacks fitted on one zoo, one per beta of the MDP (ascending), as one file: a header
+/// section (tag "LZSBUNDL": the betas and the count) followed by each artifact's sections.
+/// read() and load() also accept a file holding a single LazyStackArtifact.
+struct LazyStackBundle {
+  std::vector<LazyStackArtifact> artifacts;
+
+  void write(std::ostream& out) const;
+  static LazyStackBundle read(std::istream& in);
+  /// Writes to a temporary file, then renames; load() names the path in its errors.
+  void save(const std::string& path) const;
+  static LazyStackBundle load(const std::string& path);
+  /// Bytes write() produces.
+  size_t size_bytes() const;
+};
+
 class LazyStackMethod : public Method {
  public:
   /// Options with the given defaults: discovery (beta, entropy_bins, max_models, prune,
-  /// min_share), aggregator, order, the theta grid, and MLP training (hidden, epochs, ...).
+  /// min_share), the beta grid (betas: kDefaultBetas for the MDP order, [] for the cost order),
+  /// aggregator, order, the theta grid, and MLP training (hidden, epochs, ...).
   static std::vector<OptionSpec> option_specs(AggregatorKind aggregator, ExecutionOrder order);
+  /// The default `betas` of the MDP-order presets.
+  static const std::vector<double> kDefaultBetas;
   /// lazystack-sub, lazystack-mask, lazystack-no-mdp, lazystack-no-sub, lazystack-neither.
   static std::vector<MethodRegistry::Entry> registry_entries();
 
   explicit LazyStackMethod(const Options& options);
 
+  /// MDP order: one artifact per beta (`betas`, or the single `beta` when `betas` is empty),
+  /// each with its own discovery, trie and substackers, trained with the same seed as a
+  /// single-beta fit. Betas whose tries hold the same prefixes share identical substackers
+  /// (trained once). Cost order: one artifact; beta and betas play no part.
   void fit(const FitContext& ctx) override;
-  /// {theta: t}, ascending; the last point (theta > 1) never exits on confidence.
+  /// MDP order: {beta: b, theta: t} for every fitted beta (ascending) and each of its thetas
+  /// (ascending); cost order: {theta: t}. Per beta, the last point (theta > 1) never exits on
+  /// confidence.
   std::vector<Knob> grid() const override;
+  /// Picks the artifact fitted with the knob's beta (exactly one of the grid's) and its theta.
+  /// A knob without beta is accepted only when a single artifact is fitted.
   void set_knob(const Knob& knob) override;
   int predict(Meter& meter) override;
-  /// Discovery (MDP size and timings, trajectories, coverage), trie, substacker training,
-  /// artifact size.
+  /// Top level: betas, the selected knob, artifact_bytes (the one-file bundle) and per-beta
+  /// summaries (start model, fit seconds, bytes); `per_beta`: each artifact's discovery (MDP
+  /// size and timings, trajectories, coverage), trie, substacker training and size.
   nlohmann::json diagnostics() const override;
 
-  /// Adopts a fitted (e.g. loaded) artifact: ready to predict without fit().
+  /// Adopts a fitted (e.g. loaded) artifact or bundle: ready to predict without fit(). The
+  /// selection is the last artifact (largest beta) at its largest theta.
   void load(LazyStackArtifact artifact);
-  const LazyStackArtifact& artifact() const { return artifact_; }
+  void load(LazyStackBundle bundle);
+  /// The artifact the current knob selects.
+  const LazyStackArtifact& artifact() const { return bundle_.artifacts.at(selected_); }
+  const LazyStackBundle& bundle() const { return bundle_; }
 
  private:
+  /// Per-artifact fitting record (diagnostics only; not serialised).
+  struct FitRecord {
+    nlohmann::json discovery;  ///< null for the cost order or a loaded artifact
+    double fit_seconds = 0.0;
+    double shared_substackers_with = 0.0;  ///< > 0: substackers copied from this beta's fit
+  };
+
   void prepare();
-  std::vector<double> automatic_thetas(const LogitTable& val_fit);
+  /// The betas fit() uses: sorted, without duplicates.
+  std::vector<double> fit_betas() const;
+  LazyStackArtifact fit_one(const LogitTable& val_fit, uint64_t seed, double beta,
+                            FitRecord* record) const;
+  std::vector<double> automatic_thetas(const LogitTable& val_fit, const LazyStackArtifact& a,
+                                       Aggregator& aggregator) const;
 
   // Options.
   DiscoveryOptions discovery_options_;
+  std::vector<double> betas_;
   AggregatorKind aggregator_kind_;
   ExecutionOrder order_;
   Options options_;
@@ -88,9 +133,11 @@ class LazyStackMethod : public Method {
   int64_t mask_max_rows_;
 
   // Fitted state.
-  LazyStackArtifact artifact_;
-  nlohmann::json discovery_json_;
-  Aggregator aggregator_;
+  LazyStackBundle bundle_;
+  std::vector<FitRecord> records_;    ///< parallel to bundle_.artifacts
+  std::vector<Aggregator> aggregators_;  ///< parallel to bundle_.artifacts
+  std::vector<std::string> notes_;    ///< fit-wide notes (per-artifact ones live in artifacts)
+  size_t selected_ = 0;
   double theta_ = 0.0;
 };
 

@@ -32,6 +32,13 @@ echo "== warm run: everything from the cache"
 if grep -qiE "training|trained " "$work/warm.log"; then cat "$work/warm.log"; fail "warm run trained"; fi
 [ "$(grep -c 'reused cached result' "$work/warm.log")" -ge 4 ] || { cat "$work/warm.log"; fail "methods not reused"; }
 
+echo "== an interrupted run resumes: only the model whose cache entries are gone is redone"
+rm -f "$work"/cache/logits/digits/lenet5-*.h5 "$work"/cache/weights/digits/lenet5-*
+"$bin" run "$cfg" "${common[@]}" >"$work/resume.log" 2>&1 || { cat "$work/resume.log"; fail "resume run"; }
+[ "$(grep -c ': trained (' "$work/resume.log")" -eq 1 ] || { cat "$work/resume.log"; fail "resume retrained other models"; }
+grep -q 'lenet5: trained (' "$work/resume.log" || { cat "$work/resume.log"; fail "lenet5 not retrained"; }
+[ "$(grep -c ': from cache (' "$work/resume.log")" -eq 3 ] || { cat "$work/resume.log"; fail "others not from cache"; }
+
 echo "== a truncated logit file is detected and recomputed"
 victim=$(ls "$work"/cache/logits/digits/*.h5 | head -1)
 [ -n "$victim" ] || fail "no logit cache files"
