@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "reports/ablation.h"
 #include "reports/gnuplot.h"
 #include "reports/pareto_figure.h"
 #include "reports/seeds.h"
@@ -31,6 +32,8 @@ void write_table(const fs::path& dir, const std::string& stem, const reports::Ta
 void render_run(const fs::path& dir, const json& summary, reports::FigureRenderer& renderer) {
   write_table(dir / "tables", "headline", reports::headline_table(summary));
   write_table(dir / "tables", "zoo", reports::zoo_table(summary));
+  const bool ablation = reports::has_lazystack_methods(summary);
+  if (ablation) write_table(dir / "tables", "ablation", reports::ablation_table(summary));
 
   const reports::ParetoFigure figure = reports::pareto_figure(summary);
   if (figure.skipped > 0)
@@ -41,7 +44,8 @@ void render_run(const fs::path& dir, const json& summary, reports::FigureRendere
   const bool rendered =
       renderer.render((dir / "figures").string(), "pareto", reports::pareto_csv(figure),
                       reports::pareto_script(figure, "pareto.csv", "pareto"));
-  log_info("[report] {}: tables/headline, tables/zoo, figures/pareto{}", dir.string(),
+  log_info("[report] {}: tables/headline, tables/zoo{}, figures/pareto{}", dir.string(),
+           ablation ? ", tables/ablation" : "",
            rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)");
 }
 

@@ -18,7 +18,9 @@ struct ReportOptions {
 ///   figures/pareto.{csv,gp,png,svg,pdf}  accuracy vs mean cost, every method, single models,
 ///                                        bounds (images only where gnuplot runs);
 ///   tables/headline.{md,tex,csv}          one row per method;
-///   tables/zoo.{md,tex,csv}               one row per zoo model.
+///   tables/zoo.{md,tex,csv}               one row per zoo model;
+///   tables/ablation.{md,tex,csv}          LazyStack's MDP/substacker ablation, only when the
+///                                         run has LazyStack methods (see ablation.h).
 /// For a multi-seed run (seed-*/ subfolders with summary.json): each seed folder as above,
 /// plus tables/headline_seeds.{md,tex,csv} in `run_dir` (mean and 95% interval over seeds).
 /// Throws std::runtime_error when `run_dir` is not a results folder or its summary.json was

@@ -33,8 +33,11 @@ void Table::add_row(TableRow row) {
 
 std::string latex_escape(const std::string& text) {
   // The few non-ASCII signs the reports print, spelled so plain pdflatex takes them.
-  static const std::pair<const char*, const char*> kSigns[] = {
-      {"\u00d7", "$\\times$"}, {"\u00b1", "$\\pm$"}, {"\u2014", "---"}, {"\u2013", "--"}};
+  static const std::pair<const char*, const char*> kSigns[] = {{"\u00d7", "$\\times$"},
+                                                               {"\u00b1", "$\\pm$"},
+                                                               {"\u2014", "---"},
+                                                               {"\u2013", "--"},
+                                                               {"\u2248", "$\\approx$"}};
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
     bool replaced = false;
@@ -68,6 +71,12 @@ std::string latex_escape(const std::string& text) {
         break;
       case '^':
         out += "\\textasciicircum{}";
+        break;
+      case '<':  // in text mode (OT1) a bare < or > prints as an inverted ! or ?
+        out += "\\textless{}";
+        break;
+      case '>':
+        out += "\\textgreater{}";
         break;
       case '\n':
         out += ' ';
@@ -137,7 +146,7 @@ std::string to_markdown(const Table& table) {
   for (size_t r = 1; r < grid.size(); ++r) emit(grid[r]);
   if (!table.notes.empty()) {
     out += "\n";
-    for (const auto& n : table.notes) out += n + "\n";
+    for (size_t i = 0; i < table.notes.size(); ++i) out += (i ? "\n" : "") + table.notes[i] + "\n";
   }
   return out;
 }
@@ -160,7 +169,9 @@ std::string to_latex(const Table& table) {
     out += (i ? " & " : "") + (col.latex.empty() ? latex_escape(col.header) : col.latex);
   }
   out += " \\\\\n\\midrule\n";
-  for (const auto& row : table.rows) {
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const TableRow& row = table.rows[r];
+    if (row.rule_before && r > 0) out += "\\midrule\n";
     std::string line;
     for (size_t i = 0; i < shown.size(); ++i) {
       if (shows_note(row, shown[i])) {

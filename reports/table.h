@@ -31,14 +31,17 @@ struct TableRow {
   std::vector<TableCell> cells;
   std::string note{};
   int note_from = -1;
+  bool rule_before = false;  ///< LaTeX: a \midrule above the row (a new group of rows)
 };
 
 struct Table {
   std::vector<TableColumn> columns;
   std::vector<TableRow> rows;
-  std::string caption;             ///< LaTeX caption; a Markdown line above the table
-  std::string label;               ///< LaTeX \label, e.g. "tab:headline-fashion-mnist"
-  std::vector<std::string> notes;  ///< lines under the table (units, references, marks)
+  std::string caption;  ///< LaTeX caption; a Markdown line above the table
+  std::string label;    ///< LaTeX \label, e.g. "tab:headline-fashion-mnist"
+  /// Paragraphs under the table (units, references, marks); Markdown separates them with a
+  /// blank line, LaTeX with a line break.
+  std::vector<std::string> notes;
 
   /// Appends a row; throws std::logic_error when it has the wrong number of cells.
   void add_row(TableRow row);

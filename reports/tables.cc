@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <limits>
 
 #include "reports/summary.h"
 
@@ -26,11 +27,12 @@ std::string fixed0(double v) { return format_fixed(v, 0); }
 
 TableCell text_cell(const std::string& text) { return {text, text}; }
 
+}  // namespace
+
 std::string dataset_name(const json& summary) {
   return summary.value("dataset", summary.value("experiment", std::string("?")));
 }
 
-// "(test split, seed 0)" plus the sample count when the summary has it.
 std::string split_phrase(const json& summary) {
   std::string s = "test split";
   if (auto sp = summary.find("splits"); sp != summary.end() && sp->contains("test"))
@@ -38,8 +40,6 @@ std::string split_phrase(const json& summary) {
   if (auto seed = summary.find("seed"); seed != summary.end()) s += ", seed " + seed->dump();
   return s;
 }
-
-}  // namespace
 
 std::string format_percent(double fraction, int decimals) {
   return format_fixed(100.0 * fraction, decimals);
@@ -71,6 +71,55 @@ std::string format_raw(double value) {
   return fmt::format("{}", value);
 }
 
+std::optional<CascadeBaseline> cascade_baseline(const json& summary) {
+  const json& methods = summary.at("methods");
+  const json* chosen = nullptr;
+  std::string chosen_name;
+  for (auto it = methods.begin(); it != methods.end(); ++it) {  // by name
+    const json& m = it.value();
+    if (m.value("method", it.key()) != "cost-cascade") continue;
+    if (auto e = m.find("error"); e != m.end() && e->is_string()) continue;
+    if (!chosen || it.key() == "cost-cascade") {
+      chosen = &m;
+      chosen_name = it.key();
+    }
+  }
+  if (!chosen) return std::nullopt;
+  std::vector<CostAccuracyPoint> curve;
+  for (const json& p : chosen->at("curve"))
+    curve.push_back({number_or_nan(p, "mean_cost"), number_or_nan(p, "accuracy")});
+  return CascadeBaseline{chosen_name, pareto_front(std::move(curve))};
+}
+
+double speedup_vs_cascade(const CascadeBaseline& cascade, double accuracy, double cost) {
+  if (!(cost > 0) || !std::isfinite(cost)) return std::numeric_limits<double>::quiet_NaN();
+  return cost_at_accuracy(cascade.front, accuracy) / cost;
+}
+
+TableColumn cascade_column() {
+  return {"× cascade (equal acc.)", "$\\times$ casc.\\ (eq.\\ acc.)",
+          "speedup_vs_cascade_equal_accuracy"};
+}
+
+TableCell cascade_cell(const CascadeBaseline& cascade, const json& headline) {
+  const double factor = speedup_vs_cascade(cascade, number_or_nan(headline, "accuracy"),
+                                           number_or_nan(headline, "mean_cost"));
+  return {format_speedup(factor), format_raw(factor)};
+}
+
+std::string cascade_note(const CascadeBaseline& cascade) {
+  const double best = cascade.front.empty() ? NAN : cascade.front.back().accuracy;
+  return fmt::format(
+      "× cascade (equal acc.): the cost that {0} needs on test to reach the method's test "
+      "accuracy, "
+      "divided by the method's cost (above 1: cheaper than the cascade at the same accuracy). "
+      "The cascade's cost is interpolated linearly between the two points of its test Pareto "
+      "front whose accuracies bracket the method's (at or below its cheapest front point: that "
+      "point's cost); {1}: above the cascade's best test accuracy ({2}%), which it never "
+      "reaches.",
+      cascade.name, kDash, format_percent(best, 2));
+}
+
 Table headline_table(const json& summary) {
   const CostUnit unit = describe_cost_unit(summary.at("cost_unit").get<std::string>());
   Table t;
@@ -82,13 +131,18 @@ Table headline_table(const json& summary) {
        "mean_cost"},
       {"× full", "$\\times$ full", "speedup_vs_full"},
       {"× best single", "$\\times$ best", "speedup_vs_best_single"},
-      {"models", "models", "mean_models"},
-      {"overhead (ns)", "ovh.\\ (ns)", "overhead_ns"},
-      {"knob", "knob", "knob", Align::kLeft},
-      {"", "", "registry_method", Align::kLeft, /*display=*/false},
-      {"", "", "status", Align::kLeft, /*display=*/false},
-      {"", "", "error", Align::kLeft, /*display=*/false},
   };
+  const std::optional<CascadeBaseline> cascade = cascade_baseline(summary);
+  if (cascade) t.columns.push_back(cascade_column());
+  for (TableColumn c : std::initializer_list<TableColumn>{
+           {"models", "models", "mean_models"},
+           {"overhead (ns)", "ovh.\\ (ns)", "overhead_ns"},
+           {"knob", "knob", "knob", Align::kLeft},
+           {"", "", "registry_method", Align::kLeft, /*display=*/false},
+           {"", "", "status", Align::kLeft, /*display=*/false},
+           {"", "", "error", Align::kLeft, /*display=*/false}})
+    t.columns.push_back(std::move(c));
+  const size_t shown_columns = t.columns.size() - 3;  // the last three are CSV only
   bool any_bound = false, any_failed = false;
   for (const MethodView& m : method_views(summary)) {
     TableRow row;
@@ -97,7 +151,7 @@ Table headline_table(const json& summary) {
     row.cells.push_back({shown_name, m.name});
     if (!m.error.empty()) {
       any_failed = true;
-      for (int c = 1; c <= 8; ++c) row.cells.push_back({kDash, ""});
+      while (row.cells.size() < shown_columns) row.cells.push_back({kDash, ""});
       row.note = "failed: " + m.error;
       row.note_from = 1;
     } else {
@@ -108,6 +162,7 @@ Table headline_table(const json& summary) {
       row.cells.push_back(number_cell(h, "mean_cost", format_amount));
       row.cells.push_back(number_cell(h, "speedup_vs_full", format_speedup));
       row.cells.push_back(number_cell(h, "speedup_vs_best_single", format_speedup));
+      if (cascade) row.cells.push_back(cascade_cell(*cascade, h));
       row.cells.push_back(number_cell(h, "mean_models", fixed2));
       row.cells.push_back(number_cell(h, "overhead_ns", fixed0));
       const std::string knob = knob_text(h);
@@ -144,6 +199,7 @@ Table headline_table(const json& summary) {
                          format_percent(target, 0));
   reference += knobs + "; cost model: " + summary.value("cost_model", std::string("?")) + ".";
   t.notes.push_back(reference);
+  if (cascade) t.notes.push_back(cascade_note(*cascade));
   if (any_bound)
     t.notes.push_back(
         "(bound): uses the test labels (e.g. the oracle picks the cheapest "

@@ -3,21 +3,49 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "reports/equal_accuracy.h"
 #include "reports/table.h"
 
 namespace lazystack::reports {
 
-/// One row per method: name, test accuracy, retention, mean cost, speedup vs the full ensemble
-/// and vs the best single model, mean models run, decision overhead, knob. Working methods by
-/// cost, then bounds (marked), then failed methods with their error. `summary` must have
-/// passed check_summary().
+/// One row per method: name, test accuracy, retention, mean cost, speedup vs the full ensemble,
+/// vs the best single model and vs the cost cascade at equal accuracy (only when the run has a
+/// working cost cascade), mean models run, decision overhead, knob. Working methods by cost,
+/// then bounds (marked), then failed methods with their error. `summary` must have passed
+/// check_summary().
 Table headline_table(const nlohmann::json& summary);
+
+/// The cost cascade that "× cascade (equal acc.)" columns compare against: among the working
+/// methods whose registry name is "cost-cascade", the one named "cost-cascade", else the first
+/// by name. Nothing when the run has no working cost cascade.
+struct CascadeBaseline {
+  std::string name;
+  std::vector<CostAccuracyPoint> front;  ///< its test Pareto front, by cost
+};
+std::optional<CascadeBaseline> cascade_baseline(const nlohmann::json& summary);
+
+/// The cascade's cost at `accuracy` (cost_at_accuracy on its front) divided by `cost`: how many
+/// times cheaper than the cascade a method is at its own accuracy. NaN when the cascade never
+/// reaches `accuracy` or `cost` is not positive.
+double speedup_vs_cascade(const CascadeBaseline& cascade, double accuracy, double cost);
+
+/// The "× cascade (equal acc.)" column, a headline point's cell for it, and the note that
+/// explains it (names the cascade and its best test accuracy).
+TableColumn cascade_column();
+TableCell cascade_cell(const CascadeBaseline& cascade, const nlohmann::json& headline);
+std::string cascade_note(const CascadeBaseline& cascade);
 
 /// One row per zoo member: name, architecture, val/test accuracy, latency, MACs, params and the
 /// experiment's cost. Failed members show their error.
 Table zoo_table(const nlohmann::json& summary);
+
+/// The dataset's name for captions ("fashion-mnist"), and "test split, 10000 samples, seed 0".
+std::string dataset_name(const nlohmann::json& summary);
+std::string split_phrase(const nlohmann::json& summary);
 
 /// Number formats shared by the tables. Non-finite values print as an em dash.
 std::string format_percent(double fraction, int decimals);  ///< 0.9251 -> "92.51"

@@ -176,6 +176,42 @@ json paper_summary() {
   return s;
 }
 
+json ablation_summary() {
+  const Reference ref{/*full_cost=*/10.0, /*best_cost=*/4.0, /*stacker_accuracy=*/0.94};
+  json s = skeleton(ref);
+  s["zoo"] = {zoo_member("cnn-s", "cnn", 1.0, 1.2e6, 5.2e4, 0.88, 0.88),
+              zoo_member("resnet-8", "resnet", 4.0, 2.3e7, 7.8e4, 0.92, 0.92),
+              zoo_member("resnet-20", "resnet", 5.0, 4.1e7, 2.7e5, 0.93, 0.93)};
+  std::vector<json> cascade;
+  const double costs[] = {0.5, 1.0, 3.0, 4.0, 6.0}, accs[] = {0.85, 0.88, 0.91, 0.905, 0.92};
+  for (int i = 0; i < 5; ++i)
+    cascade.push_back(point(ref, {{"threshold", 0.5 + 0.1 * i}}, accs[i], costs[i], 1.0 + i, 60));
+  s["methods"]["cost-cascade"] = method("cost-cascade", cascade, /*headline=*/2);
+  s["methods"]["stacker"] = method("stacker", {point(ref, json::object(), 0.94, 10.0, 3, 900)}, 0);
+  struct LazyStack {
+    const char *name, *registry, *order, *aggregator;
+    double cost, accuracy;
+  };
+  const LazyStack lazystacks[] = {
+      {"lazystack-sub", "lazystack-sub", "mdp", "sub", 0.5, 0.895},
+      {"lazystack-no-mdp", "lazystack-no-mdp", "cost", "sub", 2.5, 0.93},
+      {"lazystack-no-sub", "lazystack-no-sub", "mdp", "last", 2.0, 0.88},
+      {"lazystack-neither", "lazystack-neither", nullptr, nullptr, 5.0, 0.80},
+      {"lazystack-mask", "lazystack-mask", "mdp", "mask", 2.0, 0.92},
+      {"lazystack-no-mdp-mask", "lazystack-no-mdp", "cost", "mask", 2.5, 0.91},
+  };
+  for (const LazyStack& l : lazystacks) {
+    // A cheaper, less accurate point first, then the headline.
+    json m = method(l.registry,
+                    {point(ref, {{"theta", 0.5}}, l.accuracy - 0.05, l.cost / 2, 1.0, 200),
+                     point(ref, {{"theta", 0.9}}, l.accuracy, l.cost, 1.5, 200)},
+                    /*headline=*/1);
+    if (l.order) m["diagnostics"] = {{"order", l.order}, {"aggregator", l.aggregator}};
+    s["methods"][l.name] = m;
+  }
+  return s;
+}
+
 void write_summary(const fs::path& dir, const json& summary) {
   fs::create_directories(dir);
   std::ofstream out(dir / "summary.json");
@@ -187,6 +223,68 @@ std::string read_file(const fs::path& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+namespace {
+
+// RFC 4180 fields of one CSV line (quotes may hold commas and doubled quotes).
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      out.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
+  std::istringstream in(read_file(path));
+  std::string line;
+  std::getline(in, line);
+  const auto header = csv_fields(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto fields = csv_fields(line);
+    EXPECT_EQ(fields.size(), header.size()) << line;
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < fields.size(); ++i) row[header[i]] = fields[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::vector<std::string> markdown_row(const std::string& md, const std::string& name) {
+  std::istringstream in(md);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] != '|') continue;
+    std::vector<std::string> cells;
+    std::string cell;
+    for (size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '|' && line[i - 1] != '\\') {
+        const size_t a = cell.find_first_not_of(' '), b = cell.find_last_not_of(' ');
+        cells.push_back(a == std::string::npos ? "" : cell.substr(a, b - a + 1));
+        cell.clear();
+      } else {
+        cell += line[i];
+      }
+    }
+    if (!cells.empty() && cells[0] == name) return cells;
+  }
+  return {};
 }
 
 TempDir::TempDir() {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace lazystack {
 namespace testing_reports {
@@ -19,11 +21,30 @@ nlohmann::json small_summary();
 /// stacker, oracle) and one failed method.
 nlohmann::json paper_summary();
 
+/// A run for the ablation and equal-accuracy tables, with round numbers (full ensemble cost 10,
+/// so speedup S = 10 / cost). cost-cascade: test curve (cost, accuracy) (0.5, .85), (1, .88),
+/// (3, .91), (4, .905; dominated), (6, .92), headline (3, .91). LazyStack headlines as
+/// (cost, accuracy, S):
+///   lazystack-sub          MDP  + SUB    (0.5, .895, 20)
+///   lazystack-no-mdp       cost + SUB    (2.5, .93,   4)
+///   lazystack-no-sub       MDP  + last   (2,   .88,   5)
+///   lazystack-neither      cost + last   (5,   .80,   2)   no diagnostics: preset defaults
+///   lazystack-mask         MDP  + MASK   (2,   .92,   5)
+///   lazystack-no-mdp-mask  cost + MASK   (2.5, .91,   4)   registry lazystack-no-mdp
+/// plus a stacker (cost 10, .94). Order and aggregator are in each method's diagnostics.
+nlohmann::json ablation_summary();
+
 /// Writes `summary` as <dir>/summary.json (creating dir).
 void write_summary(const std::filesystem::path& dir, const nlohmann::json& summary);
 
 /// Reads a whole file.
 std::string read_file(const std::filesystem::path& path);
+
+/// Rows of a CSV file (RFC 4180) as maps from header name to field.
+std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& path);
+
+/// Cells of the Markdown table row whose first cell is `name` (trimmed); empty when absent.
+std::vector<std::string> markdown_row(const std::string& md, const std::string& name);
 
 /// A fresh folder under the system temp dir named after the running test; removed when the
 /// object goes, unless LAZYSTACK_KEEP_TEST_OUTPUT is set (to look at the figures).

@@ -40,6 +40,7 @@ TEST(Table, LatexEscapesAndSpansTheNote) {
       << tex;
   EXPECT_EQ(latex_escape("5\u00d7 \u00b11 a\u2014b ~^#$"),
             "5$\\times$ $\\pm$1 a---b \\textasciitilde{}\\textasciicircum{}\\#\\$");
+  EXPECT_EQ(latex_escape("a > b < c \u2248 d"), "a \\textgreater{} b \\textless{} c $\\approx$ d");
 }
 
 TEST(Table, CsvQuotesOnlyWhatNeedsIt) {

@@ -1,0 +1,362 @@
+#include "reports/ablation.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "reports/summary.h"
+#include "reports/tables.h"
+
+namespace lazystack::reports {
+using nlohmann::json;
+
+namespace {
+
+const char* const kDash = "\u2014";
+
+// The LazyStack registry presets and the order / aggregator each one means by default.
+struct Preset {
+  const char* method;
+  const char* order;
+  const char* aggregator;
+};
+constexpr Preset kPresets[] = {
+    {"lazystack-sub", "mdp", "sub"},       {"lazystack-mask", "mdp", "mask"},
+    {"lazystack-no-mdp", "cost", "sub"},   {"lazystack-no-sub", "mdp", "last"},
+    {"lazystack-neither", "cost", "last"},
+};
+
+const Preset* find_preset(const std::string& method) {
+  for (const Preset& p : kPresets)
+    if (method == p.method) return &p;
+  return nullptr;
+}
+
+// Slots of the table, in row order: the SUB 2x2, then the MASK rows, then anything else (an
+// order or aggregator this version does not know).
+enum Slot { kMdpSub, kCostSub, kMdpLast, kCostLast, kMdpMask, kCostMask, kOther, kNumSlots };
+
+Slot slot_of(const std::string& order, const std::string& aggregator) {
+  const bool mdp = order == "mdp", cost = order == "cost";
+  if (!mdp && !cost) return kOther;
+  if (aggregator == "sub") return mdp ? kMdpSub : kCostSub;
+  if (aggregator == "last") return mdp ? kMdpLast : kCostLast;
+  if (aggregator == "mask") return mdp ? kMdpMask : kCostMask;
+  return kOther;
+}
+
+// Row groups: the SUB 2x2 (0), the MASK rows (1), unknown combinations (2).
+int group_of(Slot s) { return s <= kCostLast ? 0 : s <= kCostMask ? 1 : 2; }
+
+// A 2x2 family: which slot plays which role.
+struct Family {
+  const char* name;  // "SUB", "MASK"
+  Slot both, mdp_only, sub_only, neither;
+};
+constexpr Family kFamilies[] = {{"SUB", kMdpSub, kMdpLast, kCostSub, kCostLast},
+                                {"MASK", kMdpMask, kMdpLast, kCostMask, kCostLast}};
+
+// What a slot is called in the notes, per family role.
+std::string slot_phrase(Slot s) {
+  switch (s) {
+    case kMdpSub:
+      return "MDP + SUB";
+    case kCostSub:
+      return "cost order + SUB";
+    case kMdpLast:
+      return "MDP + last model";
+    case kCostLast:
+      return "cost order + last model";
+    case kMdpMask:
+      return "MDP + MASK";
+    case kCostMask:
+      return "cost order + MASK";
+    default:
+      return "other";
+  }
+}
+
+struct Member {
+  MethodView view;
+  std::string order, aggregator;  // as run: "mdp"/"cost", "sub"/"mask"/"last"
+  Slot slot = kOther;
+};
+
+// The option a method ran with: its diagnostics (what it actually ran), else the options the
+// summary's config carries for it (when it carries them), else the preset's default.
+std::string option_of(const json& summary, const std::string& name, const char* key,
+                      const char* fallback) {
+  const json& m = summary.at("methods").at(name);
+  if (auto d = m.find("diagnostics"); d != m.end() && d->is_object())
+    if (auto o = d->find(key); o != d->end() && o->is_string()) return o->get<std::string>();
+  if (auto c = summary.find("config"); c != summary.end() && c->is_object())
+    if (auto ms = c->find("methods"); ms != c->end() && ms->is_object())
+      if (auto e = ms->find(name); e != ms->end() && e->is_object())
+        if (auto o = e->find(key); o != e->end() && o->is_string()) return o->get<std::string>();
+  return fallback;
+}
+
+std::string order_text(const std::string& order) {
+  return order == "mdp" ? "MDP" : order;  // "cost" reads as it is
+}
+
+std::string aggregator_text(const std::string& aggregator) {
+  if (aggregator == "sub") return "SUB";
+  if (aggregator == "mask") return "MASK";
+  if (aggregator == "last") return "last model";
+  return aggregator;
+}
+
+TableCell number_cell(const json& object, const char* key, std::string (*format)(double)) {
+  const double value = number_or_nan(object, key);
+  return {format(value), format_raw(value)};
+}
+std::string percent2(double v) { return format_percent(v, 2); }
+std::string percent1(double v) { return format_percent(v, 1); }
+std::string fixed2(double v) { return format_fixed(v, 2); }
+
+// "a - b" / "a + b" for a sum of two signed terms, with three decimals.
+std::string signed_sum(double a, double b) {
+  return fmt::format("{:.3f} {} {:.3f}", a, b < 0 ? '-' : '+', std::fabs(b));
+}
+
+// The notes of one family (its numbers, then the verdict); `chosen` holds the member standing
+// for each slot (null: none works), `present` whether the slot has any method at all.
+std::vector<std::string> family_notes(const Family& f,
+                                      const std::array<const Member*, kNumSlots>& chosen,
+                                      const std::array<bool, kNumSlots>& present) {
+  const bool mask = f.name == std::string("MASK");
+  const Slot roles[] = {f.both, f.mdp_only, f.sub_only, f.neither};
+  const std::string role_names[] = {"both", "MDP only", mask ? "MASK only" : "SUB only", "neither"};
+  const std::string title = fmt::format("{} 2×2", f.name);
+  std::vector<std::string> missing, failed;
+  for (int r = 0; r < 4; ++r) {
+    if (chosen[roles[r]]) continue;
+    (present[roles[r]] ? failed : missing)
+        .push_back(fmt::format("{} ({})", role_names[r], slot_phrase(roles[r])));
+  }
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+    return s;
+  };
+  if (!missing.empty() || !failed.empty()) {
+    std::string why;
+    if (!missing.empty()) why += "no method for " + join(missing);
+    if (!failed.empty()) why += (why.empty() ? "" : "; ") + join(failed) + " failed";
+    return {fmt::format("{}: no superadditivity verdict ({}).", title, why)};
+  }
+  auto speedup = [&](Slot s) {
+    return number_or_nan(*chosen[s]->view.headline, "speedup_vs_full");
+  };
+  const TwoByTwo s{speedup(f.both), speedup(f.mdp_only), speedup(f.sub_only), speedup(f.neither)};
+  const double values[] = {s.both, s.mdp_only, s.sub_only, s.neither};
+  std::string numbers = fmt::format("{} (S = speedup vs full at the headline): ", title);
+  for (int r = 0; r < 4; ++r)
+    numbers += fmt::format("{}{} = {} {}", r ? ", " : "", role_names[r],
+                           chosen[roles[r]]->view.name, format_speedup(values[r]));
+  const std::optional<AdditivityTest> t = additivity_test(s);
+  if (!t) return {numbers + ". No superadditivity verdict: a speedup is missing or not positive."};
+  numbers += fmt::format("; gain_mdp = S(both)/S({}) = {}, gain_sub = S(both)/S(MDP only) = {}.",
+                         role_names[2], format_speedup(t->gain_mdp), format_speedup(t->gain_sub));
+
+  const double summed = t->log_gain_mdp + t->log_gain_sub;
+  std::string verdict = fmt::format(
+      "{} verdict: {}. log S(both) - log S(neither) = {:.3f} {} (log S(MDP only) - log "
+      "S(neither)) + (log S({}) - log S(neither)) = {} = {:.3f} (natural logs; the interaction "
+      "S(both) × S(neither) / (S(MDP only) × S({})) = {}).",
+      title, to_string(t->verdict), t->joint_log_gain,
+      t->verdict == Additivity::kSuperadditive ? ">"
+      : t->verdict == Additivity::kSubadditive ? "<"
+                                               : "\u2248",
+      role_names[2], signed_sum(t->log_gain_mdp, t->log_gain_sub), summed, role_names[2],
+      format_speedup(t->interaction));
+  // Superadditive in logs says nothing about whether the components pay at all: say so.
+  auto effect = [](double gain, const char* what) {
+    return gain > 1.01       ? fmt::format("lowers {}", what)
+           : gain < 1 / 1.01 ? fmt::format("raises {}", what)
+                             : fmt::format("changes {} by less than 1%", what);
+  };
+  const std::string parts = mask ? "masked stacker" : "substackers";
+  if (t->gain_mdp > 1.01 && t->gain_sub > 1.01) {
+    verdict += " Both components pay: removing either lowers the speedup.";
+  } else {
+    verdict += fmt::format(
+        " But not both components pay at these points: removing the MDP {}, removing the {} {}",
+        effect(t->gain_mdp, "the speedup"), parts, effect(t->gain_sub, "it"));
+    verdict += s.both < s.neither ? fmt::format(", and S(neither) = {} S(both).",
+                                                format_speedup(s.neither / s.both))
+                                  : ".";
+  }
+  return {numbers, verdict};
+}
+
+}  // namespace
+
+const char* to_string(Additivity a) {
+  switch (a) {
+    case Additivity::kSuperadditive:
+      return "superadditive";
+    case Additivity::kAdditive:
+      return "additive within 1%";
+    case Additivity::kSubadditive:
+      return "subadditive";
+  }
+  return "?";
+}
+
+std::optional<AdditivityTest> additivity_test(const TwoByTwo& s) {
+  for (double v : {s.both, s.mdp_only, s.sub_only, s.neither})
+    if (!std::isfinite(v) || !(v > 0)) return std::nullopt;
+  AdditivityTest t;
+  t.gain_mdp = s.both / s.sub_only;
+  t.gain_sub = s.both / s.mdp_only;
+  t.joint_log_gain = std::log(s.both) - std::log(s.neither);
+  t.log_gain_mdp = std::log(s.mdp_only) - std::log(s.neither);
+  t.log_gain_sub = std::log(s.sub_only) - std::log(s.neither);
+  t.interaction = std::exp(t.joint_log_gain - (t.log_gain_mdp + t.log_gain_sub));
+  t.verdict = t.interaction > 1.01   ? Additivity::kSuperadditive
+              : t.interaction < 0.99 ? Additivity::kSubadditive
+                                     : Additivity::kAdditive;
+  return t;
+}
+
+bool has_lazystack_methods(const json& summary) {
+  for (const MethodView& v : method_views(summary))
+    if (find_preset(v.method)) return true;
+  return false;
+}
+
+Table ablation_table(const json& summary) {
+  // The LazyStack methods, each placed by the order and aggregator it ran with.
+  std::vector<Member> members;
+  for (const MethodView& v : method_views(summary)) {
+    const Preset* preset = find_preset(v.method);
+    if (!preset) continue;
+    Member m{v, option_of(summary, v.name, "order", preset->order),
+             option_of(summary, v.name, "aggregator", preset->aggregator)};
+    m.slot = slot_of(m.order, m.aggregator);
+    members.push_back(std::move(m));
+  }
+  // By slot; within one, working methods first, the one named like its preset first, by name.
+  std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) {
+    const bool a_ok = a.view.error.empty(), b_ok = b.view.error.empty();
+    const bool a_own = a.view.name == a.view.method, b_own = b.view.name == b.view.method;
+    if (a.slot != b.slot) return a.slot < b.slot;
+    if (a_ok != b_ok) return a_ok;
+    if (a_own != b_own) return a_own;
+    return a.view.name < b.view.name;
+  });
+  std::array<const Member*, kNumSlots> chosen{};
+  std::array<bool, kNumSlots> present{};
+  for (const Member& m : members) {
+    present[m.slot] = true;
+    if (!chosen[m.slot] && m.view.error.empty() && !m.view.bound) chosen[m.slot] = &m;
+  }
+
+  const CostUnit unit = describe_cost_unit(summary.at("cost_unit").get<std::string>());
+  const std::optional<CascadeBaseline> cascade = cascade_baseline(summary);
+  Table t;
+  t.columns = {
+      {"method", "", "method", Align::kLeft},
+      {"order", "", "order", Align::kLeft},
+      {"aggregator", "", "aggregator", Align::kLeft},
+      {"acc. (%)", "acc.\\ (\\%)", "accuracy"},
+      {"retention (%)", "ret.\\ (\\%)", "retention"},
+      {"cost (" + unit.short_label + ")", "cost (" + latex_escape(unit.short_label) + ")",
+       "mean_cost"},
+      {"× full", "$\\times$ full", "speedup_vs_full"},
+      {"models", "models", "mean_models"},
+  };
+  if (cascade) t.columns.push_back(cascade_column());
+  const size_t shown_columns = t.columns.size();
+  t.columns.push_back({"", "", "registry_method", Align::kLeft, /*display=*/false});
+  t.columns.push_back({"", "", "status", Align::kLeft, /*display=*/false});
+  t.columns.push_back({"", "", "error", Align::kLeft, /*display=*/false});
+
+  double lowest = INFINITY, highest = -INFINITY;
+  bool any_failed = false;
+  for (size_t i = 0; i < members.size(); ++i) {
+    const Member& m = members[i];
+    TableRow row;
+    row.cells.push_back({m.view.bound ? m.view.name + " (bound)" : m.view.name, m.view.name});
+    row.cells.push_back({order_text(m.order), m.order});
+    row.cells.push_back({aggregator_text(m.aggregator), m.aggregator});
+    if (!m.view.error.empty()) {
+      any_failed = true;
+      while (row.cells.size() < shown_columns) row.cells.push_back({kDash, ""});
+      row.note = "failed: " + m.view.error;
+      row.note_from = 3;
+    } else {
+      const json& h = *m.view.headline;
+      row.cells.push_back(number_cell(h, "accuracy", percent2));
+      row.cells.push_back(number_cell(h, "retention", percent1));
+      row.cells.push_back(number_cell(h, "mean_cost", format_amount));
+      row.cells.push_back(number_cell(h, "speedup_vs_full", format_speedup));
+      row.cells.push_back(number_cell(h, "mean_models", fixed2));
+      if (cascade) row.cells.push_back(cascade_cell(*cascade, h));
+      const double a = number_or_nan(h, "accuracy");
+      if (std::isfinite(a)) {
+        lowest = std::min(lowest, a);
+        highest = std::max(highest, a);
+      }
+    }
+    row.cells.push_back({m.view.method, m.view.method});
+    const std::string status = !m.view.error.empty() ? "failed" : m.view.bound ? "bound" : "ok";
+    row.cells.push_back({status, status});
+    row.cells.push_back({m.view.error, m.view.error});
+    // A rule between the SUB 2x2, the MASK rows and any unknown combination.
+    row.rule_before = i > 0 && group_of(m.slot) != group_of(members[i - 1].slot);
+    t.add_row(std::move(row));
+  }
+
+  const std::string dataset = dataset_name(summary);
+  t.caption = fmt::format(
+      "Ablation of LazyStack's two learned components on {} ({}): execution order (MDP policy "
+      "or cheapest first) × aggregation (substackers or the last model's own confidence).",
+      dataset, split_phrase(summary));
+  t.label = "tab:ablation-" + dataset;
+  const double full_cost = number_or_nan(summary.at("reference"), "full_ensemble_cost");
+  t.notes.push_back(fmt::format(
+      "Order: MDP = the discovered policy, cost = cheapest model first. Aggregator: SUB = one "
+      "substacker per trie prefix, MASK = one masked stacker over all prefixes, last model = the "
+      "last model's own max probability (no stacking). Headline points (knob fixed on "
+      "validation), test numbers; × full = speedup vs running the full ensemble{}.",
+      std::isfinite(full_cost)
+          ? fmt::format(" ({} {} per sample)", format_amount(full_cost), unit.short_label)
+          : std::string()));
+  for (const Family& f : kFamilies) {
+    // A family gets a note when one of its own slots is in the run (the shared "last" slots
+    // alone do not call for the MASK family).
+    const bool relevant = f.name == std::string("SUB") ? present[kMdpSub] || present[kCostSub] ||
+                                                             present[kMdpLast] || present[kCostLast]
+                                                       : present[kMdpMask] || present[kCostMask];
+    if (relevant)
+      for (std::string& n : family_notes(f, chosen, present)) t.notes.push_back(std::move(n));
+  }
+  const double target = number_or_nan(summary.at("reference"), "target_retention");
+  std::string caveat =
+      "Caveat: each headline point only has to meet the retention target (the cheapest "
+      "validation point keeping " +
+      (std::isfinite(target) ? format_percent(target, 0) + "%" : std::string("the target")) +
+      " of the full stacker's val accuracy), so the rows sit at different test accuracies";
+  if (std::isfinite(lowest) && highest > lowest)
+    caveat +=
+        fmt::format(" (here {}% to {}%)", format_percent(lowest, 2), format_percent(highest, 2));
+  caveat +=
+      ", and the speedups and the verdicts above compare points of unequal accuracy: a row that "
+      "stops at a lower accuracy looks faster than it is";
+  caveat += cascade ? ". × cascade (equal acc.) compares each method with the cascade at the "
+                      "method's own accuracy."
+                    : ".";
+  t.notes.push_back(caveat);
+  if (cascade) t.notes.push_back(cascade_note(*cascade));
+  if (any_failed) t.notes.push_back("Failed methods are listed with their error.");
+  return t;
+}
+
+}  // namespace lazystack::reports
