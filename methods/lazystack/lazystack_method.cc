@@ -3,12 +3,14 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "core/log.h"
 #include "methods/common/method_kit.h"
 #include "methods/common/model_outputs.h"
 #include "methods/lazystack/binary_io.h"
@@ -19,8 +21,63 @@ namespace lazy {
 namespace {
 constexpr char kHeaderTag[9] = "LZSHEADR";
 constexpr uint32_t kHeaderVersion = 1;
+constexpr char kBundleTag[9] = "LZSBUNDL";
+constexpr uint32_t kBundleVersion = 1;
 /// A theta above every probability: exit only on the policy's STOP or at a leaf.
 constexpr double kNoConfidenceExit = 1.01;
+
+/// Same betas: equal up to rounding (knobs pass through JSON and back).
+bool same_beta(double a, double b) { return std::abs(a - b) <= 1e-12 * std::max(1.0, std::abs(a)); }
+
+/// The tries name the same prefixes under the same node ids: the substackers trained for one
+/// (which depend on nothing else of the trie) are exactly those the other would train.
+bool same_prefixes(const PrefixTrie& a, const PrefixTrie& b) {
+  if (a.num_nodes() != b.num_nodes()) return false;
+  for (size_t id = 0; id < a.num_nodes(); ++id)
+    if (a.node(static_cast<int>(id)).prefix != b.node(static_cast<int>(id)).prefix) return false;
+  return true;
+}
+
+std::string betas_text(const std::vector<LazyStackArtifact>& artifacts) {
+  std::string s;
+  for (const LazyStackArtifact& a : artifacts)
+    s += (s.empty() ? "" : ", ") + fmt::format("{:g}", a.beta);
+  return "[" + s + "]";
+}
+
+/// Writes through `write` to a temporary file next to `path`, then renames it to `path`.
+template <class Write>
+void save_atomically(const std::string& path, const Write& write) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+    write(out);
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+}
+
+/// Opens `path` and reads it through `read`; errors name the path.
+template <class Read>
+auto load_file(const std::string& path, const Read& read) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open LazyStack artifact " + path);
+  try {
+    return read(in);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+template <class Write>
+size_t bytes_written(const Write& write) {
+  std::ostringstream out;
+  write(out);
+  return out.str().size();
+}
 }  // namespace
 
 ExecutionOrder parse_order(const std::string& name) {
@@ -40,6 +97,7 @@ void LazyStackArtifact::write(std::ostream& out) const {
                                  {"model_names", model_names},
                                  {"num_classes", num_classes},
                                  {"order", to_string(order)},
+                                 {"beta", beta},
                                  {"aggregator", to_string(substackers.kind)},
                                  {"thetas", thetas},
                                  {"notes", notes}};
@@ -61,6 +119,7 @@ LazyStackArtifact LazyStackArtifact::read(std::istream& in) {
     a.model_names = h.at("model_names").get<std::vector<std::string>>();
     a.num_classes = h.at("num_classes").get<int>();
     a.order = parse_order(h.at("order").get<std::string>());
+    a.beta = h.value("beta", 0.0);  // absent in files written before multi-beta fits
     a.thetas = h.at("thetas").get<std::vector<double>>();
     a.notes = h.at("notes").get<std::vector<std::string>>();
   } catch (const std::exception& e) {
@@ -78,39 +137,109 @@ LazyStackArtifact LazyStackArtifact::read(std::istream& in) {
 }
 
 void LazyStackArtifact::save(const std::string& path) const {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-    write(out);
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  save_atomically(path, [&](std::ostream& out) { write(out); });
 }
 
 LazyStackArtifact LazyStackArtifact::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open LazyStack artifact " + path);
-  try {
-    return read(in);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": " + e.what());
-  }
+  return load_file(path, [](std::istream& in) { return read(in); });
 }
 
 size_t LazyStackArtifact::size_bytes() const {
-  std::ostringstream out;
-  write(out);
-  return out.str().size();
+  return bytes_written([&](std::ostream& out) { write(out); });
+}
+
+// --- Bundle -----------------------------------------------------------------------------------
+
+void LazyStackBundle::write(std::ostream& out) const {
+  if (artifacts.empty()) throw std::invalid_argument("LazyStack bundle: no artifact to write");
+  nlohmann::json betas = nlohmann::json::array();
+  for (const LazyStackArtifact& a : artifacts) betas.push_back(a.beta);
+  const nlohmann::json header = {
+      {"format", "lazystack-bundle"}, {"count", artifacts.size()}, {"betas", betas}};
+  ByteWriter w;
+  w.str(header.dump());
+  write_section(out, kBundleTag, kBundleVersion, w.bytes());
+  for (const LazyStackArtifact& a : artifacts) a.write(out);
+}
+
+LazyStackBundle LazyStackBundle::read(std::istream& in) {
+  // A lone artifact starts with its own header tag: peek at the first 8 bytes.
+  const std::istream::pos_type start = in.tellg();
+  if (start != std::istream::pos_type(-1)) {
+    char tag[8] = {};
+    in.read(tag, sizeof tag);
+    const bool lone = in.gcount() == sizeof tag && std::equal(tag, tag + 8, kHeaderTag);
+    in.clear();
+    in.seekg(start);
+    if (lone) {
+      LazyStackBundle b;
+      b.artifacts.push_back(LazyStackArtifact::read(in));
+      return b;
+    }
+  }
+  ByteReader r(read_section(in, kBundleTag, kBundleVersion), "LazyStack bundle header");
+  const std::string text = r.str();
+  r.expect_end();
+  size_t count = 0;
+  std::vector<double> betas;
+  try {
+    const nlohmann::json h = nlohmann::json::parse(text);
+    count = h.at("count").get<size_t>();
+    betas = h.at("betas").get<std::vector<double>>();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("LazyStack bundle header: ") + e.what());
+  }
+  if (count == 0 || betas.size() != count)
+    throw std::runtime_error(
+        fmt::format("LazyStack bundle header: {} artifacts but {} betas", count, betas.size()));
+  LazyStackBundle b;
+  for (size_t i = 0; i < count; ++i) {
+    b.artifacts.push_back(LazyStackArtifact::read(in));
+    const LazyStackArtifact& a = b.artifacts.back();
+    const LazyStackArtifact& first = b.artifacts.front();
+    if (!same_beta(a.beta, betas[i]))
+      throw std::runtime_error(
+          fmt::format("LazyStack bundle: artifact {} has beta {:g}, the header says {:g}", i,
+                      a.beta, betas[i]));
+    if (a.model_names != first.model_names || a.num_classes != first.num_classes ||
+        a.order != first.order || a.substackers.kind != first.substackers.kind)
+      throw std::runtime_error(fmt::format(
+          "LazyStack bundle: artifact {} disagrees with the first on models, classes, order or "
+          "aggregator",
+          i));
+  }
+  return b;
+}
+
+void LazyStackBundle::save(const std::string& path) const {
+  save_atomically(path, [&](std::ostream& out) { write(out); });
+}
+
+LazyStackBundle LazyStackBundle::load(const std::string& path) {
+  return load_file(path, [](std::istream& in) { return read(in); });
+}
+
+size_t LazyStackBundle::size_bytes() const {
+  return bytes_written([&](std::ostream& out) { write(out); });
 }
 
 // --- Method -----------------------------------------------------------------------------------
 
+// A 1-2-5 series over three decades (README: "betas"): dense enough that the policy changes
+// between neighbours on the fashion-mnist zoo, wide enough to start at its cheapest and at its
+// most accurate models.
+const std::vector<double> LazyStackMethod::kDefaultBetas = {0.1, 0.2,  0.5,  1.0,  2.0,
+                                                            5.0, 10.0, 20.0, 50.0, 100.0};
+
 std::vector<OptionSpec> LazyStackMethod::option_specs(AggregatorKind aggregator,
                                                       ExecutionOrder order) {
   std::vector<OptionSpec> specs = discovery_option_specs();
+  specs.push_back(
+      opt_doubles("betas", order == ExecutionOrder::kMdp ? kDefaultBetas : std::vector<double>{},
+                  "MDP betas to fit, one policy, trie and aggregator each; the grid sweeps "
+                  "{beta, theta} over all of them (low beta: cheap policies, high: accurate); "
+                  "[] = the single `beta`. Ignored by the cost order, which has no MDP")
+          .above(0.0));
   specs.push_back(opt_string("aggregator", to_string(aggregator),
                              "what combines the models run so far: sub (an MLP per trie prefix), "
                              "mask (one MLP over zero-filled slots plus the executed mask), last "
@@ -171,6 +300,7 @@ void register_lazystack_methods(MethodRegistry& registry) {
 
 LazyStackMethod::LazyStackMethod(const Options& options)
     : discovery_options_(discovery_options_from(options)),
+      betas_(options.get_doubles("betas")),
       aggregator_kind_(parse_aggregator(options.get_string("aggregator"))),
       order_(parse_order(options.get_string("order"))),
       options_(options),
@@ -179,19 +309,33 @@ LazyStackMethod::LazyStackMethod(const Options& options)
       theta_quantiles_(static_cast<int>(options.get_int("theta_quantiles"))),
       mask_max_rows_(options.get_int("mask_max_rows")) {
   mlp_train_options(options_, 0);  // reads every training option now: a missing one throws here
+  for (double b : betas_)
+    if (!(b > 0.0) || !std::isfinite(b))
+      throw std::invalid_argument(
+          fmt::format("LazyStack: betas must be finite and > 0, got {}", b));
 }
 
-void LazyStackMethod::fit(const FitContext& ctx) {
-  const LogitTable& val_fit = ctx.val_fit;
-  require_models(val_fit, "lazystack");
+std::vector<double> LazyStackMethod::fit_betas() const {
+  if (order_ == ExecutionOrder::kCost) return {0.0};  // no MDP: beta plays no part
+  std::vector<double> betas =
+      betas_.empty() ? std::vector<double>{discovery_options_.mdp.beta} : betas_;
+  std::sort(betas.begin(), betas.end());
+  betas.erase(std::unique(betas.begin(), betas.end(), same_beta), betas.end());
+  return betas;
+}
+
+LazyStackArtifact LazyStackMethod::fit_one(const LogitTable& val_fit, uint64_t seed, double beta,
+                                           FitRecord* record) const {
   LazyStackArtifact a;
   a.model_names = val_fit.model_names();
   a.num_classes = val_fit.num_classes();
   a.order = order_;
-  discovery_json_ = nullptr;
+  a.beta = beta;
   if (order_ == ExecutionOrder::kMdp) {
-    const Discovery d = discover_trajectories(val_fit, discovery_options_);
-    discovery_json_ = d.to_json(val_fit.model_names());
+    DiscoveryOptions options = discovery_options_;
+    options.mdp.beta = beta;
+    const Discovery d = discover_trajectories(val_fit, options);
+    record->discovery = d.to_json(val_fit.model_names());
     a.policy = d.plan.policy;
     if (d.trajectories.num_kept > 0) {
       a.trie = d.plan.trie;
@@ -201,7 +345,7 @@ void LazyStackMethod::fit(const FitContext& ctx) {
           PrefixTrie::build({d.trajectories.trajectories.front()}, d.trajectories.trajectories);
       a.notes.push_back(
           fmt::format("no trajectory reached min_share {}; kept the most common one (share {:.4f})",
-                      discovery_options_.min_share, d.trajectories.trajectories.front().share));
+                      options.min_share, d.trajectories.trajectories.front().share));
     }
   } else {
     Trajectory chain;
@@ -210,36 +354,87 @@ void LazyStackMethod::fit(const FitContext& ctx) {
     chain.share = 1.0;
     a.trie = PrefixTrie::build({chain}, {chain});
   }
+  // Substackers depend on the trie's prefixes only: reuse an earlier beta's when they match.
+  for (size_t i = 0; i < bundle_.artifacts.size(); ++i) {
+    if (same_prefixes(bundle_.artifacts[i].trie, a.trie)) {
+      a.substackers = bundle_.artifacts[i].substackers;
+      record->substackers_from = static_cast<int>(i);
+      return a;
+    }
+  }
   SubstackerTrainOptions train;
-  train.mlp = mlp_train_options(options_, ctx.seed);
+  train.mlp = mlp_train_options(options_, seed);
   train.mask_max_rows = mask_max_rows_;
   a.substackers = train_substackers(val_fit, a.trie, aggregator_kind_, train);
-  artifact_ = std::move(a);
+  return a;
+}
+
+void LazyStackMethod::fit(const FitContext& ctx) {
+  const LogitTable& val_fit = ctx.val_fit;
+  require_models(val_fit, "lazystack");
+  bundle_ = LazyStackBundle{};
+  records_.clear();
+  aggregators_.clear();
+  notes_.clear();
+  if (order_ == ExecutionOrder::kCost && !betas_.empty())
+    notes_.push_back("betas ignored: the cost order has no MDP");
+  for (double beta : fit_betas()) {
+    const auto start = std::chrono::steady_clock::now();
+    FitRecord record;
+    LazyStackArtifact a = fit_one(val_fit, ctx.seed, beta, &record);
+    Aggregator aggregator(a.substackers, a.trie);
+    if (!given_thetas_.empty()) {
+      a.thetas = given_thetas_;
+    } else if (record.substackers_from >= 0) {
+      a.thetas = bundle_.artifacts[record.substackers_from].thetas;  // same prefixes, same weights
+    } else {
+      a.thetas = automatic_thetas(val_fit, a, aggregator);
+    }
+    std::sort(a.thetas.begin(), a.thetas.end());
+    a.thetas.erase(std::unique(a.thetas.begin(), a.thetas.end()), a.thetas.end());
+    record.fit_seconds = seconds_since(start);
+    log_debug("[lazystack] beta {:g}: fitted in {:.3f} s ({} trie nodes{})", beta,
+              record.fit_seconds, a.trie.num_nodes(),
+              record.substackers_from >= 0 ? ", substackers shared" : "");
+    bundle_.artifacts.push_back(std::move(a));
+    records_.push_back(std::move(record));
+  }
   prepare();
-  artifact_.thetas = given_thetas_.empty() ? automatic_thetas(val_fit) : given_thetas_;
-  std::sort(artifact_.thetas.begin(), artifact_.thetas.end());
-  artifact_.thetas.erase(std::unique(artifact_.thetas.begin(), artifact_.thetas.end()),
-                         artifact_.thetas.end());
-  theta_ = artifact_.thetas.back();
 }
 
 void LazyStackMethod::load(LazyStackArtifact artifact) {
-  artifact_ = std::move(artifact);
-  aggregator_kind_ = artifact_.substackers.kind;
-  order_ = artifact_.order;
-  discovery_json_ = nullptr;
+  LazyStackBundle bundle;
+  bundle.artifacts.push_back(std::move(artifact));
+  load(std::move(bundle));
+}
+
+void LazyStackMethod::load(LazyStackBundle bundle) {
+  if (bundle.artifacts.empty()) throw std::runtime_error("LazyStack: the bundle is empty");
+  for (const LazyStackArtifact& a : bundle.artifacts)
+    if (a.thetas.empty()) throw std::runtime_error("LazyStack artifact has no theta grid");
+  bundle_ = std::move(bundle);
+  aggregator_kind_ = bundle_.artifacts.front().substackers.kind;
+  order_ = bundle_.artifacts.front().order;
+  records_.assign(bundle_.artifacts.size(), FitRecord{});
+  notes_.clear();
   prepare();
-  if (artifact_.thetas.empty()) throw std::runtime_error("LazyStack artifact has no theta grid");
-  theta_ = artifact_.thetas.back();
 }
 
 void LazyStackMethod::prepare() {
-  if (artifact_.trie.num_nodes() == 0 || artifact_.trie.node(PrefixTrie::kRoot).is_leaf())
-    throw std::runtime_error("LazyStack: the trie has no trajectory to follow");
-  aggregator_ = Aggregator(artifact_.substackers, artifact_.trie);
+  aggregators_.clear();
+  for (const LazyStackArtifact& a : bundle_.artifacts) {
+    if (a.trie.num_nodes() == 0 || a.trie.node(PrefixTrie::kRoot).is_leaf())
+      throw std::runtime_error("LazyStack: the trie has no trajectory to follow");
+    aggregators_.emplace_back(a.substackers, a.trie);
+  }
+  // Until a knob says otherwise: the largest beta, never exiting on confidence.
+  selected_ = bundle_.artifacts.size() - 1;
+  theta_ = bundle_.artifacts.back().thetas.back();
 }
 
-std::vector<double> LazyStackMethod::automatic_thetas(const LogitTable& val_fit) {
+std::vector<double> LazyStackMethod::automatic_thetas(const LogitTable& val_fit,
+                                                      const LazyStackArtifact& a,
+                                                      Aggregator& aggregator) const {
   std::vector<double> thetas;
   for (int i = 0; i <= theta_steps_; ++i) thetas.push_back(static_cast<double>(i) / theta_steps_);
   if (theta_quantiles_ > 0) {
@@ -247,15 +442,15 @@ std::vector<double> LazyStackMethod::automatic_thetas(const LogitTable& val_fit)
     std::vector<float> confidences;
     const int c = val_fit.num_classes();
     for (int n = 0; n < val_fit.num_samples(); ++n) {
-      for (size_t id = 1; id < artifact_.trie.num_nodes(); ++id) {
-        const TrieNode& node = artifact_.trie.node(static_cast<int>(id));
-        aggregator_.reset();
+      for (size_t id = 1; id < a.trie.num_nodes(); ++id) {
+        const TrieNode& node = a.trie.node(static_cast<int>(id));
+        aggregator.reset();
         int walk = PrefixTrie::kRoot;
         for (int m : node.prefix) {
-          walk = artifact_.trie.node(walk).child(m);
-          aggregator_.add(m, val_fit.probs(m, n).data, walk);
+          walk = a.trie.node(walk).child(m);
+          aggregator.add(m, val_fit.probs(m, n).data, walk);
         }
-        const float* p = aggregator_.probs();
+        const float* p = aggregator.probs();
         confidences.push_back(p[argmax(p, c)]);
       }
     }
@@ -273,30 +468,61 @@ std::vector<double> LazyStackMethod::automatic_thetas(const LogitTable& val_fit)
 
 std::vector<Knob> LazyStackMethod::grid() const {
   std::vector<Knob> knobs;
-  for (double t : artifact_.thetas) knobs.push_back(Knob().set("theta", t));
+  for (const LazyStackArtifact& a : bundle_.artifacts) {
+    for (double t : a.thetas) {
+      Knob k;
+      if (a.order == ExecutionOrder::kMdp) k.set("beta", a.beta);
+      knobs.push_back(k.set("theta", t));
+    }
+  }
   return knobs;
 }
 
-void LazyStackMethod::set_knob(const Knob& knob) { theta_ = knob.get("theta"); }
+void LazyStackMethod::set_knob(const Knob& knob) {
+  if (bundle_.artifacts.empty()) throw std::logic_error("LazyStack: set_knob before fit or load");
+  size_t pick = bundle_.artifacts.size();
+  if (knob.has("beta")) {
+    const double beta = knob.get("beta");
+    for (size_t i = 0; i < bundle_.artifacts.size(); ++i)
+      if (bundle_.artifacts[i].order == ExecutionOrder::kMdp &&
+          same_beta(bundle_.artifacts[i].beta, beta))
+        pick = i;
+    if (pick == bundle_.artifacts.size())
+      throw std::invalid_argument(
+          fmt::format("LazyStack: no policy was fitted for beta {:g} (fitted betas: {})", beta,
+                      artifact().order == ExecutionOrder::kMdp ? betas_text(bundle_.artifacts)
+                                                               : "none, order cost"));
+  } else if (bundle_.artifacts.size() == 1) {
+    pick = 0;
+  } else {
+    throw std::invalid_argument(
+        fmt::format("LazyStack: knob '{}' names no beta, but policies were fitted for betas {}",
+                    knob.to_string(), betas_text(bundle_.artifacts)));
+  }
+  theta_ = knob.get("theta");
+  selected_ = pick;
+}
 
 int LazyStackMethod::predict(Meter& meter) {
-  const int c = artifact_.num_classes;
-  require_fitted_shape(meter, static_cast<int>(artifact_.model_names.size()), c, "lazystack");
-  const PrefixTrie& trie = artifact_.trie;
-  aggregator_.reset();
+  const LazyStackArtifact& a = bundle_.artifacts[selected_];
+  Aggregator& aggregator = aggregators_[selected_];
+  const int c = a.num_classes;
+  require_fitted_shape(meter, static_cast<int>(a.model_names.size()), c, "lazystack");
+  const PrefixTrie& trie = a.trie;
+  aggregator.reset();
   uint64_t executed = 0;
-  const int first = order_ == ExecutionOrder::kMdp ? artifact_.policy.decide(0, 0, 0).action : -1;
+  const int first = a.order == ExecutionOrder::kMdp ? a.policy.decide(0, 0, 0).action : -1;
   TrieStep step = trie.step(PrefixTrie::kRoot, first);
   while (true) {
     const ProbView probs = meter.run(step.model);
     executed |= 1ull << step.model;
-    aggregator_.add(step.model, probs.data, step.node);
-    const float* p = aggregator_.probs();
+    aggregator.add(step.model, probs.data, step.node);
+    const float* p = aggregator.probs();
     const int answer = argmax(p, c);
     if (p[answer] >= theta_ || trie.node(step.node).is_leaf()) return answer;
     int wanted = -1;  // cost order: the trie is a chain, its only child is next
-    if (order_ == ExecutionOrder::kMdp) {
-      wanted = artifact_.policy.decide_probs(executed, p).action;
+    if (a.order == ExecutionOrder::kMdp) {
+      wanted = a.policy.decide_probs(executed, p).action;
       if (wanted == kStop) return answer;
     }
     step = trie.step(step.node, wanted);
@@ -305,20 +531,58 @@ int LazyStackMethod::predict(Meter& meter) {
 
 nlohmann::json LazyStackMethod::diagnostics() const {
   nlohmann::json j;
-  j["aggregator"] = to_string(artifact_.substackers.kind);
-  j["order"] = to_string(artifact_.order);
-  j["models"] = artifact_.model_names;
-  if (!discovery_json_.is_null()) j["discovery"] = discovery_json_;
-  j["trie"] = artifact_.trie.to_json(artifact_.model_names);
-  j["num_substackers"] = artifact_.substackers.kind == AggregatorKind::kSub
-                             ? artifact_.trie.num_prefixes()
-                         : artifact_.substackers.kind == AggregatorKind::kMask ? 1
-                                                                               : 0;
-  j["substacker_parameters"] = artifact_.substackers.num_parameters();
-  j["substacker_training"] = artifact_.substackers.training;
-  j["artifact_bytes"] = artifact_.trie.num_nodes() ? artifact_.size_bytes() : 0;
-  j["num_thetas"] = artifact_.thetas.size();
-  j["notes"] = artifact_.notes;
+  j["aggregator"] = to_string(aggregator_kind_);
+  j["order"] = to_string(order_);
+  j["notes"] = notes_;
+  if (bundle_.artifacts.empty()) return j;
+  const LazyStackArtifact& selected = artifact();
+  const bool mdp = selected.order == ExecutionOrder::kMdp;
+  const std::vector<std::string>& names = selected.model_names;
+  j["models"] = names;
+  j["betas"] = nlohmann::json::array();
+  j["selected"] = {{"beta", mdp ? nlohmann::json(selected.beta) : nlohmann::json(nullptr)},
+                   {"theta", theta_}};
+  nlohmann::json per_beta = nlohmann::json::array();
+  nlohmann::json bytes = nlohmann::json::array(), seconds = nlohmann::json::array(),
+                 starts = nlohmann::json::array();
+  double total_seconds = 0.0;
+  size_t num_knobs = 0;
+  for (size_t i = 0; i < bundle_.artifacts.size(); ++i) {
+    const LazyStackArtifact& a = bundle_.artifacts[i];
+    const FitRecord& r = records_[i];
+    nlohmann::json d;
+    d["beta"] = mdp ? nlohmann::json(a.beta) : nlohmann::json(nullptr);
+    const int start =
+        mdp ? a.policy.decide(0, 0, 0).action : a.trie.step(PrefixTrie::kRoot, -1).model;
+    d["start_model"] = start >= 0 && start < static_cast<int>(names.size()) ? names[start] : "";
+    d["fit_seconds"] = r.fit_seconds;
+    if (!r.discovery.is_null()) d["discovery"] = r.discovery;
+    d["trie"] = a.trie.to_json(names);
+    d["num_substackers"] = a.substackers.kind == AggregatorKind::kSub    ? a.trie.num_prefixes()
+                           : a.substackers.kind == AggregatorKind::kMask ? 1
+                                                                         : 0;
+    d["substacker_parameters"] = a.substackers.num_parameters();
+    d["substacker_training"] = a.substackers.training;
+    if (r.substackers_from >= 0)
+      d["substackers_shared_with_beta"] = bundle_.artifacts[r.substackers_from].beta;
+    d["artifact_bytes"] = a.size_bytes();
+    d["num_thetas"] = a.thetas.size();
+    d["notes"] = a.notes;
+    if (mdp) j["betas"].push_back(a.beta);
+    bytes.push_back(d["artifact_bytes"]);
+    seconds.push_back(r.fit_seconds);
+    starts.push_back(d["start_model"]);
+    total_seconds += r.fit_seconds;
+    num_knobs += a.thetas.size();
+    per_beta.push_back(std::move(d));
+  }
+  j["num_knobs"] = num_knobs;
+  j["artifact_bytes"] = bundle_.size_bytes();  // the one file holding every beta's artifact
+  j["artifact_bytes_per_beta"] = bytes;
+  j["fit_seconds_per_beta"] = seconds;
+  j["fit_seconds_total"] = total_seconds;
+  j["start_model_per_beta"] = starts;
+  j["per_beta"] = std::move(per_beta);
   return j;
 }
 

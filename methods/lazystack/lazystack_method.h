@@ -3,7 +3,8 @@
 // al., "Unifying Stacking and Cascading for Efficient Ensemble Inference", ICML 2026).
 //
 // Fit: discover trajectories with the MDP on val_fit (or, without the MDP, take the cost-ordered
-// chain), build the prefix trie, train the aggregator (SUB / MASK / none) for its prefixes.
+// chain), build the prefix trie, train the aggregator (SUB / MASK / none) for its prefixes; with
+// the MDP, once per beta of `betas`, so the knob grid spans {beta, theta}.
 // Predict: at the root the policy picks the first model; after each model move to its trie node,
 // aggregate, recompute (E, h, k) from the aggregate p, and exit with argmax p if max p >= theta,
 // if the policy says STOP, or at a leaf; otherwise run the policy's next model, or, if that
@@ -110,7 +111,7 @@ class LazyStackMethod : public Method {
   struct FitRecord {
     nlohmann::json discovery;  ///< null for the cost order or a loaded artifact
     double fit_seconds = 0.0;
-    double shared_substackers_with = 0.0;  ///< > 0: substackers copied from this beta's fit
+    int substackers_from = -1;  ///< >= 0: substackers copied from that (same-prefix) artifact
   };
 
   void prepare();
@@ -134,9 +135,9 @@ class LazyStackMethod : public Method {
 
   // Fitted state.
   LazyStackBundle bundle_;
-  std::vector<FitRecord> records_;    ///< parallel to bundle_.artifacts
+  std::vector<FitRecord> records_;       ///< parallel to bundle_.artifacts
   std::vector<Aggregator> aggregators_;  ///< parallel to bundle_.artifacts
-  std::vector<std::string> notes_;    ///< fit-wide notes (per-artifact ones live in artifacts)
+  std::vector<std::string> notes_;       ///< fit-wide notes (per-artifact ones live in artifacts)
   size_t selected_ = 0;
   double theta_ = 0.0;
 };

@@ -9,59 +9,15 @@
 #include "core/evaluate.h"
 #include "methods/common/mlp.h"
 #include "methods/common/model_outputs.h"
-#include "tests/lazystack/fixtures.h"
+#include "tests/lazystack/method_test_util.h"
 
 namespace lazystack {
 namespace lazy {
 namespace {
 
-using testing::synthetic_table;
+using namespace testing;
 
-// Small, fast training for tests.
-const nlohmann::json kFast = {{"epochs", 60}, {"patience", 8}, {"hidden", {16}}, {"lr", 0.01}};
-
-struct Splits {
-  LogitTable val_fit = synthetic_table(4, 900, 4, 101);
-  LogitTable val_cal = synthetic_table(4, 300, 4, 102);
-  LogitTable test = synthetic_table(4, 400, 4, 103);
-};
-
-const Splits& splits() {
-  static const Splits s;
-  return s;
-}
-
-std::unique_ptr<Method> make(const std::string& name, nlohmann::json overrides = kFast) {
-  MethodRegistry registry;
-  register_lazystack_methods(registry);
-  const MethodRegistry::Entry* e = registry.find(name);
-  EXPECT_NE(e, nullptr) << name;
-  return e->make(default_options(e->options, overrides));
-}
-
-std::unique_ptr<Method> fitted(const std::string& name, nlohmann::json overrides = kFast) {
-  std::unique_ptr<Method> m = make(name, overrides);
-  FitContext ctx{splits().val_fit, splits().val_cal, CostModel::kSequential, /*seed=*/3, "", ""};
-  m->fit(ctx);
-  return m;
-}
-
-// Runs every test sample at one theta; returns each sample's trace and prediction.
-struct Outcome {
-  std::vector<std::vector<int>> traces;
-  std::vector<int> predictions;
-};
-Outcome run_all(Method& method, double theta, const LogitTable& table) {
-  method.set_knob(Knob().set("theta", theta));
-  Meter meter(table, CostModel::kSequential);
-  Outcome r;
-  for (int n = 0; n < table.num_samples(); ++n) {
-    meter.reset(n);
-    r.predictions.push_back(method.predict(meter));
-    r.traces.push_back(meter.trace());
-  }
-  return r;
-}
+const nlohmann::json kFast = fast_options();
 
 TEST(LazyStackMethod, RegistersFivePresets) {
   MethodRegistry registry;
@@ -124,7 +80,7 @@ TEST(LazyStackMethod, EveryVariantFollowsTheTrieAndExitsAsSpecified) {
     EXPECT_DOUBLE_EQ(low.mean_models, 1.0);
     EXPECT_GE(high.mean_models, low.mean_models);
     EXPECT_GE(high.mean_cost, low.mean_cost);
-    EXPECT_FALSE(method->diagnostics().at("trie").empty());
+    EXPECT_FALSE(method->diagnostics().at("per_beta").at(0).at("trie").empty());
   }
 }
 
@@ -244,7 +200,8 @@ TEST(LazyStackMethod, ArtifactRoundTripPredictsIdentically) {
     a.save(path);
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     EXPECT_EQ(static_cast<size_t>(in.tellg()), a.size_bytes());
-    EXPECT_EQ(method->diagnostics().at("artifact_bytes").get<size_t>(), a.size_bytes());
+    EXPECT_EQ(method->diagnostics().at("artifact_bytes_per_beta").at(0).get<size_t>(),
+              a.size_bytes());
 
     std::unique_ptr<Method> loaded = make("lazystack-sub");  // options are irrelevant once loaded
     dynamic_cast<LazyStackMethod&>(*loaded).load(LazyStackArtifact::load(path));
@@ -288,8 +245,9 @@ TEST(LazyStackMethod, MaskTrainingRowsAreCapped) {
   o["mask_max_rows"] = 500;
   std::unique_ptr<Method> method = fitted("lazystack-mask", o);
   const nlohmann::json d = method->diagnostics();
-  EXPECT_EQ(d.at("substacker_training").at(0).at("rows").get<int>(), 500);
-  EXPECT_EQ(d.at("num_substackers").get<int>(), 1);
+  const nlohmann::json& fit = d.at("per_beta").at(0);
+  EXPECT_EQ(fit.at("substacker_training").at(0).at("rows").get<int>(), 500);
+  EXPECT_EQ(fit.at("num_substackers").get<int>(), 1);
 }
 
 TEST(LazyStackMethod, NoTrajectoryAboveMinShareKeepsTheMostCommon) {
