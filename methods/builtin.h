@@ -5,7 +5,8 @@
 
 namespace lazystack {
 
-/// Adds single, ensemble, stacker, oracle and cost-cascade to `registry`.
+/// Adds single, ensemble, stacker, oracle, cost-cascade, woc, abc (alias coe) and
+/// stacking-weights (alias stacker-weights) to `registry`.
 void register_builtin_methods(MethodRegistry& registry);
 
 }  // namespace lazystack
