@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/memory_policy.h"
 #include "core/options.h"
+#include "core/provenance.h"
 #include "pipeline/config.h"
 #include "pipeline/run.h"
 #include "reports/report.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
       "Trains or loads a zoo of classifiers, caches their logits in HDF5, runs LazyStack and\n"
       "the cascade/stacking baselines on the same cached outputs through a cost Meter, and\n"
       "writes summary.json, points.csv, Pareto figures and tables."};
+  app.set_version_flag("--version", "lazystack " + tool_version() + " (" + git_revision() + ")");
   app.require_subcommand(1);
   bool verbose = false, quiet = false;
   app.add_flag("-v,--verbose", verbose, "more log lines (debug)");

@@ -9,6 +9,9 @@
 #ifndef LAZYSTACK_VERSION
 #define LAZYSTACK_VERSION "0.0.0"
 #endif
+#if __has_include("git_revision.h")
+#include "git_revision.h"  // generated at build time by cmake/git_revision.cmake
+#endif
 #ifndef LAZYSTACK_GIT_REV
 #define LAZYSTACK_GIT_REV "unknown"
 #endif
