@@ -29,7 +29,8 @@ std::vector<OptionSpec> discovery_option_specs() {
           "skip expanding MDP states where STOP provably wins (exact: same policy, less work)"),
       opt_double("min_share", d.min_share,
                  "keep trajectories taken by at least this share of val_fit samples")
-          .range(0.0, 1.0),
+          .above(0.0)
+          .below(1.0),
   };
 }
 

@@ -253,7 +253,7 @@ std::vector<OptionSpec> LazyStackMethod::option_specs(AggregatorKind aggregator,
                               "exit thresholds on the aggregate's max probability to sweep; [] = "
                               "automatic (theta_steps uniform steps plus theta_quantiles "
                               "quantiles of val_fit confidences, plus 1.01 = never on confidence)")
-                      .range(0.0, 2.0));
+                      .range(0.0, 1.0));
   specs.push_back(
       opt_int("theta_steps", 20, "automatic grid: uniform steps over [0, 1]").range(1, 10000));
   specs.push_back(opt_int("theta_quantiles", 20,
@@ -369,9 +369,26 @@ LazyStackArtifact LazyStackMethod::fit_one(const LogitTable& val_fit, uint64_t s
   return a;
 }
 
+// Fewer val_fit samples per class than this leave substackers (and the MDP's counts) with
+// next to nothing to learn from; with the default 10% early-stopping slice, 5 per class keeps
+// at least one held-out sample every two classes.
+constexpr int kMinSamplesPerClass = 5;
+
 void LazyStackMethod::fit(const FitContext& ctx) {
   const LogitTable& val_fit = ctx.val_fit;
   require_models(val_fit, "lazystack");
+  // Clear failures instead of a degenerate fit: the run records the method as failed and the
+  // other methods go on.
+  if (val_fit.num_models() < 2)
+    throw std::runtime_error(fmt::format(
+        "lazystack: needs a zoo of at least 2 models to order and stack; this one has {}",
+        val_fit.num_models()));
+  const int min_samples = std::max(kMinSamplesPerClass * val_fit.num_classes(), 20);
+  if (val_fit.num_samples() < min_samples)
+    throw std::runtime_error(
+        fmt::format("lazystack: val_fit has {} samples, too few to discover trajectories and train "
+                    "substackers (at least {}: {} per class); use a larger val split",
+                    val_fit.num_samples(), min_samples, kMinSamplesPerClass));
   bundle_ = LazyStackBundle{};
   records_.clear();
   aggregators_.clear();

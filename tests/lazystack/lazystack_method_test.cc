@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/evaluate.h"
+#include "core/options.h"
 #include "methods/common/mlp.h"
 #include "methods/common/model_outputs.h"
 #include "tests/lazystack/method_test_util.h"
@@ -252,7 +253,7 @@ TEST(LazyStackMethod, MaskTrainingRowsAreCapped) {
 
 TEST(LazyStackMethod, NoTrajectoryAboveMinShareKeepsTheMostCommon) {
   nlohmann::json o = kFast;
-  o["min_share"] = 1.0;
+  o["min_share"] = 0.9999;  // no trajectory is taken by (almost) every sample
   o["aggregator"] = "last";
   std::unique_ptr<Method> method = fitted("lazystack-sub", o);
   const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
@@ -272,6 +273,49 @@ TEST(LazyStackMethod, ExplicitThetasAreTheGrid) {
   ASSERT_EQ(grid.size(), 3u);
   EXPECT_EQ(grid[0].get("theta"), 0.5);
   EXPECT_EQ(grid[2].get("theta"), 0.9);
+}
+
+TEST(LazyStackMethod, OutOfRangeOptionsAreConfigErrors) {
+  const std::vector<std::pair<const char*, nlohmann::json>> bad = {
+      {"min_share", 0.0}, {"min_share", 1.0}, {"min_share", -0.1}, {"entropy_bins", 0},
+      {"beta", 0.0},      {"beta", -1.0},     {"thetas", {1.5}},   {"thetas", {-0.1, 0.5}}};
+  for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp"}) {
+    const std::vector<OptionSpec> specs = preset_specs(name);
+    for (const auto& [key, value] : bad) {
+      SCOPED_TRACE(std::string(name) + " " + key + "=" + value.dump());
+      try {
+        default_options(specs, {{key, value}});
+        ADD_FAILURE() << "accepted";
+      } catch (const ConfigError& e) {
+        EXPECT_EQ(e.key(), key);
+      }
+    }
+    EXPECT_NO_THROW(default_options(specs, {{"thetas", {0.0, 1.0}}, {"min_share", 0.5}}));
+  }
+}
+
+// What a fit cannot work with fails with a message that says why; the pipeline records the
+// method as failed and runs the others.
+void expect_fit_error(const LogitTable& val_fit, const std::string& needle) {
+  std::unique_ptr<Method> method = make("lazystack-sub");
+  FitContext ctx{val_fit, val_fit, CostModel::kSequential, 1, "", ""};
+  try {
+    method->fit(ctx);
+    ADD_FAILURE() << "fit accepted a table of " << val_fit.num_models() << " models x "
+                  << val_fit.num_samples() << " samples";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(LazyStackMethod, OneModelZooOrTinyValFailClearly) {
+  expect_fit_error(synthetic_table(1, 200, 4, 5), "at least 2 models");
+  expect_fit_error(synthetic_table(3, 19, 4, 5), "too few");   // 19 < max(5 * 4, 20)
+  expect_fit_error(synthetic_table(3, 49, 10, 5), "too few");  // 49 < 5 * 10
+  std::unique_ptr<Method> method = make("lazystack-sub");
+  const LogitTable enough = synthetic_table(3, 50, 10, 5);
+  FitContext ctx{enough, enough, CostModel::kSequential, 1, "", ""};
+  EXPECT_NO_THROW(method->fit(ctx));
 }
 
 }  // namespace
