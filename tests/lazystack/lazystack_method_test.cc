@@ -10,6 +10,7 @@
 #include "core/options.h"
 #include "methods/common/mlp.h"
 #include "methods/common/model_outputs.h"
+#include "tests/common/unpaid_outputs.h"
 #include "tests/lazystack/method_test_util.h"
 
 namespace lazystack {
@@ -316,6 +317,28 @@ TEST(LazyStackMethod, OneModelZooOrTinyValFailClearly) {
   const LogitTable enough = synthetic_table(3, 50, 10, 5);
   FitContext ctx{enough, enough, CostModel::kSequential, 1, "", ""};
   EXPECT_NO_THROW(method->fit(ctx));
+}
+
+// The Meter contract for every preset and a spread of knobs (two betas): replacing every
+// output the method did not pay for with a confident wrong answer changes nothing.
+TEST(LazyStackMethod, DecisionsDependOnlyOnPaidOutputs) {
+  for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp",
+                           "lazystack-no-sub", "lazystack-neither"}) {
+    std::unique_ptr<Method> method = fitted(name, with(kFast, {{"betas", {1.0, 100.0}}}));
+    const std::vector<Knob> grid = method->grid();
+    for (size_t k = 0; k < grid.size(); k += std::max<size_t>(1, grid.size() / 9)) {
+      SCOPED_TRACE(std::string(name) + " " + grid[k].to_string());
+      method->set_knob(grid[k]);
+      SampleDecisions before, after;
+      evaluate(*method, splits().test, EvalOptions{}, &before);
+      const LogitTable tampered =
+          lazystack::testing::with_unpaid_outputs_replaced(splits().test, before);
+      evaluate(*method, tampered, EvalOptions{}, &after);
+      EXPECT_EQ(before.prediction, after.prediction);
+      EXPECT_EQ(before.executed_mask, after.executed_mask);
+      EXPECT_EQ(before.cost, after.cost);
+    }
+  }
 }
 
 }  // namespace

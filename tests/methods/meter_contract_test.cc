@@ -6,6 +6,7 @@
 #include "core/evaluate.h"
 #include "methods/builtin.h"
 #include "methods/oracle/oracle.h"
+#include "tests/common/unpaid_outputs.h"
 #include "tests/methods/tables.h"
 
 namespace lazystack {
@@ -43,22 +44,6 @@ TEST(MeterContract, TheOracleNeedsBoundAccess) {
   EXPECT_EQ(oracle.predict(meter), 0);
 }
 
-// `t` with every output a method did not pay for replaced by a confident wrong answer.
-LogitTable with_unpaid_outputs_replaced(const LogitTable& t, const SampleDecisions& d) {
-  const int n = t.num_samples(), num_classes = t.num_classes();
-  LogitTable out = t;
-  for (int m = 0; m < t.num_models(); ++m) {
-    std::vector<float> logits(t.model_log_probs(m), t.model_log_probs(m) + n * num_classes);
-    for (int i = 0; i < n; ++i) {
-      if ((d.executed_mask[i] >> m) & 1u) continue;
-      for (int c = 0; c < num_classes; ++c)
-        logits[i * num_classes + c] = c == (t.labels()[i] + 1) % num_classes ? 30.0f : 0.0f;
-    }
-    out.set_logits(m, logits.data());
-  }
-  return out;
-}
-
 TEST(MeterContract, DecisionsDependOnlyOnPaidOutputs) {
   MethodRegistry registry;
   register_builtin_methods(registry);
@@ -74,7 +59,7 @@ TEST(MeterContract, DecisionsDependOnlyOnPaidOutputs) {
       method->set_knob(grid[k]);
       SampleDecisions before, after;
       evaluate(*method, test, EvalOptions{}, &before);
-      const LogitTable tampered = with_unpaid_outputs_replaced(test, before);
+      const LogitTable tampered = testing::with_unpaid_outputs_replaced(test, before);
       evaluate(*method, tampered, EvalOptions{}, &after);
       EXPECT_EQ(before.prediction, after.prediction);
       EXPECT_EQ(before.executed_mask, after.executed_mask);
