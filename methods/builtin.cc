@@ -1,6 +1,7 @@
 #include "methods/builtin.h"
 
 #include "methods/abc/abc.h"
+#include "methods/cascade_search/cascade_search.h"
 #include "methods/cost_cascade/cost_cascade.h"
 #include "methods/ensemble/mean_ensemble.h"
 #include "methods/oracle/oracle.h"
@@ -17,6 +18,7 @@ void register_builtin_methods(MethodRegistry& registry) {
   registry.add(Stacker::registry_entry());
   registry.add(Oracle::registry_entry());
   registry.add(CostCascade::registry_entry());
+  registry.add(CascadeSearch::registry_entry());
   registry.add(Woc::registry_entry());
   registry.add(Abc::registry_entry());
   registry.add(Abc::coe_registry_entry());

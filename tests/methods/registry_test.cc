@@ -15,8 +15,9 @@ TEST(BuiltinMethods, RegisteredWithDescriptionsAndOptions) {
   MethodRegistry registry;
   register_builtin_methods(registry);
   EXPECT_EQ(registry.names(),
-            (std::vector<std::string>{"abc", "coe", "cost-cascade", "ensemble", "oracle", "single",
-                                      "stacker", "stacker-weights", "stacking-weights", "woc"}));
+            (std::vector<std::string>{"abc", "cascade-search", "coe", "cost-cascade", "ensemble",
+                                      "oracle", "single", "stacker", "stacker-weights",
+                                      "stacking-weights", "woc"}));
   for (const auto* entry : registry.entries()) {
     EXPECT_FALSE(entry->description.empty()) << entry->name;
     for (const auto& spec : entry->options) EXPECT_FALSE(spec.description.empty()) << spec.name;
