@@ -1,11 +1,11 @@
 // The `lazystack` program: parse, dispatch, catch. Exit codes: 0 ok, 1 failure, 2 bad input.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
 
 #include "core/log.h"
 #include "core/memory_policy.h"
@@ -13,6 +13,7 @@
 #include "core/provenance.h"
 #include "pipeline/config.h"
 #include "pipeline/run.h"
+#include "pipeline/suite.h"
 #include "reports/report.h"
 
 namespace {
@@ -54,7 +55,9 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::vector<std::string> overrides;
   bool force = false;
-  run->add_option("CONFIG", config_path, "experiment YAML, e.g. experiments/fashion_mnist.yaml")
+  run->add_option("CONFIG", config_path,
+                  "experiment YAML (e.g. experiments/fashion_mnist.yaml) or a suite of them "
+                  "(experiments/paper.yaml)")
       ->required();
   run->add_option("--set", overrides,
                   "override one config field: key=value (dotted; zoo entries by name), e.g. "
@@ -63,7 +66,7 @@ int main(int argc, char** argv) {
   run->add_flag("--force", force, "recompute every cache entry (weights, logits, method results)");
 
   auto* validate = app.add_subcommand("validate", "check a config without running anything");
-  validate->add_option("CONFIG", config_path, "experiment YAML")->required();
+  validate->add_option("CONFIG", config_path, "experiment or suite YAML")->required();
   validate->add_option("--set", overrides, "override one config field: key=value")->take_all();
 
   auto* list = app.add_subcommand("list", "list registered datasets, models or methods");
@@ -76,8 +79,9 @@ int main(int argc, char** argv) {
 
   auto* report = app.add_subcommand("report", "re-render figures and tables of a results folder");
   std::string results_dir;
-  report->add_option("RESULTS_DIR", results_dir,
-                     "a run folder (results/<experiment>/<run-id> or .../latest)")
+  report
+      ->add_option("RESULTS_DIR", results_dir,
+                   "a run folder (results/<experiment>/<run-id> or .../latest)")
       ->required();
 
   try {
@@ -103,14 +107,24 @@ int main(int argc, char** argv) {
       return 0;
     }
     const Registries r = make_builtin_registries();
+    RunOptions options;
+    options.force = force;
+    if (is_suite_config(config_path)) {  // e.g. experiments/paper.yaml: several configs
+      const SuiteConfig suite = load_suite_config(config_path, overrides, r);
+      if (*validate) {
+        fmt::print("{}: valid suite '{}' of {} experiments\n", config_path, suite.suite,
+                   suite.experiments.size());
+        return 0;
+      }
+      run_suite(suite, r, options);
+      return 0;
+    }
     const ExperimentConfig cfg = load_experiment_config(config_path, overrides, r);
     if (*validate) {
       fmt::print("{}: valid ({} models, {} methods, dataset {})\n", config_path, cfg.zoo.size(),
                  cfg.methods.size(), cfg.dataset);
       return 0;
     }
-    RunOptions options;
-    options.force = force;
     run_experiment(cfg, r, options);
     return 0;
   } catch (const ConfigError& e) {

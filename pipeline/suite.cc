@@ -1,0 +1,107 @@
+#include "pipeline/suite.h"
+
+#include <fmt/core.h>
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "core/log.h"
+
+namespace lazystack {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<OptionSpec> suite_specs() {
+  return {
+      opt_required("suite", OptionType::kString,
+                   "suite name: results go to <results_dir>/<suite>/<experiment>/<run-id>"),
+      opt_required("runs", OptionType::kStringList,
+                   "experiment configs to run, in order (paths relative to this file)"),
+      opt_strings("set", {},
+                  "overrides applied to every run, as with --set (e.g. 'seeds=[0, 1, 2]')"),
+      opt_string("results_dir", "results", "parent of the suite's results folder"),
+  };
+}
+
+ConfigError error_at_node(const std::string& file, const YAML::Node& node, const std::string& key,
+                          const std::string& message) {
+  const YAML::Mark m = node ? node.Mark() : YAML::Mark::null_mark();
+  const bool known = !m.is_null();
+  return ConfigError(file, known ? m.line + 1 : 0, known ? m.column + 1 : 0, key, message);
+}
+
+}  // namespace
+
+bool is_suite_config(const std::string& path) {
+  try {
+    const YAML::Node root = YAML::LoadFile(path);
+    return root.IsMap() && root["suite"];
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+SuiteConfig load_suite_config(const std::string& path, const std::vector<std::string>& overrides,
+                              const Registries& registries) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(path, 0, 0, "", "cannot read the suite file (does it exist?)");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path, e.mark.is_null() ? 0 : e.mark.line + 1,
+                      e.mark.is_null() ? 0 : e.mark.column + 1, "", "YAML syntax: " + e.msg);
+  }
+  if (!root.IsMap()) throw error_at_node(path, root, "", "expected a map of suite settings");
+  const Options top = parse_options(root, suite_specs(), path, "");
+  SuiteConfig suite;
+  suite.path = path;
+  suite.suite = top.get_string("suite");
+  suite.results_dir = (fs::path(top.get_string("results_dir")) / suite.suite).string();
+  const std::vector<std::string> runs = top.get_strings("runs");
+  if (runs.empty()) throw error_at_node(path, root["runs"], "runs", "needs at least one config");
+
+  std::vector<std::string> sets = top.get_strings("set");
+  sets.insert(sets.end(), overrides.begin(), overrides.end());
+  sets.push_back("results_dir=" + suite.results_dir);
+  const fs::path base = fs::path(path).parent_path();
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const fs::path run_path = base / runs[i];
+    if (!fs::is_regular_file(run_path))
+      throw error_at_node(path, root["runs"][i], "runs",
+                          "no such experiment config: " + run_path.string());
+    suite.experiments.push_back(load_experiment_config(run_path.string(), sets, registries));
+    for (size_t j = 0; j + 1 < suite.experiments.size(); ++j)
+      if (suite.experiments[j].experiment == suite.experiments.back().experiment)
+        throw error_at_node(
+            path, root["runs"][i], "runs",
+            "two runs share the experiment name '" + suite.experiments.back().experiment + "'");
+  }
+  return suite;
+}
+
+std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& registries,
+                                   const RunOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> run_dirs;
+  nlohmann::json runs = nlohmann::json::object();
+  for (size_t i = 0; i < suite.experiments.size(); ++i) {
+    const ExperimentConfig& cfg = suite.experiments[i];
+    log_info("[suite] {} {}/{}: {} ({})", suite.suite, i + 1, suite.experiments.size(),
+             cfg.experiment, cfg.path);
+    run_dirs.push_back(run_experiment(cfg, registries, options));
+    runs[cfg.experiment] = run_dirs.back();
+  }
+  fs::create_directories(suite.results_dir);
+  std::ofstream(fs::path(suite.results_dir) / "runs.json") << runs.dump(2) << "\n";
+  log_info("[suite] {}: {} runs in {:.1f} min; run folders listed in {}/runs.json", suite.suite,
+           run_dirs.size(),
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0,
+           suite.results_dir);
+  return run_dirs;
+}
+
+}  // namespace lazystack

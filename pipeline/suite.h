@@ -1,0 +1,36 @@
+// A suite: several experiment configs run as one (e.g. experiments/paper.yaml, `make paper`),
+// all validated before the first one starts, results under one folder.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipeline/config.h"
+#include "pipeline/run.h"
+
+namespace lazystack {
+
+struct SuiteConfig {
+  std::string path;         ///< the suite YAML
+  std::string suite;        ///< name: results go to <results_dir>/<suite>/<experiment>/<run-id>
+  std::string results_dir;  ///< <suite's results_dir>/<suite>
+  std::vector<ExperimentConfig> experiments;
+};
+
+/// True when the YAML file at `path` has a top-level `suite` key (readable YAML map only; any
+/// error is left to the loader that follows).
+bool is_suite_config(const std::string& path);
+
+/// Reads the suite and every experiment it names (paths relative to the suite file). Each
+/// experiment gets the suite's `set` overrides, then `overrides` (the command line), then its
+/// results_dir pointed into the suite's folder. Throws ConfigError naming file:line:column and
+/// the key, for the suite file or for the experiment file at fault.
+SuiteConfig load_suite_config(const std::string& path, const std::vector<std::string>& overrides,
+                              const Registries& registries);
+
+/// Runs every experiment in order; writes <results_dir>/runs.json (experiment -> run folder)
+/// and the cross-dataset tables; returns the run folders.
+std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& registries,
+                                   const RunOptions& options);
+
+}  // namespace lazystack
