@@ -1,5 +1,9 @@
 #include "pipeline/run.h"
 
+#include <fmt/core.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -7,11 +11,6 @@
 #include <map>
 #include <numeric>
 #include <random>
-
-#include <unistd.h>
-
-#include <fmt/core.h>
-#include <yaml-cpp/yaml.h>
 
 #include "core/hash.h"
 #include "core/hdf5_io.h"
@@ -68,7 +67,8 @@ void emit_yaml(YAML::Emitter& out, const json& j) {
     }
     out << YAML::EndMap;
   } else if (j.is_array()) {
-    const bool flat = std::all_of(j.begin(), j.end(), [](const json& e) { return e.is_primitive(); });
+    const bool flat =
+        std::all_of(j.begin(), j.end(), [](const json& e) { return e.is_primitive(); });
     out << (flat ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
     for (const auto& e : j) emit_yaml(out, e);
     out << YAML::EndSeq;
@@ -171,13 +171,19 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   try {
     auto method = reg->make(entry.options);
     r.bound = method->is_bound();
-    FitContext ctx{s.val_fit, s.val_cal, s.cfg.cost_model, s.seed,
-                   s.cfg.cache_dir + "/methods/" + s.cfg.dataset, s.ds.fingerprint()};
+    FitContext ctx{s.val_fit,
+                   s.val_cal,
+                   s.cfg.cost_model,
+                   s.seed,
+                   s.cfg.cache_dir + "/methods/" + s.cfg.dataset,
+                   s.ds.fingerprint()};
     const auto t0 = std::chrono::steady_clock::now();
     method->fit(ctx);
     r.fit_seconds = seconds_since(t0);
+    const auto t1 = std::chrono::steady_clock::now();
     r.val_points = sweep(*method, s.val_cal, eval);
     r.curve = sweep(*method, s.zoo.test, eval);
+    r.sweep_seconds = seconds_since(t1);
     if (r.val_points.empty()) throw std::runtime_error("the method's knob grid is empty");
     r.headline_index = select_headline(r.val_points, target_accuracy);
     method->set_knob(r.val_points[r.headline_index].knob);
@@ -185,10 +191,11 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
     headline.knob = r.val_points[r.headline_index].knob;
     r.curve[r.headline_index] = headline;  // same knob; keep the run that made the decisions
     r.diagnostics = method->diagnostics();
-    log_info("[methods] {}: fit {:.2f} s, {} points; headline {} -> test accuracy {:.4f}, "
-             "cost {:.4g}, {:.2f} models",
-             entry.name, r.fit_seconds, r.curve.size(), headline.knob.to_string(),
-             headline.accuracy, headline.mean_cost, headline.mean_models);
+    log_info(
+        "[methods] {}: fit {:.2f} s, {} points swept on val_cal and test in {:.2f} s; "
+        "headline {} -> test accuracy {:.4f}, cost {:.4g}, {:.2f} models",
+        entry.name, r.fit_seconds, r.curve.size(), r.sweep_seconds, headline.knob.to_string(),
+        headline.accuracy, headline.mean_cost, headline.mean_models);
   } catch (const std::exception& e) {
     r.error = e.what();
     r.val_points.clear();
@@ -197,8 +204,7 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
     log_warn("method '{}' failed: {}", entry.name, e.what());
     return r;  // failures are not cached: the next run tries again
   }
-  write_text_atomically(cache_path,
-                        json{{"key", key.fields}, {"result", r.to_json(true)}}.dump());
+  write_text_atomically(cache_path, json{{"key", key.fields}, {"result", r.to_json(true)}}.dump());
   return r;
 }
 
@@ -209,6 +215,7 @@ json method_summary(const MethodResult& r, double full_cost, double best_single_
   j["description"] = r.description;
   j["bound"] = r.bound;
   j["fit_seconds"] = r.fit_seconds;
+  j["sweep_seconds"] = r.sweep_seconds;
   j["from_cache"] = r.from_cache;
   j["error"] = r.error.empty() ? json(nullptr) : json(r.error);
   if (!r.error.empty()) return j;
@@ -231,15 +238,16 @@ json method_summary(const MethodResult& r, double full_cost, double best_single_
   }
   j["pareto"] = json::array();
   for (int i : pareto_front(pts)) {
-    json q = {{"accuracy", r.curve[i].accuracy}, {"mean_cost", r.curve[i].mean_cost},
+    json q = {{"accuracy", r.curve[i].accuracy},
+              {"mean_cost", r.curve[i].mean_cost},
               {"knob", r.curve[i].knob.to_json()}};
     if (!r.curve[i].knob.label.empty()) q["label"] = r.curve[i].knob.label;
     j["pareto"].push_back(q);
   }
   j["val_curve"] = json::array();
   for (const auto& p : r.val_points)
-    j["val_curve"].push_back({{"knob", p.knob.to_json()}, {"accuracy", p.accuracy},
-                              {"mean_cost", p.mean_cost}});
+    j["val_curve"].push_back(
+        {{"knob", p.knob.to_json()}, {"accuracy", p.accuracy}, {"mean_cost", p.mean_cost}});
   j["diagnostics"] = r.diagnostics;
   return j;
 }
@@ -258,13 +266,14 @@ std::string points_csv(const json& summary) {
   auto row = [&](const std::string& method, const char* kind, const json& p) {
     std::string knob;
     for (auto it = p["knob"].begin(); it != p["knob"].end(); ++it)
-      knob += (knob.empty() ? "" : ";") + fmt::format("{}={:g}", it.key(), it.value().get<double>());
+      knob +=
+          (knob.empty() ? "" : ";") + fmt::format("{}={:g}", it.key(), it.value().get<double>());
     out += fmt::format("{},{},{},{},{:.6f},{:.6g},{:.6g},{:.4f},{:.1f},{:.6f},{:.6g}\n",
-                       csv_escape(method), kind, csv_escape(p.value("label", "")),
-                       csv_escape(knob), p["accuracy"].get<double>(),
-                       p["mean_cost"].get<double>(), p["std_cost"].get<double>(),
-                       p["mean_models"].get<double>(), p["overhead_ns"].get<double>(),
-                       p["retention"].get<double>(), p["speedup_vs_full"].get<double>());
+                       csv_escape(method), kind, csv_escape(p.value("label", "")), csv_escape(knob),
+                       p["accuracy"].get<double>(), p["mean_cost"].get<double>(),
+                       p["std_cost"].get<double>(), p["mean_models"].get<double>(),
+                       p["overhead_ns"].get<double>(), p["retention"].get<double>(),
+                       p["speedup_vs_full"].get<double>());
   };
   for (auto it = summary["methods"].begin(); it != summary["methods"].end(); ++it) {
     if (!it.value()["error"].is_null()) continue;
@@ -303,8 +312,8 @@ std::string make_run_id(const ExperimentConfig& cfg) {
 }
 
 json run_seed(const ExperimentConfig& cfg, const Registries& registries, const Dataset& ds,
-              const Zoo& zoo, uint64_t seed, const std::string& run_id,
-              const std::string& out_dir, bool force) {
+              const Zoo& zoo, uint64_t seed, const std::string& run_id, const std::string& out_dir,
+              bool force) {
   std::vector<int> fit_idx, cal_idx;
   split_val(zoo.val.labels(), cfg.val_cal_fraction, seed, &fit_idx, &cal_idx);
   const LogitTable val_fit = zoo.val.subset(fit_idx);
@@ -312,8 +321,10 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
   json zoo_keys = json::array();
   for (const auto& m : zoo.members)
     if (m.error.empty()) zoo_keys.push_back(m.cache_key);
-  SeedContext s{cfg,    registries, zoo,      ds, val_fit, val_cal, seed, zoo_keys,
-                cfg.cache_dir + "/methods/" + cfg.dataset, force};
+  SeedContext s{cfg,  registries, zoo,
+                ds,   val_fit,    val_cal,
+                seed, zoo_keys,   cfg.cache_dir + "/methods/" + cfg.dataset,
+                force};
   log_info("[methods] seed {}: val_fit {} samples, val_cal {}, test {}", seed,
            val_fit.num_samples(), val_cal.num_samples(), zoo.test.num_samples());
 
@@ -329,9 +340,10 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
   const double stacker_val = stacker.val_points[0].accuracy;
   const double stacker_test = stacker.curve[0].accuracy;
   const double target = cfg.target_retention * stacker_val;
-  log_info("[methods] full stacker: val_cal accuracy {:.4f}, test {:.4f}; headline target "
-           "{:.4f} ({:g} retention)",
-           stacker_val, stacker_test, target, cfg.target_retention);
+  log_info(
+      "[methods] full stacker: val_cal accuracy {:.4f}, test {:.4f}; headline target "
+      "{:.4f} ({:g} retention)",
+      stacker_val, stacker_test, target, cfg.target_retention);
 
   std::vector<MethodResult> results;
   for (const auto& entry : cfg.methods) {
@@ -370,17 +382,16 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
                        {"test", zoo.test.num_samples()}};
   summary["zoo"] = json::array();
   for (const auto& m : zoo.members) summary["zoo"].push_back(m.to_json());
-  summary["reference"] = {
-      {"full_stacker_accuracy", stacker_test},
-      {"full_stacker_val_accuracy", stacker_val},
-      {"target_retention", cfg.target_retention},
-      {"target_val_accuracy", target},
-      {"full_ensemble_cost", full_cost},
-      {"best_single",
-       {{"name", zoo.test.model_names()[best]},
-        {"accuracy", zoo.test.model_accuracy(best)},
-        {"val_accuracy", zoo.val.model_accuracy(best)},
-        {"cost", best_cost}}}};
+  summary["reference"] = {{"full_stacker_accuracy", stacker_test},
+                          {"full_stacker_val_accuracy", stacker_val},
+                          {"target_retention", cfg.target_retention},
+                          {"target_val_accuracy", target},
+                          {"full_ensemble_cost", full_cost},
+                          {"best_single",
+                           {{"name", zoo.test.model_names()[best]},
+                            {"accuracy", zoo.test.model_accuracy(best)},
+                            {"val_accuracy", zoo.val.model_accuracy(best)},
+                            {"cost", best_cost}}}};
   summary["methods"] = json::object();
   for (const auto& r : results)
     summary["methods"][r.name] = method_summary(r, full_cost, best_cost, stacker_test);
@@ -397,10 +408,15 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
 }  // namespace
 
 json MethodResult::to_json(bool with_decisions) const {
-  json j = {{"name", name},          {"method", method},
-            {"description", description}, {"bound", bound},
-            {"fit_seconds", fit_seconds}, {"error", error},
-            {"headline_index", headline_index}, {"diagnostics", diagnostics}};
+  json j = {{"name", name},
+            {"method", method},
+            {"description", description},
+            {"bound", bound},
+            {"fit_seconds", fit_seconds},
+            {"sweep_seconds", sweep_seconds},
+            {"error", error},
+            {"headline_index", headline_index},
+            {"diagnostics", diagnostics}};
   j["val_points"] = json::array();
   for (const auto& p : val_points) j["val_points"].push_back(point_to_json(p));
   j["curve"] = json::array();
@@ -421,6 +437,7 @@ MethodResult MethodResult::from_json(const json& j) {
   r.description = j.at("description");
   r.bound = j.at("bound");
   r.fit_seconds = j.at("fit_seconds");
+  r.sweep_seconds = j.value("sweep_seconds", 0.0);
   r.error = j.at("error");
   r.headline_index = j.at("headline_index");
   r.diagnostics = j.at("diagnostics");
@@ -483,9 +500,8 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   const std::string exp_dir = cfg.results_dir + "/" + cfg.experiment;
   const std::string run_dir = exp_dir + "/" + run_id;
   for (size_t i = 0; i < cfg.seeds.size(); ++i) {
-    const std::string out = cfg.seeds.size() == 1
-                                ? run_dir
-                                : run_dir + fmt::format("/seed-{}", cfg.seeds[i]);
+    const std::string out =
+        cfg.seeds.size() == 1 ? run_dir : run_dir + fmt::format("/seed-{}", cfg.seeds[i]);
     json summary = run_seed(cfg, registries, *ds, zoo, cfg.seeds[i], run_id, out, options.force);
     fmt::print("\n{} (seed {}): {}\n\n{}\n", cfg.experiment, cfg.seeds[i], out,
                headline_markdown(summary));

@@ -1,10 +1,9 @@
 // Running an experiment: dataset -> zoo -> methods -> results folder -> report.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/evaluate.h"
 #include "pipeline/config.h"
@@ -20,11 +19,12 @@ struct MethodResult {
   std::string name, method, description;
   bool bound = false;
   double fit_seconds = 0.0;
-  std::string error;  ///< non-empty: the method failed; the rest is empty
+  double sweep_seconds = 0.0;              ///< both grid sweeps (val_cal and test)
+  std::string error;                       ///< non-empty: the method failed; the rest is empty
   std::vector<OperatingPoint> val_points;  ///< grid on val_cal (headline selection)
   std::vector<OperatingPoint> curve;       ///< same grid on test
   int headline_index = -1;
-  SampleDecisions headline_decisions;      ///< per test sample, at the headline knob
+  SampleDecisions headline_decisions;  ///< per test sample, at the headline knob
   nlohmann::json diagnostics = nlohmann::json::object();
   bool from_cache = false;
 
