@@ -1,6 +1,6 @@
 // Budgets: LazyStack's MDP build + exact solve on 30k val_fit samples, M = 8 <= 1 s and
-// M = 12 <= 10 s (DESIGN.md section 12). Synthetic zoo of 10 classes, default options
-// (beta 100, 10 entropy bins, pruning on).
+// M = 12 <= 10 s (DESIGN.md section 12); 4 to 14 models show the growth. Synthetic zoo of 10
+// classes, default options (beta 100, 10 entropy bins, pruning on).
 #include <benchmark/benchmark.h>
 
 #include "core/synthetic.h"
@@ -25,10 +25,20 @@ void BM_MdpBuildSolve(benchmark::State& state) {
   state.counters["states"] = static_cast<double>(states);
 }
 BENCHMARK(BM_MdpBuildSolve)
+    ->ArgNames({"models", "samples"})
+    ->Args({4, 30000})
+    ->Args({6, 30000})
     ->Args({8, 30000})
+    ->Args({10, 30000})
     ->Args({12, 30000})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
+// 14 models: 2^14 executed sets; once is enough (tens of seconds, about a gigabyte).
+BENCHMARK(BM_MdpBuildSolve)
+    ->ArgNames({"models", "samples"})
+    ->Args({14, 30000})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace lazystack
