@@ -45,8 +45,7 @@ OperatingPoint evaluate(Method& method, const LogitTable& split, const EvalOptio
     const auto t0 = clock::now();
     meter.reset(n);
     const int prediction = method.predict(meter);
-    const double ns =
-        std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+    const double ns = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
     total_ns += ns;
     double cost = meter.cost();
     if (options.charge_overhead) cost += ns * options.cost_per_ns;
@@ -75,6 +74,13 @@ OperatingPoint evaluate(Method& method, const LogitTable& split, const EvalOptio
 
 std::vector<OperatingPoint> sweep(Method& method, const LogitTable& split,
                                   const EvalOptions& options) {
+  // Brackets the knobs so the method may reuse knob-independent work across them (always
+  // ended, also when a knob throws).
+  struct SweepScope {
+    Method& m;
+    SweepScope(Method& method, int n) : m(method) { m.begin_sweep(n); }
+    ~SweepScope() { m.end_sweep(); }
+  } scope(method, split.num_samples());
   std::vector<OperatingPoint> points;
   for (const Knob& knob : method.grid()) {
     method.set_knob(knob);

@@ -3,11 +3,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/logit_table.h"
 #include "core/meter.h"
@@ -56,6 +55,13 @@ class Method {
 
   /// True for bounds that use labels (the oracle): reported as such, granted bound access.
   virtual bool is_bound() const { return false; }
+  /// Called by sweep() before the first knob and after the last: every predict() in between
+  /// sees samples of one split of `num_samples` samples (Meter::sample() indexes it). A method
+  /// may cache knob-independent, per-sample work derived from outputs it paid for (LazyStack
+  /// caches substacker outputs per trie node); it must still run every model it uses through
+  /// the Meter, and end_sweep() must drop the cache.
+  virtual void begin_sweep(int num_samples) {}
+  virtual void end_sweep() {}
   /// Method-specific results for summary.json (learned weights, trajectories, ...).
   virtual nlohmann::json diagnostics() const { return nlohmann::json::object(); }
 };

@@ -530,11 +530,33 @@ int LazyStackMethod::predict(Meter& meter) {
   uint64_t executed = 0;
   const int first = a.order == ExecutionOrder::kMdp ? a.policy.decide(0, 0, 0).action : -1;
   TrieStep step = trie.step(PrefixTrie::kRoot, first);
+  SweepCache* cache = nullptr;
+  const size_t num_nodes = trie.num_nodes();
+  if (sweep_samples_ > 0 && selected_ < sweep_cache_.size() && meter.sample() >= 0 &&
+      meter.sample() < sweep_samples_) {
+    cache = &sweep_cache_[selected_];
+    if (cache->filled.empty()) {
+      cache->filled.assign(static_cast<size_t>(sweep_samples_) * num_nodes, 0);
+      cache->probs.resize(cache->filled.size() * c);
+    }
+  }
   while (true) {
     const ProbView probs = meter.run(step.model);
     executed |= 1ull << step.model;
     aggregator.add(step.model, probs.data, step.node);
-    const float* p = aggregator.probs();
+    const float* p;
+    if (cache) {
+      const size_t slot = static_cast<size_t>(meter.sample()) * num_nodes + step.node;
+      float* stored = cache->probs.data() + slot * c;
+      if (!cache->filled[slot]) {
+        const float* fresh = aggregator.probs();
+        std::copy(fresh, fresh + c, stored);
+        cache->filled[slot] = 1;
+      }
+      p = stored;
+    } else {
+      p = aggregator.probs();
+    }
     const int answer = argmax(p, c);
     if (p[answer] >= theta_ || trie.node(step.node).is_leaf()) return answer;
     int wanted = -1;  // cost order: the trie is a chain, its only child is next
@@ -544,6 +566,17 @@ int LazyStackMethod::predict(Meter& meter) {
     }
     step = trie.step(step.node, wanted);
   }
+}
+
+void LazyStackMethod::begin_sweep(int num_samples) {
+  sweep_samples_ = std::max(0, num_samples);
+  sweep_cache_.assign(bundle_.artifacts.size(), SweepCache{});
+}
+
+void LazyStackMethod::end_sweep() {
+  sweep_samples_ = 0;
+  sweep_cache_.clear();
+  sweep_cache_.shrink_to_fit();
 }
 
 nlohmann::json LazyStackMethod::diagnostics() const {

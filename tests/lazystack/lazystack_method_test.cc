@@ -341,6 +341,29 @@ TEST(LazyStackMethod, DecisionsDependOnlyOnPaidOutputs) {
   }
 }
 
+// sweep() caches aggregates per (sample, trie node) across knobs; every point must equal the
+// knob evaluated alone (no cache), decisions included.
+TEST(LazyStackMethod, SweepCacheChangesNothing) {
+  for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp"}) {
+    SCOPED_TRACE(name);
+    std::unique_ptr<Method> method = fitted(name, with(kFast, {{"betas", {1.0, 100.0}}}));
+    const std::vector<OperatingPoint> swept = sweep(*method, splits().test, EvalOptions{});
+    const std::vector<Knob> grid = method->grid();
+    ASSERT_EQ(swept.size(), grid.size());
+    for (size_t k = 0; k < grid.size(); ++k) {
+      method->set_knob(grid[k]);
+      const OperatingPoint alone = evaluate(*method, splits().test, EvalOptions{});
+      EXPECT_EQ(swept[k].accuracy, alone.accuracy) << grid[k].to_string();
+      EXPECT_EQ(swept[k].mean_cost, alone.mean_cost) << grid[k].to_string();
+      EXPECT_EQ(swept[k].depth_histogram, alone.depth_histogram) << grid[k].to_string();
+    }
+    // A second sweep on another split starts from an empty cache.
+    const std::vector<OperatingPoint> other = sweep(*method, splits().val_cal, EvalOptions{});
+    method->set_knob(grid.back());
+    EXPECT_EQ(other.back().accuracy, evaluate(*method, splits().val_cal, EvalOptions{}).accuracy);
+  }
+}
+
 }  // namespace
 }  // namespace lazy
 }  // namespace lazystack
