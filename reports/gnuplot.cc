@@ -5,11 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <vector>
 
 #include "core/log.h"
@@ -95,7 +98,10 @@ GnuplotRun Gnuplot::run(const std::string& dir, const std::string& script_name) 
 
 std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
                             const std::string& plot_command) {
-  // PNG: the PDF's layout at png_dpi; pngcairo lays fonts out at 72 dpi, hence the scale.
+  // The three formats draw the same figure: line width 1 = 1 pt, text at kTextScale times
+  // font_pt (measured with gnuplot 5.4: pngcairo draws text at 96 dpi, so at its png_dpi / 72
+  // scale text comes out 4/3 of font_pt; pdfcairo draws text at 4/3 of font_pt times its
+  // fontscale and lines at its linewidth times half a point, and defaults both to 0.5).
   const double png_scale = size.png_dpi / 72.0;
   // SVG: 96 user units per inch (CSS pixels); its font sizes are in those units too.
   const double svg_scale = 96.0 / 72.0;
@@ -114,10 +120,10 @@ std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
   out += fmt::format(
       "    if (format eq \"svg\") {{ set terminal svg size {:.0f},{:.0f} dynamic enhanced "
       "font \"Sans,{:g}\" fontscale {:.3f} linewidth {:.3f} }}\n",
-      size.width_in * 96, size.height_in * 96, size.font_pt, svg_scale, svg_scale);
+      size.width_in * 96, size.height_in * 96, size.font_pt, svg_scale * kTextScale, svg_scale);
   out += fmt::format(
       "    if (format eq \"pdf\") {{ set terminal pdfcairo size {:g}in,{:g}in enhanced "
-      "font \"Sans,{:g}\" }}\n",
+      "font \"Sans,{:g}\" fontscale 1 linewidth 2 }}\n",
       size.width_in, size.height_in, size.font_pt);
   out += fmt::format("    set output {} . \".\" . format\n", gnuplot_quote(stem));
   // The plot command, indented to sit inside the loop.
@@ -165,6 +171,130 @@ SeriesStyle series_style(int index) {
   const int n_shapes = static_cast<int>(sizeof kShapes / sizeof kShapes[0]);
   const int i = index < 0 ? 0 : index;
   return {kColours[i % kNumSeriesColours], kShapes[i % n_shapes][0], kShapes[i % n_shapes][1]};
+}
+
+namespace {
+
+// Methods most figures share keep one look across figures (cost-cascade has the same colour
+// and marker on every dataset) unless two in one figure would collide; others follow.
+const char* const kKnownMethods[] = {"lazystack-sub",
+                                     "lazystack-mask",
+                                     "cost-cascade",
+                                     "woc",
+                                     "abc",
+                                     "coe",
+                                     "gatekeeper",
+                                     "ocl",
+                                     "ensemble",
+                                     "stacker",
+                                     "stacker-weights",
+                                     "lazystack-no-mdp",
+                                     "lazystack-no-sub",
+                                     "lazystack-neither"};
+constexpr int kNumKnown = static_cast<int>(std::size(kKnownMethods));
+
+}  // namespace
+
+std::vector<int> method_style_indices(const std::vector<std::string>& names) {
+  // Known methods claim their own look first, in kKnownMethods order, so lazystack-sub is
+  // blue whichever other methods share the figure; the rest follow in the order given.
+  auto rank = [](const std::string& name) {
+    const auto known = std::find(std::begin(kKnownMethods), std::end(kKnownMethods), name);
+    return known != std::end(kKnownMethods) ? static_cast<int>(known - std::begin(kKnownMethods))
+                                            : kNumKnown;
+  };
+  std::vector<size_t> order(names.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return rank(names[a]) < rank(names[b]); });
+  std::vector<int> style(names.size(), 0);
+  std::vector<int> used;
+  int next_unknown = kNumKnown;
+  for (size_t i : order) {
+    const int r = rank(names[i]);
+    int index = r < kNumKnown ? r : next_unknown++;
+    for (int tries = 0; tries < kNumSeriesColours; ++tries) {
+      const bool clash = std::any_of(used.begin(), used.end(), [&](int u) {
+        return series_style(u).colour == series_style(index).colour;
+      });
+      if (!clash) break;
+      ++index;
+    }
+    used.push_back(index);
+    style[i] = index;
+  }
+  return style;
+}
+
+std::string figure_text(const std::string& text) {
+  std::string out = text;
+  std::replace(out.begin(), out.end(), ',', ';');
+  std::replace(out.begin(), out.end(), '"', '\'');
+  return out;
+}
+
+std::vector<double> log_axis_tics(double lo, double hi) {
+  std::vector<double> tics;
+  const int first = static_cast<int>(std::floor(std::log10(lo)));
+  const int last = static_cast<int>(std::ceil(std::log10(hi)));
+  const bool decades_only = last - first > 3;
+  for (int e = first; e <= last; ++e)
+    for (double m : {1.0, 2.0, 5.0}) {
+      if (decades_only && m != 1.0) continue;
+      const double t = m * std::pow(10.0, e);
+      if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) tics.push_back(t);
+    }
+  return tics;
+}
+
+FigureLayout legend_below_layout(FigureSize& size, int legend_entries, size_t longest_entry,
+                                 bool has_title, double plot_height_in) {
+  FigureLayout layout;
+  layout.plot_height_in = plot_height_in;
+  layout.top_in = has_title ? 0.25 : 0.1;
+  // A key column: the sample line (samplen 2) and gaps, about 4 characters, then the text.
+  // Two columns at the usual legend font, else two at a font a point smaller, else one.
+  auto column_in = [&](double font_pt) {
+    return (4.0 + static_cast<double>(longest_entry)) * kDrawnCharWidthEm * kTextScale * font_pt *
+           kPointInches;
+  };
+  const double room_in = size.width_in - 0.1;
+  layout.key_font_pt = size.font_pt - 0.5;
+  layout.legend_columns = 2;
+  if (2 * column_in(layout.key_font_pt) > room_in) {
+    layout.key_font_pt = size.font_pt - 1;
+    if (2 * column_in(layout.key_font_pt) > room_in) {
+      layout.key_font_pt = size.font_pt - 0.5;
+      layout.legend_columns = 1;
+    }
+  }
+  // gnuplot sizes key columns at about 0.67 em a character: take back the excess.
+  layout.key_width = 1 - static_cast<int>(std::lround(0.15 * static_cast<double>(longest_entry)));
+  const int entries = std::max(0, legend_entries);
+  layout.legend_rows = (entries + layout.legend_columns - 1) / layout.legend_columns;
+  // gnuplot spaces key lines wider than text lines.
+  const double legend_line_in = 1.6 * layout.key_font_pt * kPointInches;
+  layout.legend_top_in = layout.legend_rows * legend_line_in + 0.1;
+  size.height_in = layout.top_in + layout.plot_height_in + layout.axis_in + layout.legend_top_in;
+  return layout;
+}
+
+std::string layout_commands(const FigureSize& size, const FigureLayout& layout) {
+  const double w = size.width_in, h = size.height_in;
+  std::string s;
+  s +=
+      fmt::format("# Layout for {:g} x {:.2f} in: fixed margins, legend under the x axis.\n", w, h);
+  s += fmt::format("set lmargin at screen {:.4f}\n", layout.left_in / w);
+  s += fmt::format("set rmargin at screen {:.4f}\n", 1 - layout.right_in / w);
+  s += fmt::format("set tmargin at screen {:.4f}\n", 1 - layout.top_in / h);
+  s += fmt::format("set bmargin at screen {:.4f}\n",
+                   1 - (layout.top_in + layout.plot_height_in) / h);
+  s += fmt::format(
+      "set key at screen {:.4f}, screen {:.4f} center top vertical maxrows {} Left reverse "
+      "samplen 2 spacing 1.0 width {} font \",{:g}\"\n",
+      0.5, layout.legend_top_in / h, std::max(1, layout.legend_rows), layout.key_width,
+      layout.key_font_pt);
+  return s;
 }
 
 void FigureRenderer::warn(const std::string& message) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace lazystack::reports {
 
@@ -30,11 +31,15 @@ class Gnuplot {
   std::string command_;
 };
 
-/// Physical size of a figure: the PDF's size; PNG and SVG are scaled from it.
+/// Every format draws text at kTextScale times FigureSize::font_pt (what the PNG has always
+/// shown: cairo lays text out at 96 dpi), so font_pt 7 is 9.3 pt text on the page.
+constexpr double kTextScale = 4.0 / 3.0;
+
+/// Physical size of a figure: the PDF's size; PNG and SVG are scaled from it and look the same.
 struct FigureSize {
   double width_in = 3.4;  ///< a paper's column width
   double height_in = 3.0;
-  double font_pt = 7.0;
+  double font_pt = 7.0;  ///< gnuplot's font size; text is kTextScale times this on the page
   int png_dpi = 300;
 };
 
@@ -61,6 +66,52 @@ struct SeriesStyle {
   int outline_type = 6;  ///< the same shape hollow, for emphasis rings
 };
 SeriesStyle series_style(int index);
+
+/// Style indices (for series_style) of the methods of one figure, in the same order: a method
+/// most figures share (lazystack-sub, cost-cascade, ...) keeps its own look in every figure
+/// unless it would collide with another method of this one; others take the next free look.
+/// No two methods of a figure share a colour (up to kNumSeriesColours of them).
+std::vector<int> method_style_indices(const std::vector<std::string>& names);
+
+/// Text fit for a field of a figure's CSV: gnuplot splits CSV fields at commas even inside
+/// quotes (strcol("a,b") gives "a"), so commas become ';' and '"' becomes '\''.
+std::string figure_text(const std::string& text);
+
+/// 1-2-5 tics inside [lo, hi] for a log axis; only decades when the range spans more than
+/// three of them.
+std::vector<double> log_axis_tics(double lo, double hi);
+
+/// Rough text metrics of DejaVu Sans, the cairo terminals' "Sans", for laying out figures.
+constexpr double kCharWidthEm = 0.62;  ///< mean character width, in font sizes
+/// Mean width of a lower-case name's character as drawn, in drawn font sizes (kTextScale
+/// times font_pt); gnuplot's own estimate, which sizes legend columns, is about 0.67.
+constexpr double kDrawnCharWidthEm = 0.56;
+constexpr double kLineHeightEm = 1.25;  ///< line height, in font sizes
+constexpr double kPointInches = 1.0 / 72.0;
+
+/// The fixed layout of a figure with a title, one plot and its legend under the x axis label
+/// (in inches): fixed so the plot area is the same size whatever the legend holds.
+struct FigureLayout {
+  double left_in = 0.62;  ///< left of the plot: y tic labels and label
+  double right_in = 0.12;
+  double top_in = 0.25;  ///< above the plot: the title
+  double plot_height_in = 2.0;
+  double axis_in = 0.45;       ///< under the plot: x tic labels and label
+  int legend_columns = 2;      ///< two, or one when two of the longest entry cannot fit
+  int legend_rows = 0;         ///< entries per column
+  int key_width = 1;           ///< gnuplot's `set key width`: corrects its text width estimate
+  double key_font_pt = 6.5;    ///< the legend's font (FigureSize::font_pt units)
+  double legend_top_in = 0.0;  ///< the legend's top edge, from the figure's bottom edge
+};
+
+/// Lays out a figure of `size.width_in` whose legend has `legend_entries` entries, the longest
+/// `longest_entry` characters, and sets `size.height_in` to hold title, plot, x axis and legend.
+FigureLayout legend_below_layout(FigureSize& size, int legend_entries, size_t longest_entry,
+                                 bool has_title, double plot_height_in);
+
+/// Script lines placing the plot area and the legend (set lmargin/rmargin/tmargin/bmargin at
+/// screen positions; set key under the x axis label, centred on the figure).
+std::string layout_commands(const FigureSize& size, const FigureLayout& layout);
 
 /// Writes <dir>/<stem>.csv and <dir>/<stem>.gp, then runs gnuplot to render the images.
 /// Missing or failing gnuplot: logs one warning per renderer (the data and script stay, and a

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 
 #include "reports/summary.h"
 #include "reports/table.h"
@@ -14,38 +13,6 @@ namespace lazystack::reports {
 using nlohmann::json;
 
 namespace {
-
-// Methods most figures share keep one look across figures (cost-cascade has the same colour
-// and marker on every dataset) unless two in one figure would collide; others follow.
-const char* const kKnownMethods[] = {"lazystack-sub",
-                                     "lazystack-mask",
-                                     "cost-cascade",
-                                     "woc",
-                                     "abc",
-                                     "coe",
-                                     "gatekeeper",
-                                     "ocl",
-                                     "ensemble",
-                                     "stacker",
-                                     "stacker-weights",
-                                     "lazystack-no-mdp",
-                                     "lazystack-no-sub",
-                                     "lazystack-neither"};
-constexpr int kNumKnown = static_cast<int>(std::size(kKnownMethods));
-
-// Rough text and marker metrics for DejaVu Sans, the cairo terminals' "Sans".
-constexpr double kCharWidthEm = 0.62;
-constexpr double kLineHeightEm = 1.25;
-constexpr double kPointInches = 1.0 / 72.0;
-
-// gnuplot splits CSV fields at commas inside quotes too (strcol("a,b") gives "a"), so names
-// and labels in the figure's CSV do without commas and quotes.
-std::string plain(const std::string& text) {
-  std::string out = text;
-  std::replace(out.begin(), out.end(), ',', ';');
-  std::replace(out.begin(), out.end(), '"', '\'');
-  return out;
-}
 
 bool plottable(double cost, double accuracy) {
   return std::isfinite(cost) && cost > 0 && std::isfinite(accuracy);
@@ -64,7 +31,7 @@ bool add_point(ParetoFigure& fig, const std::string& series, const char* kind, c
   if (unique)
     for (const ParetoPoint& q : fig.points)
       if (q.series == series && q.mean_cost == cost && q.accuracy == acc) return false;
-  fig.points.push_back({plain(series), kind, plain(knob_text(p)), cost, acc, ""});
+  fig.points.push_back({figure_text(series), kind, figure_text(knob_text(p)), cost, acc, ""});
   return true;
 }
 
@@ -75,21 +42,6 @@ struct Box {
 
 bool overlaps(const Box& a, const Box& b) {
   return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
-}
-
-// 1-2-5 tics inside [lo, hi] on a log axis; only decades when the range spans many of them.
-std::vector<double> log_tics(double lo, double hi) {
-  std::vector<double> tics;
-  const int first = static_cast<int>(std::floor(std::log10(lo)));
-  const int last = static_cast<int>(std::ceil(std::log10(hi)));
-  const bool decades_only = last - first > 3;
-  for (int e = first; e <= last; ++e)
-    for (double m : {1.0, 2.0, 5.0}) {
-      if (decades_only && m != 1.0) continue;
-      const double t = m * std::pow(10.0, e);
-      if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) tics.push_back(t);
-    }
-  return tics;
 }
 
 // Axis ranges from the plotted points: cost padded on the log scale, accuracy zoomed to where
@@ -188,28 +140,6 @@ void place_names(ParetoFigure& fig) {
   }
 }
 
-// Colour and marker per method: the known methods' own look where it is free in this figure,
-// otherwise the next free one, so no two methods of a figure share a colour (up to 11).
-void assign_styles(ParetoFigure& fig) {
-  std::vector<int> used;
-  int next_unknown = kNumKnown;
-  for (const std::string& name : fig.methods) {
-    const auto known = std::find(std::begin(kKnownMethods), std::end(kKnownMethods), name);
-    int index = known != std::end(kKnownMethods)
-                    ? static_cast<int>(known - std::begin(kKnownMethods))
-                    : next_unknown++;
-    for (int tries = 0; tries < kNumSeriesColours; ++tries) {
-      const bool clash = std::any_of(used.begin(), used.end(), [&](int u) {
-        return series_style(u).colour == series_style(index).colour;
-      });
-      if (!clash) break;
-      ++index;
-    }
-    used.push_back(index);
-    fig.style_index.push_back(index);
-  }
-}
-
 }  // namespace
 
 ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
@@ -234,7 +164,7 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
     if (v.bound) {
       for (const json& p : *v.curve) added |= add_point(fig, v.name, "bound", p, true);
       added |= add_point(fig, v.name, "bound", *v.headline, true);
-      if (added) fig.bounds.push_back(plain(v.name));
+      if (added) fig.bounds.push_back(figure_text(v.name));
       continue;
     }
     // The curve splits into the front (as summary.json lists it, by cost, to draw as a line)
@@ -253,7 +183,7 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
       if (!on_front) added |= add_point(fig, v.name, "dominated", p, false);
     }
     added |= add_point(fig, v.name, "headline", *v.headline, false);
-    if (added) fig.methods.push_back(plain(v.name));
+    if (added) fig.methods.push_back(figure_text(v.name));
   }
   for (const json& m : summary.at("zoo")) {
     if (auto e = m.find("error"); e != m.end() && e->is_string() && !e->get<std::string>().empty())
@@ -263,7 +193,7 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
                     {"label", m.value("name", std::string("?"))}};
     add_point(fig, "single", "single", p, false);
   }
-  assign_styles(fig);
+  fig.style_index = method_style_indices(fig.methods);
 
   // Height: title, plot, x axis, then the legend in two columns.
   bool any_single = false;
@@ -327,7 +257,7 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   s += fmt::format("set xrange [{:.6g}:{:.6g}]\n", figure.x_lo, figure.x_hi);
   s += fmt::format("set yrange [{:.6g}:{:.6g}]\n", figure.y_lo, figure.y_hi);
   std::string tics;
-  for (double t : log_tics(figure.x_lo, figure.x_hi))
+  for (double t : log_axis_tics(figure.x_lo, figure.x_hi))
     tics += fmt::format("{}\"{}\" {:g}", tics.empty() ? "" : ", ", format_amount(t), t);
   if (!tics.empty()) s += "set xtics (" + tics + ")\n";
   // At most eight accuracy tics whatever the range: a step of 0.01, 0.02, 0.05, 0.1, ...

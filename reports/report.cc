@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "reports/ablation.h"
+#include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
 #include "reports/pareto_figure.h"
 #include "reports/seeds.h"
@@ -41,11 +42,18 @@ void render_run(const fs::path& dir, const json& summary, reports::FigureRendere
         "[report] {}: {} point(s) with a non-positive or non-finite cost or accuracy "
         "cannot sit on the log cost axis and are left out of the Pareto figure",
         dir.string(), figure.skipped);
-  const bool rendered =
-      renderer.render((dir / "figures").string(), "pareto", reports::pareto_csv(figure),
-                      reports::pareto_script(figure, "pareto.csv", "pareto"));
-  log_info("[report] {}: tables/headline, tables/zoo{}, figures/pareto{}", dir.string(),
-           ablation ? ", tables/ablation" : "",
+  bool rendered = renderer.render((dir / "figures").string(), "pareto", reports::pareto_csv(figure),
+                                  reports::pareto_script(figure, "pareto.csv", "pareto"));
+  const reports::ExitDepthFigure depth = reports::exit_depth_figure(summary);
+  std::string figures = "figures/pareto";
+  if (!depth.series.empty()) {
+    rendered &=
+        renderer.render((dir / "figures").string(), "exit_depth", reports::exit_depth_csv(depth),
+                        reports::exit_depth_script(depth, "exit_depth.csv", "exit_depth"));
+    figures += ", figures/exit_depth";
+  }
+  log_info("[report] {}: tables/headline, tables/zoo{}, {}{}", dir.string(),
+           ablation ? ", tables/ablation" : "", figures,
            rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)");
 }
 

@@ -19,6 +19,9 @@ struct ReportOptions {
 ///                                        bounds (images only where gnuplot runs);
 ///   tables/headline.{md,tex,csv}          one row per method;
 ///   tables/zoo.{md,tex,csv}               one row per zoo model;
+///   figures/exit_depth.{csv,gp,png,...}  share of test samples exiting after d models, per
+///                                         early-exit method's headline (exit_depth_figure.h);
+///                                         only when the run has one;
 ///   tables/ablation.{md,tex,csv}          LazyStack's MDP/substacker ablation, only when the
 ///                                         run has LazyStack methods (see ablation.h).
 /// For a multi-seed run (seed-*/ subfolders with summary.json): each seed folder as above,
