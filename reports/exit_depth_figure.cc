@@ -67,8 +67,12 @@ ExitDepthFigure exit_depth_figure(const json& summary, const FigureSize& size) {
   }
   fig.min_depth = depth0 ? 0 : 1;
   fig.max_depth = std::max(fig.min_depth, static_cast<int>(bins) - 1);
-  // A decade under the rarest plotted share, so its marker clears the axis.
-  fig.y_lo = std::pow(10.0, std::floor(std::log10(min_share / 1.5)));
+  // The 1-2-5 step under the rarest plotted share, so its marker clears the axis.
+  const double floor_share = min_share / 1.6;
+  const double decade = std::pow(10.0, std::floor(std::log10(floor_share)));
+  fig.y_lo = floor_share >= 5 * decade   ? 5 * decade
+             : floor_share >= 2 * decade ? 2 * decade
+                                         : decade;
   // Dodging: the methods' markers spread over at most 0.6 of a depth step.
   const size_t n = fig.series.size();
   const double step = n > 1 ? std::min(0.1, 0.6 / static_cast<double>(n - 1)) : 0.0;

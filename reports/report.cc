@@ -16,6 +16,7 @@
 #include "reports/table.h"
 #include "reports/tables.h"
 #include "reports/text_file.h"
+#include "reports/trajectory_figure.h"
 
 namespace lazystack {
 namespace fs = std::filesystem;
@@ -51,6 +52,13 @@ void render_run(const fs::path& dir, const json& summary, reports::FigureRendere
         renderer.render((dir / "figures").string(), "exit_depth", reports::exit_depth_csv(depth),
                         reports::exit_depth_script(depth, "exit_depth.csv", "exit_depth"));
     figures += ", figures/exit_depth";
+  }
+  const reports::TrajectoryFigure trajectories = reports::trajectory_figure(summary);
+  if (!trajectories.curves.empty()) {
+    rendered &= renderer.render(
+        (dir / "figures").string(), "trajectory_coverage", reports::trajectory_csv(trajectories),
+        reports::trajectory_script(trajectories, "trajectory_coverage.csv", "trajectory_coverage"));
+    figures += ", figures/trajectory_coverage";
   }
   log_info("[report] {}: tables/headline, tables/zoo{}, {}{}", dir.string(),
            ablation ? ", tables/ablation" : "", figures,

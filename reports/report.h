@@ -22,6 +22,10 @@ struct ReportOptions {
 ///   figures/exit_depth.{csv,gp,png,...}  share of test samples exiting after d models, per
 ///                                         early-exit method's headline (exit_depth_figure.h);
 ///                                         only when the run has one;
+///   figures/trajectory_coverage.{...}     cumulative share of val_fit samples vs number of
+///                                         trajectories for LazyStack SUB / MASK (MDP order) at
+///                                         the selected beta, min_share cut marked
+///                                         (trajectory_figure.h); only with their diagnostics;
 ///   tables/ablation.{md,tex,csv}          LazyStack's MDP/substacker ablation, only when the
 ///                                         run has LazyStack methods (see ablation.h).
 /// For a multi-seed run (seed-*/ subfolders with summary.json): each seed folder as above,

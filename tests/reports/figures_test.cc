@@ -12,6 +12,7 @@
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
 #include "reports/report.h"
+#include "reports/trajectory_figure.h"
 #include "tests/reports/fixtures.h"
 
 namespace lazystack {
@@ -52,8 +53,8 @@ TEST(ExitDepthFigure, ShowsEarlyExitMethodsOnly) {
   EXPECT_EQ(names, (std::vector<std::string>{"cost-cascade", "woc"}));
   EXPECT_EQ(fig.min_depth, 1);
   EXPECT_EQ(fig.max_depth, 4);
-  // The rarest share is 1/10: the axis starts a decade below it.
-  EXPECT_DOUBLE_EQ(fig.y_lo, 0.01);
+  // The rarest share is 1/10: the axis starts at the 1-2-5 step under 1/16.
+  EXPECT_DOUBLE_EQ(fig.y_lo, 0.05);
   // Dodged sideways, symmetrically.
   EXPECT_DOUBLE_EQ(fig.series[0].offset, -fig.series[1].offset);
   EXPECT_NE(fig.series[0].offset, 0.0);
@@ -94,16 +95,110 @@ TEST(ExitDepthFigure, NotWrittenWithoutEarlyExitMethods) {
   EXPECT_FALSE(fs::exists(dir.path() / "figures/exit_depth.csv"));
 }
 
-TEST(ExitDepthFigure, RendersImages) {
+// Trajectories as discovery diagnostics list them (not sorted here on purpose).
+json trajectories(const std::vector<std::pair<double, std::vector<std::string>>>& list,
+                  double min_share) {
+  json t = {{"min_share", min_share}, {"num_samples", 500}, {"trajectories", json::array()}};
+  for (const auto& [share, models] : list)
+    t["trajectories"].push_back(
+        {{"share", share}, {"kept", share >= min_share}, {"models", models}, {"count", 0}});
+  return t;
+}
+
+// small_summary() with LazyStack SUB and MASK (the same policy at the selected beta 2, a
+// different one at beta 1), and a cost-order LazyStack whose trajectories are not the MDP's.
+json trajectory_summary() {
+  json s = small_summary();
+  const json chosen = trajectories(
+      {{0.1, {"a", "c"}}, {0.7, {"a"}}, {0.15, {"a", "b"}}, {0.05, {"a", "b", "c"}}}, 0.12);
+  const json other = trajectories({{0.9, {"b"}}, {0.1, {"b", "a"}}}, 0.12);
+  json d = {{"order", "mdp"},
+            {"aggregator", "sub"},
+            {"selected", {{"beta", 2.0}, {"theta", 0.8}}},
+            {"per_beta",
+             {{{"beta", 1.0}, {"discovery", {{"trajectories", other}}}},
+              {{"beta", 2.0}, {"discovery", {{"trajectories", chosen}}}}}}};
+  for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp"}) {
+    json m = s["methods"]["stacker"];
+    m["method"] = name;
+    m["diagnostics"] = d;
+    s["methods"][name] = m;
+  }
+  s["methods"]["lazystack-mask"]["diagnostics"]["aggregator"] = "mask";
+  s["methods"]["lazystack-no-mdp"]["diagnostics"]["order"] = "cost";
+  return s;
+}
+
+TEST(TrajectoryFigure, SelectedBetaSortedAndCumulated) {
+  const reports::TrajectoryFigure fig = reports::trajectory_figure(trajectory_summary());
+  ASSERT_EQ(fig.curves.size(), 1u);  // SUB and MASK share one policy; cost order left out
+  const reports::TrajectoryCurve& c = fig.curves[0];
+  EXPECT_EQ(c.label(), "lazystack-sub / lazystack-mask");
+  EXPECT_EQ(c.beta, 2.0);
+  EXPECT_EQ(c.share, (std::vector<double>{0.7, 0.15, 0.1, 0.05}));
+  ASSERT_EQ(c.cumulative.size(), 4u);
+  EXPECT_NEAR(c.cumulative[1], 0.85, 1e-12);
+  EXPECT_NEAR(c.cumulative[3], 1.0, 1e-12);
+  EXPECT_EQ(c.num_kept, 2);
+  EXPECT_NEAR(c.kept_coverage, 0.85, 1e-12);
+  EXPECT_EQ(c.models[1], "a>b");
+  EXPECT_FALSE(fig.log_x);
+}
+
+TEST(TrajectoryFigure, DifferentPoliciesGetTheirOwnCurves) {
+  json s = trajectory_summary();
+  s["methods"]["lazystack-mask"]["diagnostics"]["selected"]["beta"] = 1.0;
+  const reports::TrajectoryFigure fig = reports::trajectory_figure(s);
+  ASSERT_EQ(fig.curves.size(), 2u);
+  EXPECT_EQ(fig.curves[0].label(), "lazystack-sub");
+  EXPECT_EQ(fig.curves[1].label(), "lazystack-mask");
+  EXPECT_EQ(fig.curves[1].share, (std::vector<double>{0.9, 0.1}));
+  EXPECT_NE(reports::series_style(fig.curves[0].style_index).colour,
+            reports::series_style(fig.curves[1].style_index).colour);
+}
+
+TEST(TrajectoryFigure, CsvAndScriptHoldTheCurveAndTheCut) {
+  TempDir dir;
+  write_summary(dir.path(), trajectory_summary());
+  render_report(dir.str(), ReportOptions{""});
+  const auto rows = read_csv(dir.path() / "figures/trajectory_coverage.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].at("series"), "lazystack-sub / lazystack-mask");
+  EXPECT_EQ(rows[0].at("beta"), "2");
+  EXPECT_EQ(rows[2].at("rank"), "3");
+  EXPECT_DOUBLE_EQ(std::stod(rows[2].at("share")), 0.1);
+  EXPECT_NEAR(std::stod(rows[2].at("cumulative_share")), 0.95, 1e-12);
+  EXPECT_EQ(rows[1].at("kept"), "1");
+  EXPECT_EQ(rows[2].at("kept"), "0");
+  const std::string script = read_file(dir.path() / "figures/trajectory_coverage.gp");
+  // The cut sits between the two kept trajectories and the first dropped one.
+  EXPECT_NE(script.find("set arrow from 2.5, graph 0 to 2.5, graph 1"), std::string::npos)
+      << script;
+  EXPECT_NE(script.find("2 kept, cover 85%"), std::string::npos) << script;
+}
+
+TEST(TrajectoryFigure, NoneWithoutDiagnostics) {
+  TempDir dir;
+  write_summary(dir.path(), small_summary());
+  render_report(dir.str(), ReportOptions{""});
+  EXPECT_FALSE(fs::exists(dir.path() / "figures/trajectory_coverage.csv"));
+  EXPECT_TRUE(reports::trajectory_figure(small_summary()).curves.empty());
+}
+
+// One gnuplot run over a summary with every run figure: each renders without a warning.
+TEST(RunFigures, RenderImages) {
   if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH";
   TempDir dir;
-  write_summary(dir.path(), depth_summary());
+  json s = trajectory_summary();
+  for (const auto& [name, m] : depth_summary()["methods"].items()) s["methods"][name] = m;
+  write_summary(dir.path(), s);
   render_report(dir.str());
-  for (const char* ext : {"png", "svg", "pdf"}) {
-    const fs::path image = dir.path() / (std::string("figures/exit_depth.") + ext);
-    ASSERT_TRUE(fs::exists(image)) << image;
-    EXPECT_GT(fs::file_size(image), 1000u) << image;
-  }
+  for (const char* stem : {"exit_depth", "trajectory_coverage"})
+    for (const char* ext : {"png", "svg", "pdf"}) {
+      const fs::path image = dir.path() / "figures" / (std::string(stem) + "." + ext);
+      ASSERT_TRUE(fs::exists(image)) << image;
+      EXPECT_GT(fs::file_size(image), 1000u) << image;
+    }
 }
 
 TEST(FigureLayout, TwoLegendColumnsWhenTheyFitElseOne) {
