@@ -231,8 +231,10 @@ bool has_lazystack_methods(const json& summary) {
   return false;
 }
 
-Table ablation_table(const json& summary) {
-  // The LazyStack methods, each placed by the order and aggregator it ran with.
+namespace {
+
+// The LazyStack methods, each placed by the order and aggregator it ran with, in table order.
+std::vector<Member> ablation_members(const json& summary) {
   std::vector<Member> members;
   for (const MethodView& v : method_views(summary)) {
     const Preset* preset = find_preset(v.method);
@@ -251,6 +253,21 @@ Table ablation_table(const json& summary) {
     if (a_own != b_own) return a_own;
     return a.view.name < b.view.name;
   });
+  return members;
+}
+
+}  // namespace
+
+std::vector<AblationRow> ablation_rows(const json& summary) {
+  std::vector<AblationRow> rows;
+  for (const Member& m : ablation_members(summary))
+    rows.push_back({m.view, m.order, m.aggregator, group_of(m.slot),
+                    order_text(m.order) + " + " + aggregator_text(m.aggregator)});
+  return rows;
+}
+
+Table ablation_table(const json& summary) {
+  const std::vector<Member> members = ablation_members(summary);
   std::array<const Member*, kNumSlots> chosen{};
   std::array<bool, kNumSlots> present{};
   for (const Member& m : members) {

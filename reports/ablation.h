@@ -6,7 +6,10 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
+#include "reports/summary.h"
 #include "reports/table.h"
 
 namespace lazystack::reports {
@@ -42,6 +45,20 @@ std::optional<AdditivityTest> additivity_test(const TwoByTwo& speedups);
 /// True when the summary has a method of a LazyStack registry name (lazystack-sub,
 /// lazystack-mask, lazystack-no-mdp, lazystack-no-sub, lazystack-neither), working or failed.
 bool has_lazystack_methods(const nlohmann::json& summary);
+
+/// A LazyStack method placed in the ablation.
+struct AblationRow {
+  MethodView view;         ///< points into the summary
+  std::string order;       ///< as run: "mdp" or "cost" (diagnostics, else config, else preset)
+  std::string aggregator;  ///< as run: "sub", "mask" or "last"
+  int group = 0;           ///< 0: the SUB 2x2, 1: the MASK rows, 2: other combinations
+  std::string label;       ///< "MDP + SUB", "cost + last model"
+};
+
+/// The LazyStack methods in ablation_table()'s row order (failed ones included). Call only
+/// when has_lazystack_methods(); `summary` must have passed check_summary() and outlive the
+/// rows.
+std::vector<AblationRow> ablation_rows(const nlohmann::json& summary);
 
 /// One row per LazyStack method: order, aggregator, test accuracy, retention, cost, speedup vs
 /// full, mean models, and "× cascade (equal acc.)" when the run has a cost cascade. Rows go by

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "reports/ablation.h"
+#include "reports/ablation_figure.h"
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
 #include "reports/pareto_figure.h"
@@ -52,6 +53,13 @@ void render_run(const fs::path& dir, const json& summary, reports::FigureRendere
         renderer.render((dir / "figures").string(), "exit_depth", reports::exit_depth_csv(depth),
                         reports::exit_depth_script(depth, "exit_depth.csv", "exit_depth"));
     figures += ", figures/exit_depth";
+  }
+  if (ablation) {
+    const reports::AblationFigure chart = reports::ablation_figure(summary);
+    rendered &=
+        renderer.render((dir / "figures").string(), "ablation", reports::ablation_csv(chart),
+                        reports::ablation_script(chart, "ablation.csv", "ablation"));
+    figures += ", figures/ablation";
   }
   const reports::TrajectoryFigure trajectories = reports::trajectory_figure(summary);
   if (!trajectories.curves.empty()) {

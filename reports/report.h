@@ -27,7 +27,9 @@ struct ReportOptions {
 ///                                         the selected beta, min_share cut marked
 ///                                         (trajectory_figure.h); only with their diagnostics;
 ///   tables/ablation.{md,tex,csv}          LazyStack's MDP/substacker ablation, only when the
-///                                         run has LazyStack methods (see ablation.h).
+///                                         run has LazyStack methods (see ablation.h);
+///   figures/ablation.{csv,gp,png,...}     the same rows as bars of speedup vs full (log),
+///                                         test accuracy above each (ablation_figure.h).
 /// For a multi-seed run (seed-*/ subfolders with summary.json): each seed folder as above,
 /// plus tables/headline_seeds.{md,tex,csv} in `run_dir` (mean and 95% interval over seeds).
 /// Throws std::runtime_error when `run_dir` is not a results folder or its summary.json was

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/ablation_figure.h"
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
 #include "reports/report.h"
@@ -19,6 +20,7 @@ namespace lazystack {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing_reports::ablation_summary;
 using testing_reports::read_csv;
 using testing_reports::read_file;
 using testing_reports::small_summary;
@@ -185,6 +187,52 @@ TEST(TrajectoryFigure, NoneWithoutDiagnostics) {
   EXPECT_TRUE(reports::trajectory_figure(small_summary()).curves.empty());
 }
 
+TEST(AblationFigure, BarsInTableOrderWithSpeedupAndAccuracy) {
+  json s = ablation_summary();
+  s["methods"]["lazystack-no-mdp-mask"]["error"] = "out of memory";
+  TempDir dir;
+  write_summary(dir.path(), s);
+  render_report(dir.str(), ReportOptions{""});
+  const auto rows = read_csv(dir.path() / "figures/ablation.csv");
+  // (method, order, aggregator, speedup = 10 / cost, accuracy) as the fixture sets them.
+  struct Expected {
+    const char *method, *order, *aggregator;
+    double speedup, accuracy;
+  };
+  const Expected expected[] = {
+      {"lazystack-sub", "mdp", "sub", 20, 0.895},   {"lazystack-no-mdp", "cost", "sub", 4, 0.93},
+      {"lazystack-no-sub", "mdp", "last", 5, 0.88}, {"lazystack-neither", "cost", "last", 2, 0.80},
+      {"lazystack-mask", "mdp", "mask", 5, 0.92},
+  };
+  ASSERT_EQ(rows.size(), 6u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(rows[i].at("method"), expected[i].method) << i;
+    EXPECT_EQ(rows[i].at("order"), expected[i].order) << i;
+    EXPECT_EQ(rows[i].at("aggregator"), expected[i].aggregator) << i;
+    EXPECT_NEAR(std::stod(rows[i].at("speedup_vs_full")), expected[i].speedup, 1e-9) << i;
+    EXPECT_DOUBLE_EQ(std::stod(rows[i].at("accuracy")), expected[i].accuracy) << i;
+    EXPECT_EQ(rows[i].at("status"), "ok");
+  }
+  EXPECT_EQ(rows[5].at("method"), "lazystack-no-mdp-mask");
+  EXPECT_EQ(rows[5].at("status"), "failed");
+  EXPECT_EQ(rows[5].at("speedup_vs_full"), "");
+  // The MASK group sits apart from the SUB 2x2.
+  EXPECT_GT(std::stod(rows[4].at("x")) - std::stod(rows[3].at("x")), 1.0);
+  EXPECT_DOUBLE_EQ(std::stod(rows[1].at("x")) - std::stod(rows[0].at("x")), 1.0);
+  const reports::AblationFigure fig = reports::ablation_figure(s);
+  EXPECT_LT(fig.y_lo, 1.0);  // the full ensemble's 1x is on the axis
+  EXPECT_GT(fig.y_hi, 20.0);
+  const std::string script = read_file(dir.path() / "figures/ablation.gp");
+  EXPECT_NE(script.find("set label \"failed\""), std::string::npos);
+}
+
+TEST(AblationFigure, OnlyForRunsWithLazyStack) {
+  TempDir dir;
+  write_summary(dir.path(), small_summary());
+  render_report(dir.str(), ReportOptions{""});
+  EXPECT_FALSE(fs::exists(dir.path() / "figures/ablation.csv"));
+}
+
 // One gnuplot run over a summary with every run figure: each renders without a warning.
 TEST(RunFigures, RenderImages) {
   if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH";
@@ -193,7 +241,7 @@ TEST(RunFigures, RenderImages) {
   for (const auto& [name, m] : depth_summary()["methods"].items()) s["methods"][name] = m;
   write_summary(dir.path(), s);
   render_report(dir.str());
-  for (const char* stem : {"exit_depth", "trajectory_coverage"})
+  for (const char* stem : {"exit_depth", "trajectory_coverage", "ablation"})
     for (const char* ext : {"png", "svg", "pdf"}) {
       const fs::path image = dir.path() / "figures" / (std::string(stem) + "." + ext);
       ASSERT_TRUE(fs::exists(image)) << image;
