@@ -1,5 +1,7 @@
-// register_builtin_models: the networks (LibTorch) and hog-knn (OpenCV).
+// register_builtin_models: the networks (LibTorch), hog-knn (OpenCV) and gatekeeper (a network
+// fine-tuned from an earlier zoo entry).
 #include "zoo/architectures.h"
+#include "zoo/gatekeeper.h"
 #include "zoo/hog_knn.h"
 #include "zoo/model.h"
 #include "zoo/torch_classifier.h"
@@ -19,6 +21,7 @@ void register_builtin_models(ModelRegistry& registry) {
                 "HOG descriptors + k-nearest-neighbour vote (OpenCV); image datasets only; "
                 "logits are log smoothed vote fractions",
                 hog_knn_option_specs(), make_hog_knn});
+  registry.add(gatekeeper_entry());
 }
 
 }  // namespace lazystack

@@ -81,6 +81,7 @@ void write_logit_cache(const std::string& path, const CachedLogits& e) {
     f.set_attr("/", "latency_ms", e.latency_ms);
     f.set_attr("/", "macs", e.macs);
     f.set_attr("/", "params", e.params);
+    f.set_attr("/", "setup_seconds", e.setup_seconds);
     f.set_attr("/", "created", utc_timestamp());
     f.set_attr("/", "tool_version", tool_version());
     f.set_attr("/", "git_revision", git_revision());
@@ -119,6 +120,12 @@ CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& exp
   e.params = f.get_attr_double("/", "params");
   if (!(e.latency_ms >= 0 && e.macs >= 0 && e.params >= 0))
     throw std::runtime_error(fmt::format("'{}': negative or NaN cost attributes", path));
+  // Optional: files written before it was recorded lack it (unknown, 0).
+  if (f.has_attr("/", "setup_seconds")) {
+    e.setup_seconds = f.get_attr_double("/", "setup_seconds");
+    if (!(e.setup_seconds >= 0))
+      throw std::runtime_error(fmt::format("'{}': negative or NaN setup_seconds", path));
+  }
   return e;
 }
 

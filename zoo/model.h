@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,16 @@ class ZooModel {
   /// File name ending of save()'s file, e.g. ".pt" (weights are cached as <stem><suffix>).
   virtual std::string weights_suffix() const { return ".bin"; }
 
+  /// Derived models start from an earlier zoo member: their architecture declares an option
+  /// `parent` naming that entry (e.g. gatekeeper). build_zoo hands them a model of the parent's
+  /// entry before anything else: untrained before load(), trained before train(), which then
+  /// refines it. Throws std::invalid_argument, naming both, if that parent cannot serve;
+  /// models that are not derived throw std::logic_error.
+  virtual void set_parent(std::unique_ptr<ZooModel> parent) {
+    throw std::logic_error(name_ + " is not derived from another zoo model (got '" +
+                           (parent ? parent->name() : std::string("nothing")) + "')");
+  }
+
   /// The zoo entry's name, used in progress lines and error messages.
   void set_name(std::string name) { name_ = std::move(name); }
   const std::string& name() const { return name_; }
@@ -43,7 +54,8 @@ class ZooModel {
 /// Model factory: validated options and the dataset (shape, classes).
 using ModelRegistry = Registry<ZooModel, const Dataset&>;
 
-/// Registers the built-in architectures (softmax, mlp, lenet5, cnn, resnet, hog-knn, ...).
+/// Registers the built-in architectures (softmax, mlp, lenet5, cnn, resnet, hog-knn,
+/// gatekeeper).
 void register_builtin_models(ModelRegistry& registry);
 
 }  // namespace lazystack

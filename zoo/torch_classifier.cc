@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <random>
@@ -147,6 +148,27 @@ std::map<std::string, std::vector<int64_t>> tensor_shapes(const Net& net) {
   return shapes;
 }
 
+// The Gatekeeper loss of a batch (see gatekeeper_loss in the header): logits [B, C], y [B].
+torch::Tensor gatekeeper_loss_tensor(const torch::Tensor& logits, const torch::Tensor& y,
+                                     double alpha, GatekeeperReduction reduction) {
+  const torch::Tensor log_p = torch::log_softmax(logits, /*dim=*/1);
+  // The model's own prediction splits the batch; the split carries no gradient.
+  const torch::Tensor correct = (logits.argmax(/*dim=*/1) == y).to(logits.scalar_type()).detach();
+  const torch::Tensor wrong = 1.0 - correct;
+  const torch::Tensor ce = -log_p.gather(1, y.unsqueeze(1)).squeeze(1);
+  // KL(p || U) = sum_c p_c log(p_c / (1/K)) = sum_c p_c log p_c + log K.
+  const torch::Tensor kl =
+      (log_p.exp() * log_p).sum(/*dim=*/1) + std::log(static_cast<double>(logits.size(1)));
+  torch::Tensor corr_sum = (correct * ce).sum(), wrong_sum = (wrong * kl).sum();
+  if (reduction == GatekeeperReduction::kBatch) {
+    const double n = static_cast<double>(logits.size(0));
+    return alpha * corr_sum / n + (1.0 - alpha) * wrong_sum / n;
+  }
+  // Per group; an empty group divides a zero sum by 1.
+  return alpha * corr_sum / correct.sum().clamp_min(1.0) +
+         (1.0 - alpha) * wrong_sum / wrong.sum().clamp_min(1.0);
+}
+
 class TorchClassifier : public ZooModel {
  public:
   TorchClassifier(NetSpec spec, const TrainConfig& config, int num_classes)
@@ -169,6 +191,15 @@ class TorchClassifier : public ZooModel {
     } catch (const c10::Error& e) {
       throw std::runtime_error(
           fmt::format("{}: training failed: {}", name(), e.what_without_backtrace()));
+    }
+  }
+
+  void fine_tune(const Dataset& ds, uint64_t seed, const GatekeeperConfig& config) {
+    try {
+      fine_tune_impl(ds, seed, config);
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(
+          fmt::format("{}: fine-tuning failed: {}", name(), e.what_without_backtrace()));
     }
   }
 
@@ -244,19 +275,41 @@ class TorchClassifier : public ZooModel {
     return torch::from_blob(const_cast<float*>(split.x.data()), {split.num_samples, s.c, s.h, s.w});
   }
 
-  std::unique_ptr<torch::optim::Optimizer> make_optimizer() const {
-    if (config_.optimizer == "sgd")
-      return std::make_unique<torch::optim::SGD>(net_->parameters(),
-                                                 torch::optim::SGDOptions(config_.lr)
-                                                     .momentum(0.9)
-                                                     .nesterov(true)
-                                                     .weight_decay(config_.weight_decay));
+  std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& config) const {
+    if (config.optimizer == "sgd")
+      return std::make_unique<torch::optim::SGD>(
+          net_->parameters(),
+          torch::optim::SGDOptions(config.lr).momentum(0.9).nesterov(true).weight_decay(
+              config.weight_decay));
     return std::make_unique<torch::optim::Adam>(
-        net_->parameters(),
-        torch::optim::AdamOptions(config_.lr).weight_decay(config_.weight_decay));
+        net_->parameters(), torch::optim::AdamOptions(config.lr).weight_decay(config.weight_decay));
   }
 
+  // The training loss of one mini-batch: logits [B, C], labels [B] (int64).
+  using BatchLoss = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
+
   void train_impl(const Dataset& ds, uint64_t seed) {
+    check_dataset(ds);
+    torch::manual_seed(seed);
+    net_ = Net(spec_);  // fresh, seeded initialisation
+    net_->standardize->fit(input_tensor(ds.train), ds.shape.is_image);
+    run_epochs(ds, seed, config_, "training",
+               [](const torch::Tensor& logits, const torch::Tensor& y) {
+                 return nn::functional::cross_entropy(logits, y);
+               });
+  }
+
+  void fine_tune_impl(const Dataset& ds, uint64_t seed, const GatekeeperConfig& gk) {
+    check_dataset(ds);
+    torch::manual_seed(seed);
+    // The same network and input standardisation: only the weights move.
+    run_epochs(ds, seed, gk.train, fmt::format("Gatekeeper fine-tuning (alpha {})", gk.alpha),
+               [&gk](const torch::Tensor& logits, const torch::Tensor& y) {
+                 return gatekeeper_loss_tensor(logits, y, gk.alpha, gk.reduction);
+               });
+  }
+
+  void check_dataset(const Dataset& ds) const {
     const auto& s = spec_.input;
     if (ds.shape.channels != s.c || ds.shape.height != s.h || ds.shape.width != s.w ||
         ds.num_classes != num_classes_)
@@ -264,53 +317,57 @@ class TorchClassifier : public ZooModel {
           fmt::format("{}: built for {} inputs and {} classes, dataset {} has {}x{}x{} and {}",
                       name(), s.str(), num_classes_, ds.name, ds.shape.channels, ds.shape.height,
                       ds.shape.width, ds.num_classes));
+    if (ds.train.num_samples < 2)
+      throw std::invalid_argument(name() + ": fewer than 2 training samples");
+  }
+
+  // Mini-batch training of net_ as it stands: seeded shuffles, the config's optimiser and
+  // learning-rate schedule, `loss` per batch.
+  void run_epochs(const Dataset& ds, uint64_t seed, const TrainConfig& config,
+                  const std::string& what, const BatchLoss& loss_of) {
     keep_large_allocations_on_heap();
     const int64_t n = ds.train.num_samples;
-    if (n < 2) throw std::invalid_argument(name() + ": fewer than 2 training samples");
-    torch::manual_seed(seed);
-    net_ = Net(spec_);  // fresh, seeded initialisation
     const torch::Tensor x = input_tensor(ds.train);
     const torch::Tensor y =
         torch::from_blob(const_cast<int32_t*>(ds.train.y.data()), {n}, torch::kInt32)
             .to(torch::kLong);
-    net_->standardize->fit(x, ds.shape.is_image);
-    auto optimizer = make_optimizer();
+    auto optimizer = make_optimizer(config);
 
-    const int64_t batch = std::min<int64_t>(config_.batch_size, n);
+    const int64_t batch = std::min<int64_t>(config.batch_size, n);
     // A trailing batch of one sample is skipped: batch norm cannot normalise a single value.
     const int64_t batches = n / batch + (n % batch > 1 ? 1 : 0);
-    const long total_steps = static_cast<long>(batches) * config_.epochs;
+    const long total_steps = static_cast<long>(batches) * config.epochs;
     std::mt19937_64 rng(seed);
     std::vector<int64_t> order(n);
     std::iota(order.begin(), order.end(), 0);
-    Progress progress("zoo", name() + " training", total_steps);
+    Progress progress("zoo", name() + " " + what, total_steps);
     net_->train();
     long step = 0;
-    for (int epoch = 0; epoch < config_.epochs; ++epoch) {
+    for (int epoch = 0; epoch < config.epochs; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
       const torch::Tensor perm = torch::from_blob(order.data(), {n}, torch::kLong);
       double loss_sum = 0;
       int64_t seen = 0;
       for (int64_t b = 0; b < batches; ++b, ++step) {
-        if (config_.lr_schedule == "cosine") {
-          const double lr = config_.lr * 0.5 * (1 + std::cos(M_PI * step / total_steps));
+        if (config.lr_schedule == "cosine") {
+          const double lr = config.lr * 0.5 * (1 + std::cos(M_PI * step / total_steps));
           for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
         }
         const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
         optimizer->zero_grad();
-        const torch::Tensor loss = nn::functional::cross_entropy(
-            net_->forward(x.index_select(0, idx)), y.index_select(0, idx));
+        const torch::Tensor loss =
+            loss_of(net_->forward(x.index_select(0, idx)), y.index_select(0, idx));
         loss.backward();
         optimizer->step();
         loss_sum += loss.item<double>() * idx.size(0);
         seen += idx.size(0);
-        progress.update(step + 1, fmt::format("epoch {}/{} loss {:.4f}", epoch + 1, config_.epochs,
+        progress.update(step + 1, fmt::format("epoch {}/{} loss {:.4f}", epoch + 1, config.epochs,
                                               loss_sum / seen));
       }
       if (!std::isfinite(loss_sum))
-        throw std::runtime_error(fmt::format(
-            "{}: training diverged (non-finite loss in epoch {}); try a lower lr than {}", name(),
-            epoch + 1, config_.lr));
+        throw std::runtime_error(
+            fmt::format("{}: {} diverged (non-finite loss in epoch {}); try a lower lr than {}",
+                        name(), what, epoch + 1, config.lr));
     }
     net_->eval();
   }
@@ -351,6 +408,34 @@ TrainConfig train_config(const Options& o) {
 std::unique_ptr<ZooModel> make_torch_classifier(const NetSpec& net, const TrainConfig& train,
                                                 int num_classes) {
   return std::make_unique<TorchClassifier>(net, train, num_classes);
+}
+
+double gatekeeper_loss(const std::vector<float>& logits, const std::vector<int32_t>& labels,
+                       int num_classes, double alpha, GatekeeperReduction reduction) {
+  const int64_t n = static_cast<int64_t>(labels.size());
+  if (num_classes < 2 || n == 0 || logits.size() != static_cast<size_t>(n) * num_classes)
+    throw std::invalid_argument(fmt::format(
+        "gatekeeper_loss: {} logits for {} labels of {} classes", logits.size(), n, num_classes));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor l =
+      torch::from_blob(const_cast<float*>(logits.data()), {n, num_classes}).to(torch::kDouble);
+  const torch::Tensor y =
+      torch::from_blob(const_cast<int32_t*>(labels.data()), {n}, torch::kInt32).to(torch::kLong);
+  return gatekeeper_loss_tensor(l, y, alpha, reduction).item<double>();
+}
+
+bool is_torch_classifier(const ZooModel& model) {
+  return dynamic_cast<const TorchClassifier*>(&model) != nullptr;
+}
+
+void fine_tune_gatekeeper(ZooModel& model, const Dataset& ds, uint64_t seed,
+                          const GatekeeperConfig& config) {
+  auto* net = dynamic_cast<TorchClassifier*>(&model);
+  if (!net)
+    throw std::invalid_argument(fmt::format(
+        "{} is not a LibTorch network and cannot be fine-tuned with the Gatekeeper loss",
+        model.name()));
+  net->fine_tune(ds, seed, config);
 }
 
 }  // namespace lazystack

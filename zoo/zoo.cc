@@ -5,9 +5,14 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <limits>
+#include <numeric>
+#include <set>
 #include <stdexcept>
 
 #include "core/hash.h"
@@ -24,17 +29,55 @@ namespace fs = std::filesystem;
 // Bump when training or inference code changes what a cached file holds.
 constexpr int kZooCacheVersion = 1;
 
-CacheKey weights_key(const Dataset& ds, const ZooEntry& entry, uint64_t seed) {
+// What build_member needs to know of the whole zoo: derived entries reach back to their parent.
+struct BuildContext {
+  const Dataset& ds;
+  const std::vector<ZooEntry>& entries;
+  const ZooOptions& options;
+  const ModelRegistry& registry;
+  const std::vector<ZooMember>& built;  ///< the members before the current one, in order
+  std::set<size_t>& fresh_weights;      ///< entries whose weights this build wrote
+};
+
+// Entry i's parent index (its option `parent` names an earlier entry), or -1 if not derived.
+int parent_index(const std::vector<ZooEntry>& entries, size_t i) {
+  const ZooEntry& entry = entries[i];
+  if (!entry.options.has("parent")) return -1;
+  const std::string parent = entry.options.get_string("parent");
+  for (size_t j = 0; j < entries.size(); ++j) {
+    if (entries[j].name != parent) continue;
+    if (j >= i)
+      throw std::invalid_argument(
+          fmt::format("its parent '{}' must be an earlier zoo entry ({})", parent,
+                      j == i ? "it names itself" : "list it before this one"));
+    return static_cast<int>(j);
+  }
+  throw std::invalid_argument(fmt::format("its parent '{}' is not a zoo entry", parent));
+}
+
+const ModelRegistry::Entry& find_arch(const BuildContext& ctx, const ZooEntry& entry) {
+  const auto* arch = ctx.registry.find(entry.arch);
+  if (!arch)
+    throw std::invalid_argument("unknown architecture '" + entry.arch +
+                                "'; known: " + ctx.registry.joined_names());
+  return *arch;
+}
+
+CacheKey weights_key(const BuildContext& ctx, size_t i) {
+  const ZooEntry& entry = ctx.entries[i];
   CacheKey key;
   key.prefix = entry.name;
   key.fields = {{"kind", "zoo-weights"},
-                {"dataset", ds.name},
-                {"dataset_fingerprint", ds.fingerprint()},
+                {"dataset", ctx.ds.name},
+                {"dataset_fingerprint", ctx.ds.fingerprint()},
                 {"arch", entry.arch},
                 {"options", entry.options.json()},
-                {"seed", seed},
+                {"seed", ctx.options.seed},
                 {"tool_version", tool_version()},
                 {"zoo_cache_version", kZooCacheVersion}};
+  // A derived model is what its parent was plus the refinement: the parent's key is part of it.
+  if (const int p = parent_index(ctx.entries, i); p >= 0)
+    key.fields["parent"] = weights_key(ctx, p).fields;
   return key;
 }
 
@@ -94,16 +137,106 @@ std::string format_count(double x) {
   return fmt::format("{:.0f}", x);
 }
 
-// Trains or loads one member and fills `m` and `out`; throws on failure.
-void build_member(const Dataset& ds, const ZooEntry& entry, const ZooOptions& options,
-                  const ModelRegistry& registry, ZooMember& m, CachedLogits& out) {
-  const auto* arch = registry.find(entry.arch);
-  if (!arch)
-    throw std::invalid_argument("unknown architecture '" + entry.arch +
-                                "'; known: " + registry.joined_names());
+// The setup time of a weights file sits beside it, so a member whose logits are recomputed
+// from cached weights still knows what it cost to make.
+std::string setup_file(const std::string& weights_path) { return weights_path + ".setup.json"; }
+
+void save_setup_seconds(const std::string& weights_path, double seconds) {
+  const std::string path = setup_file(weights_path);
+  const std::string tmp = path + fmt::format(".tmp.{}", static_cast<long>(getpid()));
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << nlohmann::json{{"setup_seconds", seconds}}.dump() << "\n";
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  fs::rename(tmp, path);
+}
+
+double load_setup_seconds(const std::string& weights_path) {
+  try {
+    std::ifstream in(setup_file(weights_path));
+    if (!in) return 0.0;
+    const double s = nlohmann::json::parse(in).at("setup_seconds").get<double>();
+    return s >= 0 ? s : 0.0;
+  } catch (const std::exception&) {
+    return 0.0;  // unknown
+  }
+}
+
+// A model of entry i, untrained; a derived one already holds an (untrained) model of its parent,
+// which checks early that the parent can serve.
+std::unique_ptr<ZooModel> make_model(const BuildContext& ctx, size_t i) {
+  const ZooEntry& entry = ctx.entries[i];
+  std::unique_ptr<ZooModel> model = find_arch(ctx, entry).make(entry.options, ctx.ds);
+  if (!model) throw std::logic_error("the factory of '" + entry.arch + "' returned no model");
+  model->set_name(entry.name);
+  if (const int p = parent_index(ctx.entries, i); p >= 0) model->set_parent(make_model(ctx, p));
+  return model;
+}
+
+std::string weights_path(const BuildContext& ctx, size_t i, const ZooModel& model) {
+  return (fs::path(ctx.options.cache_dir) / "weights" / ctx.ds.name /
+          (weights_key(ctx, i).file_stem() + model.weights_suffix()))
+      .string();
+}
+
+// Entry i's trained model: its cached weights, else trained now (a derived entry from its
+// parent's trained model, recursively) and cached. `train_seconds`: time in train() (0 when
+// loaded); `setup_seconds`: that, or the recorded time of the cached weights.
+std::unique_ptr<ZooModel> trained_model(const BuildContext& ctx, size_t i, double* train_seconds,
+                                        double* setup_seconds) {
+  const ZooEntry& entry = ctx.entries[i];
+  std::unique_ptr<ZooModel> model = make_model(ctx, i);
+  const std::string path = weights_path(ctx, i, *model);
+  // Weights this build wrote are current even under `force` (a parent trained moments ago).
+  const bool reuse = !ctx.options.force || ctx.fresh_weights.count(i);
+  if (reuse && fs::exists(path)) {
+    try {
+      model->load(path);
+      log_info("[zoo] {}: loaded weights {}", entry.name, path);
+      if (train_seconds) *train_seconds = 0;
+      if (setup_seconds) *setup_seconds = load_setup_seconds(path);
+      return model;
+    } catch (const std::exception& e) {
+      log_warn("[zoo] {}: weights unusable, retraining: {}", entry.name, e.what());
+      model = make_model(ctx, i);  // a failed load may have left partial state
+    }
+  }
+  const int p = parent_index(ctx.entries, i);
+  if (p >= 0) {
+    log_info("[zoo] {}: {} from parent {} on {} samples", entry.name, entry.arch,
+             ctx.entries[p].name, ctx.ds.train.num_samples);
+    model->set_parent(trained_model(ctx, p, nullptr, nullptr));
+  } else {
+    log_info("[zoo] {}: training {} on {} samples", entry.name, entry.arch,
+             ctx.ds.train.num_samples);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  model->train(ctx.ds, ctx.options.seed);
+  const double seconds = seconds_since(t0);
+  if (train_seconds) *train_seconds = seconds;
+  if (setup_seconds) *setup_seconds = seconds;
+  try {
+    save_weights(*model, path);
+    ctx.fresh_weights.insert(i);
+    save_setup_seconds(path, seconds);
+  } catch (const std::exception& e) {
+    log_warn("[zoo] {}: cannot cache weights ({}); going on", entry.name, e.what());
+  }
+  return model;
+}
+
+// Trains or loads member i and fills `m` and `out`; throws on failure.
+void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits& out) {
+  const ZooEntry& entry = ctx.entries[i];
+  const Dataset& ds = ctx.ds;
+  const ZooOptions& options = ctx.options;
+  find_arch(ctx, entry);
   if (options.cost == "given" && entry.given_cost < 0)
     throw std::invalid_argument("cost: given, but the entry has no cost");
-  const CacheKey wkey = weights_key(ds, entry, options.seed);
+  const int parent = parent_index(ctx.entries, i);
+  if (parent >= 0) m.parent = ctx.entries[parent].name;
+  const CacheKey wkey = weights_key(ctx, i);
   const CacheKey lkey = logits_key(wkey, options);
   const fs::path root = fs::path(options.cache_dir);
   m.logits_path = (root / "logits" / ds.name / (lkey.file_stem() + ".h5")).string();
@@ -117,41 +250,17 @@ void build_member(const Dataset& ds, const ZooEntry& entry, const ZooOptions& op
       m.latency_ms = out.latency_ms;
       m.macs = out.macs;
       m.params = out.params;
+      m.setup_seconds = out.setup_seconds;
       return;
     } catch (const std::exception& e) {
       log_warn("[zoo] {}: cached logits unusable, recomputing: {}", entry.name, e.what());
     }
   }
 
-  std::unique_ptr<ZooModel> model = arch->make(entry.options, ds);
-  if (!model) throw std::logic_error("the factory of '" + entry.arch + "' returned no model");
-  model->set_name(entry.name);
-  const std::string weights_path =
-      (root / "weights" / ds.name / (wkey.file_stem() + model->weights_suffix())).string();
-  bool loaded = false;
-  if (!options.force && fs::exists(weights_path)) {
-    try {
-      model->load(weights_path);
-      loaded = true;
-      log_info("[zoo] {}: loaded weights {}", entry.name, weights_path);
-    } catch (const std::exception& e) {
-      log_warn("[zoo] {}: weights unusable, retraining: {}", entry.name, e.what());
-      model = arch->make(entry.options, ds);  // a failed load may have left partial state
-      model->set_name(entry.name);
-    }
-  }
-  if (!loaded) {
-    log_info("[zoo] {}: training {} on {} samples", entry.name, entry.arch, ds.train.num_samples);
-    const auto t0 = std::chrono::steady_clock::now();
-    model->train(ds, options.seed);
-    m.train_seconds = seconds_since(t0);
-    try {
-      save_weights(*model, weights_path);
-    } catch (const std::exception& e) {
-      log_warn("[zoo] {}: cannot cache weights ({}); going on", entry.name, e.what());
-    }
-  }
-
+  if (parent >= 0 && !ctx.built[parent].error.empty())
+    throw std::runtime_error(
+        fmt::format("its parent '{}' failed: {}", m.parent, ctx.built[parent].error));
+  std::unique_ptr<ZooModel> model = trained_model(ctx, i, &m.train_seconds, &m.setup_seconds);
   out = CachedLogits{};
   out.num_classes = ds.num_classes;
   out.val_logits = model->logits(ds.val);
@@ -167,6 +276,7 @@ void build_member(const Dataset& ds, const ZooEntry& entry, const ZooOptions& op
                                       options.profile_repeats);
   out.macs = model->macs();
   out.params = model->params();
+  out.setup_seconds = m.setup_seconds;
   m.latency_ms = out.latency_ms;
   m.macs = out.macs;
   m.params = out.params;
@@ -189,6 +299,11 @@ nlohmann::json ZooMember::to_json() const {
           {"val_accuracy", val_accuracy},
           {"test_accuracy", test_accuracy},
           {"train_seconds", train_seconds},
+          {"setup_seconds", setup_seconds},
+          {"val_confidence_auroc", std::isfinite(val_confidence_auroc)
+                                       ? nlohmann::json(val_confidence_auroc)
+                                       : nlohmann::json(nullptr)},
+          {"parent", parent.empty() ? nlohmann::json(nullptr) : nlohmann::json(parent)},
           {"from_cache", from_cache},
           {"logits_path", logits_path},
           {"cache_key", cache_key},
@@ -204,6 +319,9 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
   std::vector<CachedLogits> outputs;
   std::vector<std::string> names;
   std::vector<double> costs;
+  std::set<size_t> fresh_weights;
+  const BuildContext ctx{ds, entries, options, registry, zoo.members, fresh_weights};
+  std::vector<double> val_auroc(entries.size(), std::nan(""));
   for (size_t i = 0; i < entries.size(); ++i) {
     const ZooEntry& entry = entries[i];
     ZooMember m;
@@ -212,10 +330,25 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
     CachedLogits out;
     const auto member_start = std::chrono::steady_clock::now();
     try {
-      build_member(ds, entry, options, registry, m, out);
+      build_member(ctx, i, m, out);
+      // A derived member running its parent's very network (gatekeeper) costs what the parent
+      // costs: a second profile of the same computation would only add timing noise to
+      // comparisons between the two. Its own profile stays in its logits file.
+      if (!m.parent.empty()) {
+        const ZooMember& p = zoo.members[parent_index(entries, i)];
+        if (p.error.empty() && p.macs == m.macs && p.params == m.params) {
+          log_info(
+              "[zoo] {}: latency {:.4f} ms of its parent {} (same network; own profile "
+              "{:.4f} ms)",
+              m.name, p.latency_ms, p.name, m.latency_ms);
+          m.latency_ms = p.latency_ms;
+        }
+      }
       m.cost = pick_cost(m, entry, options.cost);
       m.val_accuracy = accuracy(out.val_logits, out.val_labels, out.num_classes);
       m.test_accuracy = accuracy(out.test_logits, out.test_labels, out.num_classes);
+      m.val_confidence_auroc = max_prob_auroc(out.val_logits, out.val_labels, out.num_classes);
+      val_auroc[i] = m.val_confidence_auroc;
       log_info(
           "[zoo] {}/{} {}: {} ({:.1f} s): val {:.4f}, test {:.4f}, latency {:.3f} ms, "
           "MACs {}, params {}",
@@ -223,6 +356,14 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
           m.from_cache ? "from cache" : (m.train_seconds > 0 ? "trained" : "loaded weights"),
           seconds_since(member_start), m.val_accuracy, m.test_accuracy, m.latency_ms,
           format_count(m.macs), format_count(m.params));
+      if (!m.parent.empty()) {
+        const int p = parent_index(entries, i);
+        log_info(
+            "[zoo] {}: setup (fine-tuning) {:.1f} s; val max-prob AUROC {:.4f}, parent {} "
+            "{:.4f}; val accuracy {:+.4f} vs parent",
+            m.name, m.setup_seconds, m.val_confidence_auroc, m.parent, val_auroc[p],
+            m.val_accuracy - zoo.members[p].val_accuracy);
+      }
       names.push_back(m.name);
       costs.push_back(m.cost);
       outputs.push_back(std::move(out));
@@ -248,6 +389,46 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
   log_info("[zoo] {} of {} models ready in {:.1f} s (cost: {})", num_models, entries.size(),
            seconds_since(t0), options.cost);
   return zoo;
+}
+
+double max_prob_auroc(const std::vector<float>& logits, const std::vector<int32_t>& labels,
+                      int num_classes) {
+  const size_t n = labels.size();
+  if (num_classes < 1 || logits.size() != n * num_classes)
+    throw std::invalid_argument(fmt::format("max_prob_auroc: {} logits for {} labels of {} classes",
+                                            logits.size(), n, num_classes));
+  // max p = 1 / (1 + r) with r = sum over the other classes of exp(l_c - l_max): rank by -log r.
+  std::vector<double> score(n);
+  std::vector<char> right(n);
+  for (size_t i = 0; i < n; ++i) {
+    const float* l = logits.data() + i * num_classes;
+    int best = 0;
+    for (int c = 1; c < num_classes; ++c)
+      if (l[c] > l[best]) best = c;
+    double r = 0;
+    for (int c = 0; c < num_classes; ++c)
+      if (c != best) r += std::exp(static_cast<double>(l[c]) - l[best]);
+    score[i] = r > 0 ? -std::log(r) : std::numeric_limits<double>::infinity();
+    right[i] = best == labels[i];
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score[a] < score[b]; });
+  // Mann-Whitney: the sum of the right answers' ranks (1-based, ties get their mean rank).
+  double rank_sum = 0;
+  size_t n_right = 0;
+  for (size_t a = 0; a < n;) {
+    size_t b = a;
+    while (b < n && score[order[b]] == score[order[a]]) ++b;
+    const double mean_rank = 0.5 * static_cast<double>(a + 1 + b);
+    for (size_t k = a; k < b; ++k)
+      if (right[order[k]]) rank_sum += mean_rank, ++n_right;
+    a = b;
+  }
+  const size_t n_wrong = n - n_right;
+  if (n_right == 0 || n_wrong == 0) return std::nan("");
+  return (rank_sum - 0.5 * static_cast<double>(n_right) * (n_right + 1)) /
+         (static_cast<double>(n_right) * n_wrong);
 }
 
 }  // namespace lazystack

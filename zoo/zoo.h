@@ -13,6 +13,8 @@
 namespace lazystack {
 
 /// One zoo entry of the experiment config: a name, an architecture and its options.
+/// An architecture with an option `parent` (gatekeeper) derives its model from the earlier
+/// entry of that name (see build_zoo).
 struct ZooEntry {
   std::string name;          ///< unique within the zoo, e.g. "cnn-s"
   std::string arch;          ///< registry name, e.g. "cnn"
@@ -36,7 +38,16 @@ struct ZooMember {
   double params = 0.0;
   double cost = 0.0;  ///< the experiment's cost (one of the above, or given)
   double val_accuracy = 0.0, test_accuracy = 0.0;
-  double train_seconds = 0.0;  ///< 0 when loaded from cache
+  double train_seconds = 0.0;  ///< time spent training in this build; 0 when loaded from cache
+  /// Time it took to train this member (derived members: to fine-tune it, without the parent's
+  /// training) when its weights were made, kept in the cache: the member's setup cost even on
+  /// a cache hit. 0 if unknown (caches written before it was recorded).
+  double setup_seconds = 0.0;
+  /// How well the max softmax probability separates the val split's right answers from the
+  /// wrong ones: AUROC (see max_prob_auroc); NaN (null in JSON) if val has no right or no
+  /// wrong answer.
+  double val_confidence_auroc = 0.0;
+  std::string parent;  ///< derived members: the parent entry's name; else empty
   std::string logits_path;
   std::string cache_key;  ///< printable key of the logit entry
   bool from_cache = false;
@@ -52,6 +63,14 @@ struct Zoo {
 /// Trains / loads every entry and returns the val and test logit tables. A valid cached entry
 /// (shape, finiteness, key checked) is reused; a corrupt or foreign one is reported and
 /// recomputed. A member that fails is recorded with its error and the others go on.
+///
+/// Derived entries (an option `parent`, e.g. arch gatekeeper) name an earlier entry; their model
+/// gets that entry's trained network (from its cached weights, else trained again, seeded) and
+/// train() refines it; train_seconds / setup_seconds count that refinement only. Their weights
+/// key holds the parent's weights key. One running the parent's network (same MACs and params,
+/// as gatekeeper does) gets the parent's latency_ms: one computation, one measurement (its own
+/// profile stays in its logits file). Errors of the member (naming it): the parent is not an
+/// earlier entry, failed, or cannot serve as a parent (gatekeeper: not a LibTorch network).
 ///
 /// Files, per entry: cache_dir/weights/<dataset>/<stem><suffix> keyed by (dataset fingerprint,
 /// arch, options, seed, tool version), and cache_dir/logits/<dataset>/<stem>.h5 whose key adds
@@ -69,13 +88,23 @@ struct CachedLogits {
   int num_classes = 0;
   nlohmann::json key;  ///< full key JSON
   double latency_ms = 0.0, macs = 0.0, params = 0.0;
+  double setup_seconds = 0.0;  ///< see ZooMember::setup_seconds (attribute optional on read)
 };
 /// Writes atomically (temp file + rename). Attributes: format ("lazystack-logits/1"), key
-/// (JSON), latency_ms, macs, params, created, tool_version, git_revision, hardware.
+/// (JSON), latency_ms, macs, params, setup_seconds, created, tool_version, git_revision,
+/// hardware.
 void write_logit_cache(const std::string& path, const CachedLogits& entry);
 /// Reads and validates: HDF5 readable, datasets present with consistent shapes, all finite,
 /// labels in range, and key equal to `expected_key` (when not null). Throws
 /// std::runtime_error saying what is wrong; callers treat that as "recompute".
 CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& expected_key);
+
+/// AUROC of the max softmax probability as a detector of right answers: the probability that a
+/// right answer (argmax == label) is more confident than a wrong one, ties counting half
+/// (Mann-Whitney). Ranks by the exact log-odds of the max probability computed from the logits
+/// in double, so confident answers that round to probability 1 in float still rank. NaN if
+/// there is no right or no wrong answer. `logits` is [labels.size()][num_classes].
+double max_prob_auroc(const std::vector<float>& logits, const std::vector<int32_t>& labels,
+                      int num_classes);
 
 }  // namespace lazystack

@@ -66,7 +66,9 @@ class BuildZoo : public ::testing::Test {
   }
   std::string weights_file(const std::string& name) {
     for (const auto& p : fs::directory_iterator(dir_.file("cache/weights/" + ds_.name)))
-      if (p.path().filename().string().rfind(name + "-", 0) == 0) return p.path().string();
+      if (p.path().filename().string().rfind(name + "-", 0) == 0 &&
+          p.path().extension() != ".json")  // not the setup-time sidecar
+        return p.path().string();
     return "";
   }
   static void expect_same_logits(const Zoo& a, const Zoo& b) {
@@ -119,6 +121,7 @@ TEST_F(BuildZoo, SecondBuildLoadsEverythingFromTheCache) {
     const ZooMember& c = cold.members[i];
     EXPECT_TRUE(w.from_cache) << w.name;
     EXPECT_EQ(w.train_seconds, 0) << w.name;
+    EXPECT_EQ(w.setup_seconds, c.train_seconds) << w.name << ": setup cost kept in the cache";
     EXPECT_EQ(w.latency_ms, c.latency_ms) << "latency is read from the cache, not re-profiled";
     EXPECT_EQ(w.macs, c.macs);
     EXPECT_EQ(w.val_accuracy, c.val_accuracy);
@@ -167,6 +170,9 @@ TEST_F(BuildZoo, DamagedOrForeignLogitFilesAreRecomputedFromTheWeights) {
     EXPECT_EQ(m.train_seconds, 0) << m.name << ": the weights were valid, no retraining";
   }
   expect_same_logits(cold, again);
+  for (size_t i = 0; i < again.members.size(); ++i)
+    EXPECT_EQ(again.members[i].setup_seconds, cold.members[i].train_seconds)
+        << again.members[i].name << ": setup cost read beside the weights";
   const Zoo warm = build();
   for (const auto& m : warm.members) EXPECT_TRUE(m.from_cache) << m.name << " was rewritten";
 }
