@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "reports/ablation.h"
 #include "reports/ablation_figure.h"
+#include "reports/cross_dataset.h"
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
 #include "reports/pareto_figure.h"
@@ -109,6 +110,22 @@ void render_report(const std::string& run_dir, const ReportOptions& options) {
   }
   write_table(dir / "tables", "headline_seeds", reports::seeds_headline_table(summaries));
   log_info("[report] {}: tables/headline_seeds over {} seeds", run_dir, summaries.size());
+}
+
+void render_summary(const std::vector<std::string>& run_dirs, const std::string& out_dir) {
+  std::vector<std::vector<json>> runs;
+  for (const std::string& run_dir : run_dirs) {
+    const fs::path dir(run_dir);
+    std::vector<fs::path> seeds;
+    if (fs::is_directory(dir) && !fs::exists(dir / "summary.json")) seeds = seed_folders(dir);
+    std::vector<json> summaries;
+    if (seeds.empty()) summaries.push_back(reports::load_summary(run_dir));
+    for (const fs::path& seed_dir : seeds)
+      summaries.push_back(reports::load_summary(seed_dir.string()));
+    runs.push_back(std::move(summaries));
+  }
+  write_table(fs::path(out_dir) / "tables", "summary", reports::cross_dataset_table(runs));
+  log_info("[report] {}: tables/summary over {} run(s)", out_dir, runs.size());
 }
 
 std::string headline_markdown(const json& summary) {

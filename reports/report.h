@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace lazystack {
 
@@ -35,6 +36,13 @@ struct ReportOptions {
 /// Throws std::runtime_error when `run_dir` is not a results folder or its summary.json was
 /// written by an incompatible version (format_version missing or not 1).
 void render_report(const std::string& run_dir, const ReportOptions& options = {});
+
+/// The cross-dataset summary table (cross_dataset.h) of several run folders, each a
+/// single-seed run (summary.json) or a multi-seed run (seed-*/summary.json: mean and 95%
+/// interval over the seeds), one row per folder in the order given: writes
+/// `out_dir`/tables/summary.{md,tex,csv}. Throws std::runtime_error when a folder is not a
+/// results folder or its summary cannot be read.
+void render_summary(const std::vector<std::string>& run_dirs, const std::string& out_dir);
 
 /// The Markdown headline table of a summary (the same text as tables/headline.md), which the
 /// CLI prints at the end of a run. Throws std::runtime_error when the summary is not readable
