@@ -14,6 +14,7 @@
 #include "reports/gnuplot.h"
 #include "reports/pareto_figure.h"
 #include "reports/seeds.h"
+#include "reports/seeds_figure.h"
 #include "reports/summary.h"
 #include "reports/table.h"
 #include "reports/tables.h"
@@ -109,7 +110,12 @@ void render_report(const std::string& run_dir, const ReportOptions& options) {
     render_run(seed_dir, summaries.back(), renderer);
   }
   write_table(dir / "tables", "headline_seeds", reports::seeds_headline_table(summaries));
-  log_info("[report] {}: tables/headline_seeds over {} seeds", run_dir, summaries.size());
+  const reports::SeedsParetoFigure figure = reports::seeds_pareto_figure(summaries);
+  const bool rendered =
+      renderer.render((dir / "figures").string(), "pareto_seeds", reports::seeds_pareto_csv(figure),
+                      reports::seeds_pareto_script(figure, "pareto_seeds.csv", "pareto_seeds"));
+  log_info("[report] {}: tables/headline_seeds, figures/pareto_seeds{} over {} seeds", run_dir,
+           rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)", summaries.size());
 }
 
 void render_summary(const std::vector<std::string>& run_dirs, const std::string& out_dir) {

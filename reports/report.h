@@ -32,7 +32,9 @@ struct ReportOptions {
 ///   figures/ablation.{csv,gp,png,...}     the same rows as bars of speedup vs full (log),
 ///                                         test accuracy above each (ablation_figure.h).
 /// For a multi-seed run (seed-*/ subfolders with summary.json): each seed folder as above,
-/// plus tables/headline_seeds.{md,tex,csv} in `run_dir` (mean and 95% interval over seeds).
+/// plus in `run_dir` tables/headline_seeds.{md,tex,csv} (mean and 95% t interval over seeds)
+/// and figures/pareto_seeds.{csv,gp,png,svg,pdf} (per method the curve averaged over seeds by
+/// knob, with a band of the 95% interval of accuracy; seeds_figure.h).
 /// Throws std::runtime_error when `run_dir` is not a results folder or its summary.json was
 /// written by an incompatible version (format_version missing or not 1).
 void render_report(const std::string& run_dir, const ReportOptions& options = {});

@@ -10,7 +10,8 @@
 namespace lazystack::reports {
 
 /// Half-width of the two-sided 95% Student-t interval of the mean of `values` (sample standard
-/// deviation); 0 for fewer than two values. Non-finite values are ignored.
+/// deviation); 0 for fewer than two values and exactly 0 when they are all equal. Non-finite
+/// values are ignored.
 double ci95_half_width(const std::vector<double>& values);
 
 /// One row per method of any seed: seeds it succeeded in, then accuracy, retention, mean cost,
