@@ -270,11 +270,21 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   s += fmt::format("set mxtics 10\nset ytics {:g} format \"%.{}f\"\n", step, step < 0.01 ? 3 : 2);
   s += "set border 3 lw 0.8\nset tics nomirror out scale 0.5\n";
   s += "set grid xtics ytics lw 0.5 lc rgb \"#e4e4e4\"\n";
-  const double plot_mid = (figure.plot_left_in + (w - figure.plot_right_in)) / 2 / w;
+  // The legend centred on the figure, its columns trimmed to the text as drawn (gnuplot's own
+  // estimate of text width is generous, and two wide columns would overrun the edges).
+  size_t longest = 0;
+  for (const std::string& m : figure.methods) longest = std::max(longest, m.size());
+  for (const std::string& b : figure.bounds) longest = std::max(longest, b.size() + 8);
+  const int key_width = 1 - static_cast<int>(std::lround(0.15 * static_cast<double>(longest)));
+  // A point smaller when two columns of the longest name do not fit at the usual size.
+  double key_font_pt = size.font_pt - 0.5;
+  const double column_in = (4.0 + static_cast<double>(longest)) * kDrawnCharWidthEm * kTextScale *
+                           key_font_pt * kPointInches;
+  if (2 * column_in > w - 0.1) key_font_pt = size.font_pt - 1;
   s += fmt::format(
       "set key at screen {:.4f}, screen {:.4f} center top vertical maxrows {} Left "
-      "reverse samplen 2 spacing 1.0 width 1 font \",{:g}\"\n",
-      plot_mid, figure.legend_top_in / h, std::max(1, figure.legend_rows), size.font_pt - 0.5);
+      "reverse samplen 2 spacing 1.0 width {} font \",{:g}\"\n",
+      0.5, figure.legend_top_in / h, std::max(1, figure.legend_rows), key_width, key_font_pt);
   if (figure.points.empty())
     s += "set label \"no plottable points\" at graph 0.5, graph 0.5 center\n";
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -241,12 +242,20 @@ TEST(RunFigures, RenderImages) {
   for (const auto& [name, m] : depth_summary()["methods"].items()) s["methods"][name] = m;
   write_summary(dir.path(), s);
   render_report(dir.str());
-  for (const char* stem : {"exit_depth", "trajectory_coverage", "ablation"})
+  const fs::path figures = dir.path() / "figures";
+  for (const char* stem : {"exit_depth", "trajectory_coverage", "ablation"}) {
     for (const char* ext : {"png", "svg", "pdf"}) {
-      const fs::path image = dir.path() / "figures" / (std::string(stem) + "." + ext);
+      const fs::path image = figures / (std::string(stem) + "." + ext);
       ASSERT_TRUE(fs::exists(image)) << image;
       EXPECT_GT(fs::file_size(image), 1000u) << image;
     }
+    // The script re-runs by hand from the figures folder, and gnuplot has nothing to say.
+    const std::string log = (dir.path() / (std::string(stem) + ".log")).string();
+    const std::string cmd =
+        "cd '" + figures.string() + "' && gnuplot " + stem + ".gp > '" + log + "' 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(log);
+    EXPECT_EQ(read_file(log), "") << stem << ": gnuplot warned";
+  }
 }
 
 TEST(FigureLayout, TwoLegendColumnsWhenTheyFitElseOne) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -127,6 +128,11 @@ TEST(SeedsPareto, CsvHoldsThePlottedNumbersAndImagesRender) {
   if (reports::Gnuplot("gnuplot").locate().empty()) GTEST_SKIP() << "gnuplot is not on PATH";
   for (const char* ext : {"png", "svg", "pdf"})
     EXPECT_TRUE(fs::exists(dir.path() / (std::string("figures/pareto_seeds.") + ext))) << ext;
+  const std::string log = (dir.path() / "gnuplot.log").string();
+  const std::string cmd = "cd '" + (dir.path() / "figures").string() +
+                          "' && gnuplot pareto_seeds.gp > '" + log + "' 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(log);
+  EXPECT_EQ(read_file(log), "") << "gnuplot warned";
 }
 
 }  // namespace
