@@ -1,10 +1,10 @@
 #include "pipeline/config.h"
 
-#include <cstdlib>
-#include <set>
-
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <set>
 
 #include "methods/builtin.h"
 #include "methods/lazystack/lazystack_method.h"
@@ -60,8 +60,7 @@ void apply_override(YAML::Node root, const std::string& file, const std::string&
         }
       }
       if (!matched)
-        throw ConfigError(where, 0, 0, text.substr(0, eq),
-                          "no list entry named '" + path[i] + "'");
+        throw ConfigError(where, 0, 0, text.substr(0, eq), "no list entry named '" + path[i] + "'");
       chain.push_back(found);
     } else {
       if (!cur[path[i]] || cur[path[i]].IsNull()) cur[path[i]] = YAML::Node(YAML::NodeType::Map);
@@ -97,16 +96,54 @@ std::vector<OptionSpec> make_experiment_specs() {
       opt_double("target_retention", 0.97,
                  "headline point: cheapest point on val_cal keeping this share of the full "
                  "stacker's val_cal accuracy")
-          .above(0).range(0, 1),
+          .above(0)
+          .range(0, 1),
       opt_double("val_cal_fraction", 0.5,
                  "share of val used for calibration (val_cal); the rest (val_fit) fits methods")
-          .above(0).below(1),
+          .above(0)
+          .below(1),
       opt_int("profile_repeats", 50, "timed batch-1 forwards per model (median reported)")
           .range(1, 100000),
       opt_string("cache_dir", "cache",
                  "logit / weight / method cache (the LAZYSTACK_CACHE variable overrides it)"),
       opt_string("results_dir", "results", "where run folders are written"),
   };
+}
+
+// Method options that name zoo models ("members", "final_model", "tiers" as "a+b" or "a,b")
+// must name entries of this config's zoo: a typo is a config error at its line, not a failed
+// method after the zoo has trained.
+void check_model_references(const std::string& path, const YAML::Node& body, const std::string& ctx,
+                            const Options& options, const std::set<std::string>& zoo_names) {
+  auto check = [&](const std::string& key, const std::string& name) {
+    if (zoo_names.count(name)) return;
+    std::string known;
+    for (const auto& n : zoo_names) known += (known.empty() ? "" : ", ") + n;
+    throw error_at(path, body && body.IsMap() && body[key] ? body[key] : body, ctx + "." + key,
+                   "'" + name + "' is not a model of this zoo; zoo: " + known);
+  };
+  for (const char* key : {"members", "tiers"}) {
+    if (!options.has(key) || !options.json().at(key).is_array()) continue;
+    for (const std::string& item : options.get_strings(key)) {
+      if (std::string(key) == "members") {
+        check(key, item);
+        continue;
+      }
+      std::string name;
+      for (size_t i = 0; i <= item.size(); ++i) {
+        if (i == item.size() || item[i] == '+' || item[i] == ',') {
+          const size_t a = name.find_first_not_of(' '), b = name.find_last_not_of(' ');
+          if (a != std::string::npos) check(key, name.substr(a, b - a + 1));
+          name.clear();
+        } else {
+          name += item[i];
+        }
+      }
+    }
+  }
+  if (options.has("final_model") && options.json().at("final_model").is_string() &&
+      !options.get_string("final_model").empty())
+    check("final_model", options.get_string("final_model"));
 }
 
 }  // namespace
@@ -142,8 +179,8 @@ ExperimentConfig load_experiment_config(const std::string& path,
 
   ExperimentConfig cfg;
   cfg.path = path;
-  const Options top = parse_options(root, experiment_option_specs(), path, "",
-                                    {"dataset", "zoo", "methods"});
+  const Options top =
+      parse_options(root, experiment_option_specs(), path, "", {"dataset", "zoo", "methods"});
   cfg.experiment = top.get_string("experiment");
   for (long s : top.get_ints("seeds")) cfg.seeds.push_back(static_cast<uint64_t>(s));
   if (cfg.seeds.empty()) throw error_at(path, root["seeds"], "seeds", "needs at least one seed");
@@ -167,14 +204,15 @@ ExperimentConfig load_experiment_config(const std::string& path,
   const YAML::Node ds = root["dataset"];
   if (!ds) throw error_at(path, root, "dataset", "missing required key: dataset: {name: ...}");
   if (!ds.IsMap() || !ds["name"] || !ds["name"].IsScalar())
-    throw error_at(path, ds, "dataset", "expected a map with a 'name' (one of: " +
-                                             registries.datasets.joined_names() + ")");
+    throw error_at(
+        path, ds, "dataset",
+        "expected a map with a 'name' (one of: " + registries.datasets.joined_names() + ")");
   cfg.dataset = ds["name"].Scalar();
   const auto* ds_entry = registries.datasets.find(cfg.dataset);
   if (!ds_entry)
-    throw error_at(path, ds["name"], "dataset.name",
-                   "unknown dataset '" + cfg.dataset +
-                       "'; known: " + registries.datasets.joined_names());
+    throw error_at(
+        path, ds["name"], "dataset.name",
+        "unknown dataset '" + cfg.dataset + "'; known: " + registries.datasets.joined_names());
   cfg.dataset_options = parse_options(ds, ds_entry->options, path, "dataset", {"name"});
   cfg.resolved["dataset"] = cfg.dataset_options.json();
   cfg.resolved["dataset"]["name"] = cfg.dataset;
@@ -197,17 +235,16 @@ ExperimentConfig load_experiment_config(const std::string& path,
       throw error_at(path, entry["name"], ctx, "duplicate zoo model name");
     const auto* arch = registries.models.find(z.arch);
     if (!arch)
-      throw error_at(path, entry["arch"], ctx + ".arch",
-                     "unknown architecture '" + z.arch +
-                         "'; known: " + registries.models.joined_names());
+      throw error_at(
+          path, entry["arch"], ctx + ".arch",
+          "unknown architecture '" + z.arch + "'; known: " + registries.models.joined_names());
     if (entry["cost"]) {
       try {
         z.given_cost = entry["cost"].as<double>();
       } catch (const YAML::Exception&) {
         throw error_at(path, entry["cost"], ctx + ".cost", "expected a number");
       }
-      if (!(z.given_cost >= 0))
-        throw error_at(path, entry["cost"], ctx + ".cost", "must be >= 0");
+      if (!(z.given_cost >= 0)) throw error_at(path, entry["cost"], ctx + ".cost", "must be >= 0");
     } else if (cfg.cost == "given") {
       throw error_at(path, entry, ctx + ".cost", "cost: given needs a 'cost' in every zoo entry");
     }
@@ -219,8 +256,7 @@ ExperimentConfig load_experiment_config(const std::string& path,
     cfg.resolved["zoo"].push_back(resolved);
     cfg.zoo.push_back(std::move(z));
   }
-  if (cfg.zoo.size() > 64)
-    throw error_at(path, zoo, "zoo", "at most 64 models are supported");
+  if (cfg.zoo.size() > 64) throw error_at(path, zoo, "zoo", "at most 64 models are supported");
 
   // methods: {instance-name: {method: registry-name (default: instance-name), <options>}}
   const YAML::Node methods = root["methods"];
@@ -239,10 +275,16 @@ ExperimentConfig load_experiment_config(const std::string& path,
     m.method = (body && body.IsMap() && body["method"]) ? body["method"].Scalar() : m.name;
     const auto* entry = registries.methods.find(m.method);
     if (!entry)
-      throw error_at(path, (body && body.IsMap() && body["method"]) ? body["method"] : it->first,
-                     ctx, "unknown method '" + m.method +
-                              "'; known: " + registries.methods.joined_names());
+      throw error_at(
+          path, (body && body.IsMap() && body["method"]) ? body["method"] : it->first, ctx,
+          "unknown method '" + m.method + "'; known: " + registries.methods.joined_names());
     m.options = parse_options(body, entry->options, path, ctx, {"method"});
+    check_model_references(path, body, ctx, m.options, names);
+    try {  // constructors check what option specs cannot (e.g. overlapping tiers)
+      entry->make(m.options);
+    } catch (const std::invalid_argument& e) {
+      throw error_at(path, body && body.IsMap() ? body : it->first, ctx, e.what());
+    }
     json resolved = m.options.json();
     resolved["method"] = m.method;
     cfg.resolved["methods"][m.name] = resolved;

@@ -2,10 +2,10 @@
 // and the key, raised before any work. Uses small fake registries so it tests the schema alone.
 #include "pipeline/config.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace lazystack {
 namespace {
@@ -22,19 +22,35 @@ class FakeMethod : public Method {
 
 Registries fake_registries() {
   Registries r;
-  r.datasets.add({"toy", "a toy dataset",
+  r.datasets.add({"toy",
+                  "a toy dataset",
                   {opt_int("limit", 0, "cap per split").range(0, 1e9),
                    opt_string("path", "/", "data folder").existing_path()},
                   [](const Options&, uint64_t) { return std::make_unique<Dataset>(); }});
-  r.models.add({"mlp", "an mlp",
-                {opt_int("epochs", 5, "epochs").range(1, 1000), opt_ints("hidden", {64}, "sizes")},
-                [](const Options&, const Dataset&) -> std::unique_ptr<ZooModel> { return nullptr; }});
-  r.methods.add({"stacker", "stacker", {opt_int("epochs", 50, "epochs").range(1, 10000)},
-                 [](const Options&) { return std::make_unique<FakeMethod>(); }});
-  r.methods.add({"cost-cascade", "cascade",
+  r.models.add(
+      {"mlp",
+       "an mlp",
+       {opt_int("epochs", 5, "epochs").range(1, 1000), opt_ints("hidden", {64}, "sizes")},
+       [](const Options&, const Dataset&) -> std::unique_ptr<ZooModel> { return nullptr; }});
+  r.methods.add(
+      {"stacker", "stacker", {opt_int("epochs", 50, "epochs").range(1, 10000)}, [](const Options&) {
+         return std::make_unique<FakeMethod>();
+       }});
+  r.methods.add({"cost-cascade",
+                 "cascade",
                  {opt_doubles("thresholds", {0.5}, "grid").range(0, 1),
                   opt_string("confidence", "max-prob", "metric").one_of({"max-prob", "entropy"})},
                  [](const Options&) { return std::make_unique<FakeMethod>(); }});
+  r.methods.add({"tiered",
+                 "tiers of zoo models",
+                 {opt_strings("members", {}, "models"), opt_strings("tiers", {}, "tiers"),
+                  opt_string("final_model", "", "last")},
+                 [](const Options& o) -> std::unique_ptr<Method> {
+                   const auto tiers = o.get_strings("tiers");
+                   if (tiers.size() == 2 && tiers[0] == tiers[1])
+                     throw std::invalid_argument("tiers overlap: " + tiers[0]);
+                   return std::make_unique<FakeMethod>();
+                 }});
   return r;
 }
 
@@ -53,8 +69,8 @@ class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("lazystack_cfg_" + std::string(
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("lazystack_cfg_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::create_directories(dir_);
   }
   std::string write(const std::string& text) {
@@ -164,8 +180,9 @@ TEST_F(ConfigTest, DuplicateZooNameAndMissingSections) {
   EXPECT_EQ(d.line(), 6);
   ConfigError z = error_of("experiment: x\ndataset: {name: toy}\nmethods: {stacker: {}}\n");
   EXPECT_EQ(z.key(), "zoo");
-  ConfigError r = error_of("dataset: {name: toy}\nzoo: [{name: a, arch: mlp}]\n"
-                           "methods: {stacker: {}}\n");
+  ConfigError r = error_of(
+      "dataset: {name: toy}\nzoo: [{name: a, arch: mlp}]\n"
+      "methods: {stacker: {}}\n");
   EXPECT_EQ(r.key(), "experiment");
 }
 
@@ -177,8 +194,7 @@ TEST_F(ConfigTest, YamlSyntaxErrorHasItsLine) {
 
 TEST_F(ConfigTest, SetOverridesAreValidatedToo) {
   const ExperimentConfig c = load_experiment_config(
-      write(kGood), {"dataset.limit=7", "zoo.large.epochs=9", "target_retention=0.9"},
-      registries_);
+      write(kGood), {"dataset.limit=7", "zoo.large.epochs=9", "target_retention=0.9"}, registries_);
   EXPECT_EQ(c.dataset_options.get_int("limit"), 7);
   EXPECT_EQ(c.zoo[1].options.get_int("epochs"), 9);
   EXPECT_DOUBLE_EQ(c.target_retention, 0.9);
@@ -188,6 +204,26 @@ TEST_F(ConfigTest, SetOverridesAreValidatedToo) {
   EXPECT_NE(std::string(n.what()).find("medium"), std::string::npos);
   ConfigError s = error_of(kGood, {"no-equals-sign"});
   EXPECT_NE(std::string(s.what()).find("key=value"), std::string::npos);
+}
+
+TEST_F(ConfigTest, MethodsNamingUnknownModelsOrRejectedByTheirConstructor) {
+  const std::string base = std::string(kGood) + "  t: {method: tiered, ";
+  ConfigError m = error_of(base + "members: [small, huge]}\n");
+  EXPECT_EQ(m.key(), "methods.t.members");
+  EXPECT_EQ(m.line(), 10);
+  EXPECT_NE(std::string(m.what()).find("'huge'"), std::string::npos);
+  ConfigError t = error_of(base + "tiers: [small+larg, large]}\n");
+  EXPECT_EQ(t.key(), "methods.t.tiers");
+  EXPECT_NE(std::string(t.what()).find("'larg'"), std::string::npos);
+  ConfigError f = error_of(base + "final_model: nope}\n");
+  EXPECT_EQ(f.key(), "methods.t.final_model");
+  ConfigError o = error_of(base + "tiers: [small, small]}\n");
+  EXPECT_EQ(o.key(), "methods.t");
+  EXPECT_EQ(o.line(), 10);
+  EXPECT_NE(std::string(o.what()).find("overlap"), std::string::npos);
+  EXPECT_NO_THROW(load_experiment_config(
+      write(base + "tiers: ['small, large'], members: [large], final_model: small}\n"), {},
+      registries_));
 }
 
 }  // namespace
