@@ -38,7 +38,8 @@ bench: configure
 	@cmake --build $(BUILD) --target lazystack_bench -j$(JOBS)
 	@mkdir -p results/bench
 	$(BUILD)/bench/lazystack_bench --benchmark_out=results/bench/bench.json \
-	  --benchmark_out_format=json --benchmark_counters_tabular=true
+	  --benchmark_out_format=json --benchmark_counters_tabular=true \
+	  --benchmark_context=revision=$$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 
 paper: build
 	$(LAZYSTACK) run experiments/paper.yaml $(ARGS)
