@@ -1,9 +1,11 @@
-// register_builtin_models: the networks (LibTorch), hog-knn (OpenCV) and gatekeeper (a network
+// register_builtin_models: the networks (LibTorch), hog-knn (OpenCV), the tabular learners
+// (gaussian-nb, knn, random-forest, xgboost) and gatekeeper (a network
 // fine-tuned from an earlier zoo entry).
 #include "zoo/architectures.h"
 #include "zoo/gatekeeper.h"
 #include "zoo/hog_knn.h"
 #include "zoo/model.h"
+#include "zoo/tabular.h"
 #include "zoo/torch_classifier.h"
 
 namespace lazystack {
@@ -21,6 +23,22 @@ void register_builtin_models(ModelRegistry& registry) {
                 "HOG descriptors + k-nearest-neighbour vote (OpenCV); image datasets only; "
                 "logits are log smoothed vote fractions",
                 hog_knn_option_specs(), make_hog_knn});
+  registry.add({"gaussian-nb",
+                "Gaussian naive Bayes on raw features (any dataset; meant for tabular); logits "
+                "are log posteriors from class-conditional Gaussian likelihoods",
+                gaussian_nb_option_specs(), make_gaussian_nb});
+  registry.add({"knn",
+                "k-nearest-neighbour vote on raw features (OpenCV); any dataset (images are "
+                "flattened); logits are log smoothed vote fractions",
+                knn_option_specs(), make_knn});
+  registry.add({"random-forest",
+                "random forest (OpenCV RTrees); tabular datasets only; logits are log smoothed "
+                "vote fractions over the trees",
+                random_forest_option_specs(), make_random_forest});
+  registry.add({"xgboost",
+                "gradient-boosted trees (XGBoost, multi:softprob); tabular datasets only; "
+                "logits are log predicted probabilities",
+                xgboost_option_specs(), make_xgboost});
   registry.add(gatekeeper_entry());
 }
 

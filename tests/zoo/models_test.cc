@@ -81,8 +81,11 @@ INSTANTIATE_TEST_SUITE_P(Builtin, ArchTest,
                          });
 
 TEST(Models, EveryRegisteredArchitectureIsCovered) {
-  // gatekeeper needs a parent: gatekeeper_test.cc covers it.
-  EXPECT_EQ(registry().joined_names(), "cnn, gatekeeper, hog-knn, lenet5, mlp, resnet, softmax");
+  // gatekeeper needs a parent: gatekeeper_test.cc covers it; tabular_test.cc covers gaussian-nb,
+  // knn, random-forest and xgboost.
+  EXPECT_EQ(registry().joined_names(),
+            "cnn, gatekeeper, gaussian-nb, hog-knn, knn, lenet5, mlp, random-forest, resnet, "
+            "softmax, xgboost");
 }
 
 TEST(Models, TrainingIsSeeded) {

@@ -1,0 +1,246 @@
+// lazystack import: HDF5 / CSV outputs made elsewhere become the same logit-cache entry, and
+// every kind of bad input is refused with a message naming the file, nothing written.
+#include "zoo/import.h"
+
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "core/hdf5_io.h"
+#include "fixtures.h"
+
+namespace lazystack {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_zoo::TempDir;
+
+// A small table with awkward values (negative, tiny, large) to round-trip exactly.
+struct Table {
+  int c = 3;
+  std::vector<float> val = {0.1f, -2.0f, 3.5f, 1e-7f, 1.0f, -123.456f, 7.25f, 0.0f, -0.3333333f};
+  std::vector<int32_t> val_y = {2, 1, 0};
+  std::vector<float> test = {-1.0f, 0.5f, 0.25f, 9.875f, -9.875f, 1e-3f};
+  std::vector<int32_t> test_y = {1, 0};
+};
+
+void write_csv(const std::string& path, const std::vector<float>& v, const std::vector<int32_t>& y,
+               int c, bool with_labels = true) {
+  std::ofstream out(path);
+  for (int k = 0; k < c; ++k) out << (k ? "," : "") << "class_" << k;
+  if (with_labels) out << ",label";
+  out << "\n";
+  for (size_t n = 0; n < y.size(); ++n) {
+    for (int k = 0; k < c; ++k) out << (k ? "," : "") << fmt::format("{:.9g}", v[n * c + k]);
+    if (with_labels) out << "," << y[n];
+    out << "\n";
+  }
+}
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+void write_h5(const std::string& path, const Table& t, const std::string& kind = "logits") {
+  h5::File f = h5::File::create(path);
+  const uint64_t c = t.c;
+  f.write_f32("/val/" + kind, t.val.data(), {t.val_y.size(), c});
+  f.write_i32("/val/labels", t.val_y.data(), {t.val_y.size()});
+  f.write_f32("/test/" + kind, t.test.data(), {t.test_y.size(), c});
+  f.write_i32("/test/labels", t.test_y.data(), {t.test_y.size()});
+}
+
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+ImportSpec csv_spec(const TempDir& dir) {
+  ImportSpec s;
+  s.name = "gpt-x";
+  s.val_path = dir.file("val.csv");
+  s.test_path = dir.file("test.csv");
+  s.cost = 0.002;
+  return s;
+}
+
+TEST(Import, CsvRoundTripsToTheSameLogitsThroughTheCache) {
+  TempDir dir;
+  Table t;
+  write_csv(dir.file("val.csv"), t.val, t.val_y, t.c);
+  write_csv(dir.file("test.csv"), t.test, t.test_y, t.c);
+  const std::string out = dir.file("cache/gpt-x.h5");
+  const CachedLogits e = import_to_cache(csv_spec(dir), out);
+  const CachedLogits r = read_logit_cache(out, e.key);
+  EXPECT_EQ(r.val_logits, t.val);
+  EXPECT_EQ(r.test_logits, t.test);
+  EXPECT_EQ(r.val_labels, t.val_y);
+  EXPECT_EQ(r.test_labels, t.test_y);
+  EXPECT_EQ(r.num_classes, 3);
+  EXPECT_EQ(r.key.at("cost").get<double>(), 0.002);
+  EXPECT_EQ(r.key.at("kind"), "imported-logits");
+}
+
+TEST(Import, HdfRoundTripsAndMatchesTheCsvImport) {
+  TempDir dir;
+  Table t;
+  write_h5(dir.file("in.h5"), t);
+  ImportSpec s;
+  s.name = "gpt-x";
+  s.h5_path = dir.file("in.h5");
+  s.cost = 0.002;
+  s.cost_unit = "latency_ms";
+  const CachedLogits e = import_to_cache(s, dir.file("out.h5"));
+  const CachedLogits r = read_logit_cache(dir.file("out.h5"), e.key);
+  EXPECT_EQ(r.val_logits, t.val);
+  EXPECT_EQ(r.test_logits, t.test);
+  EXPECT_EQ(r.latency_ms, 0.002);
+  // The same table through CSV gives the same content key.
+  write_csv(dir.file("val.csv"), t.val, t.val_y, t.c);
+  write_csv(dir.file("test.csv"), t.test, t.test_y, t.c);
+  EXPECT_EQ(import_outputs(csv_spec(dir)).key.at("content"), e.key.at("content"));
+}
+
+TEST(Import, ProbabilitiesBecomeClampedLogProbabilities) {
+  TempDir dir;
+  write_text(dir.file("val.csv"), "a,b,label\n0.25,0.75,1\n1,0,0\n");
+  write_text(dir.file("test.csv"), "a,b,label\n0.5,0.5,0\n");
+  ImportSpec s = csv_spec(dir);
+  s.kind = "probabilities";
+  const CachedLogits e = import_outputs(s);
+  EXPECT_FLOAT_EQ(e.val_logits[0], std::log(0.25f));
+  EXPECT_FLOAT_EQ(e.val_logits[1], std::log(0.75f));
+  EXPECT_FLOAT_EQ(e.val_logits[2], 0.0f);
+  EXPECT_FLOAT_EQ(e.val_logits[3], static_cast<float>(std::log(kProbFloor)));
+  EXPECT_TRUE(std::isfinite(e.val_logits[3]));
+}
+
+TEST(Import, LabelsFromSeparateFilesWhenTheCsvHasNoLabelColumn) {
+  TempDir dir;
+  Table t;
+  write_csv(dir.file("val.csv"), t.val, t.val_y, t.c, false);
+  write_csv(dir.file("test.csv"), t.test, t.test_y, t.c, false);
+  write_text(dir.file("val_y.txt"), "label\n2\n1\n0\n");
+  write_text(dir.file("test_y.txt"), "1\n0\n");
+  ImportSpec s = csv_spec(dir);
+  EXPECT_NE(error_of([&] { import_outputs(s); }).find("no 'label' column"), std::string::npos);
+  s.val_labels = dir.file("val_y.txt");
+  s.test_labels = dir.file("test_y.txt");
+  const CachedLogits e = import_outputs(s);
+  EXPECT_EQ(e.val_labels, t.val_y);
+  EXPECT_EQ(e.test_logits, t.test);
+}
+
+// Each bad input: an error naming the file and the problem, and no cache file.
+struct BadCase {
+  const char* what;
+  std::string val, test;  // CSV texts
+  std::string expect_file, expect_text;
+  const char* kind = "logits";
+};
+
+TEST(Import, BadCsvInputIsRefusedWithAClearErrorAndNothingWritten) {
+  const std::string ok_val = "a,b,c,label\n1,2,3,0\n4,5,6,2\n";
+  const std::string ok_test = "a,b,c,label\n1,2,3,1\n";
+  const std::vector<BadCase> cases = {
+      {"ragged row", "a,b,c,label\n1,2,3,0\n4,5,2\n", ok_test, "val.csv", "ragged"},
+      {"non-numeric cell", "a,b,c,label\n1,x2,3,0\n", ok_test, "val.csv", "'x2' is not a number"},
+      {"empty cell", "a,b,c,label\n1,,3,0\n", ok_test, "val.csv", "is not a number"},
+      {"NaN", ok_val, "a,b,c,label\n1,nan,3,1\n", "test.csv", "non-finite"},
+      {"Inf", ok_val, "a,b,c,label\ninf,2,3,1\n", "test.csv", "non-finite"},
+      {"label too large", "a,b,c,label\n1,2,3,3\n", ok_test, "val.csv", "label 3 outside [0, 3)"},
+      {"negative label", ok_val, "a,b,c,label\n1,2,3,-1\n", "test.csv", "outside"},
+      {"fractional label", "a,b,c,label\n1,2,3,0.5\n", ok_test, "val.csv", "not an integer"},
+      {"class count mismatch", ok_val, "a,b,label\n1,2,1\n", "test.csv", "2 classes, but val"},
+      {"one class", "a,label\n1,0\n", ok_test, "val.csv", "need at least 2"},
+      {"no samples", "a,b,c,label\n", ok_test, "val.csv", "no samples"},
+      {"empty file", "", ok_test, "val.csv", "empty file"},
+      {"probabilities not summing to 1", "a,b,c,label\n0.2,0.2,0.2,0\n", ok_test, "val.csv",
+       "sum to 0.6", "probabilities"},
+      {"negative probability", "a,b,c,label\n-0.1,0.6,0.5,0\n", ok_test, "val.csv",
+       "negative probability", "probabilities"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.what);
+    TempDir dir;
+    write_text(dir.file("val.csv"), c.val);
+    write_text(dir.file("test.csv"), c.test);
+    ImportSpec s = csv_spec(dir);
+    s.kind = c.kind;
+    const std::string out = dir.file("out.h5");
+    const std::string err = error_of([&] { import_to_cache(s, out); });
+    EXPECT_NE(err.find(c.expect_file), std::string::npos) << err;
+    EXPECT_NE(err.find(c.expect_text), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(out));
+  }
+}
+
+TEST(Import, RowsNotMatchingLabelsInHdfAreRefused) {
+  TempDir dir;
+  Table t;
+  t.val_y.pop_back();  // 3 rows, 2 labels
+  {
+    h5::File f = h5::File::create(dir.file("in.h5"));
+    f.write_f32("/val/logits", t.val.data(), {3, 3});
+    f.write_i32("/val/labels", t.val_y.data(), {2});
+    f.write_f32("/test/logits", t.test.data(), {2, 3});
+    f.write_i32("/test/labels", t.test_y.data(), {2});
+  }
+  ImportSpec s;
+  s.name = "m";
+  s.h5_path = dir.file("in.h5");
+  s.cost = 1;
+  const std::string err = error_of([&] { import_to_cache(s, dir.file("out.h5")); });
+  EXPECT_NE(err.find("in.h5"), std::string::npos) << err;
+  EXPECT_NE(err.find("3 rows but 2 labels"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir.file("out.h5")));
+  // Rows vs a separate CSV label file too.
+  write_csv(dir.file("val.csv"), Table().val, Table().val_y, 3, false);
+  write_csv(dir.file("test.csv"), Table().test, Table().test_y, 3);
+  write_text(dir.file("val_y.txt"), "0\n1\n");
+  ImportSpec c = csv_spec(dir);
+  c.val_labels = dir.file("val_y.txt");
+  EXPECT_NE(error_of([&] { import_outputs(c); }).find("3 rows but 2 labels"), std::string::npos);
+}
+
+TEST(Import, HdfMissingDatasetOrWrongKindIsNamed) {
+  TempDir dir;
+  write_h5(dir.file("in.h5"), Table(), "logits");
+  ImportSpec s;
+  s.name = "m";
+  s.h5_path = dir.file("in.h5");
+  s.cost = 1;
+  s.kind = "probabilities";
+  const std::string err = error_of([&] { import_outputs(s); });
+  EXPECT_NE(err.find("no dataset /val/probabilities"), std::string::npos) << err;
+  s.h5_path = dir.file("missing.h5");
+  EXPECT_NE(error_of([&] { import_outputs(s); }).find("no such file"), std::string::npos);
+}
+
+TEST(Import, MissingOrBadCostIsRefused) {
+  TempDir dir;
+  Table t;
+  write_csv(dir.file("val.csv"), t.val, t.val_y, t.c);
+  write_csv(dir.file("test.csv"), t.test, t.test_y, t.c);
+  ImportSpec s = csv_spec(dir);
+  s.cost = -1;  // not given
+  const std::string err = error_of([&] { import_to_cache(s, dir.file("out.h5")); });
+  EXPECT_NE(err.find("missing cost"), std::string::npos) << err;
+  EXPECT_NE(err.find("val.csv"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir.file("out.h5")));
+  s.cost = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_NE(error_of([&] { import_outputs(s); }).find("missing cost"), std::string::npos);
+  s.cost = 1;
+  s.cost_unit = "dollars";
+  EXPECT_NE(error_of([&] { import_outputs(s); }).find("cost unit"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lazystack

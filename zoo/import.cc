@@ -1,0 +1,251 @@
+// lazystack import: outputs made elsewhere (HDF5 or CSV) into a validated logit-cache entry.
+#include "zoo/import.h"
+
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "core/hash.h"
+#include "core/hdf5_io.h"
+
+namespace lazystack {
+namespace {
+
+[[noreturn]] void fail(const std::string& file, const std::string& what) {
+  throw std::invalid_argument(fmt::format("import '{}': {}", file, what));
+}
+
+// One split as read: values [N][C] (logits or probabilities) and labels.
+struct RawSplit {
+  std::string file;  // where it came from, for messages
+  std::vector<double> values;
+  std::vector<int32_t> labels;
+  int num_classes = 0;
+  bool has_labels = false;  // labels came with the values
+};
+
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t\r\"");
+  if (a == std::string::npos) return "";
+  const auto b = s.find_last_not_of(" \t\r\"");
+  return s.substr(a, b - a + 1);
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  for (char ch : line) {
+    if (ch == ',') {
+      cells.push_back(trim(cell));
+      cell.clear();
+    } else {
+      cell += ch;
+    }
+  }
+  cells.push_back(trim(cell));
+  return cells;
+}
+
+bool parse_double(const std::string& s, double* out) {
+  if (s.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return false;
+  *out = v;
+  return true;
+}
+
+int32_t parse_label(const std::string& file, const std::string& cell, size_t line) {
+  double v = 0;
+  if (!parse_double(cell, &v) || v != std::floor(v) || std::fabs(v) > 2e9)
+    fail(file, fmt::format("line {}: label '{}' is not an integer", line, cell));
+  return static_cast<int32_t>(v);
+}
+
+RawSplit read_csv_split(const std::string& file, const std::string& label_column) {
+  std::ifstream in(file);
+  if (!in) fail(file, "cannot open");
+  RawSplit s;
+  s.file = file;
+  std::string line;
+  if (!std::getline(in, line)) fail(file, "empty file (expected a header line)");
+  const std::vector<std::string> header = split_csv_line(line);
+  int label_at = -1;
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == label_column) label_at = static_cast<int>(i);
+  s.num_classes = static_cast<int>(header.size()) - (label_at >= 0 ? 1 : 0);
+  s.has_labels = label_at >= 0;
+  size_t line_no = 1;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (trim(line).empty()) continue;
+    const std::vector<std::string> cells = split_csv_line(line);
+    if (cells.size() != header.size())
+      fail(file, fmt::format("line {}: {} cells, the header has {} (ragged row)", line_no,
+                             cells.size(), header.size()));
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (static_cast<int>(i) == label_at) {
+        s.labels.push_back(parse_label(file, cells[i], line_no));
+        continue;
+      }
+      double v = 0;
+      if (!parse_double(cells[i], &v))
+        fail(file, fmt::format("line {}, column '{}': '{}' is not a number", line_no, header[i],
+                               cells[i]));
+      s.values.push_back(v);
+    }
+  }
+  return s;
+}
+
+std::vector<int32_t> read_label_file(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) fail(file, "cannot open label file");
+  std::vector<int32_t> labels;
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::string cell = trim(line);
+    if (cell.empty() || (line_no == 1 && cell == "label")) continue;
+    labels.push_back(parse_label(file, cell, line_no));
+  }
+  return labels;
+}
+
+RawSplit read_h5_split(const h5::File& f, const std::string& split, const std::string& kind) {
+  const std::string values = "/" + split + "/" + kind, labels = "/" + split + "/labels";
+  for (const auto& name : {values, labels})
+    if (!f.exists(name)) fail(f.path(), fmt::format("no dataset {}", name));
+  RawSplit s;
+  s.file = f.path() + ":" + values;
+  std::vector<uint64_t> vd, yd;
+  s.values = f.read_f64(values, &vd);
+  if (vd.size() != 2) fail(f.path(), fmt::format("{} must be 2-D [N, C]", values));
+  // Labels are read as doubles so a float dataset with fractions is refused, not truncated.
+  const std::vector<double> y = f.read_f64(labels, &yd);
+  if (yd.size() != 1) fail(f.path(), fmt::format("{} must be 1-D [N]", labels));
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (y[i] != std::floor(y[i]) || std::fabs(y[i]) > 2e9)
+      fail(f.path(), fmt::format("{} at sample {}: {} is not an integer label", labels, i, y[i]));
+    s.labels.push_back(static_cast<int32_t>(y[i]));
+  }
+  s.num_classes = static_cast<int>(vd[1]);
+  return s;
+}
+
+// Shape, finiteness, label range and (for probabilities) row sums; then to float logits.
+std::vector<float> validate_and_convert(const RawSplit& s, const ImportSpec& spec) {
+  const size_t c = static_cast<size_t>(s.num_classes);
+  if (s.num_classes < 2) fail(s.file, fmt::format("{} classes, need at least 2", s.num_classes));
+  const size_t rows = s.values.size() / c;
+  if (rows == 0) fail(s.file, "no samples");
+  if (rows != s.labels.size())
+    fail(s.file, fmt::format("{} rows but {} labels", rows, s.labels.size()));
+  const bool probs = spec.kind == "probabilities";
+  std::vector<float> out(s.values.size());
+  for (size_t n = 0; n < rows; ++n) {
+    if (s.labels[n] < 0 || s.labels[n] >= s.num_classes)
+      fail(s.file, fmt::format("sample {}: label {} outside [0, {})", n, s.labels[n], c));
+    double sum = 0;
+    for (size_t k = 0; k < c; ++k) {
+      const double v = s.values[n * c + k];
+      if (!std::isfinite(v))
+        fail(s.file, fmt::format("sample {}, class {}: non-finite value {}", n, k, v));
+      if (probs && v < 0)
+        fail(s.file, fmt::format("sample {}, class {}: negative probability {}", n, k, v));
+      if (!probs && std::fabs(v) > 3e38)
+        fail(s.file, fmt::format("sample {}, class {}: {} overflows float", n, k, v));
+      sum += v;
+      out[n * c + k] =
+          probs ? static_cast<float>(std::log(std::max(v, kProbFloor))) : static_cast<float>(v);
+    }
+    if (probs && std::fabs(sum - 1.0) > spec.prob_tolerance)
+      fail(s.file, fmt::format("sample {}: probabilities sum to {} (not 1 within {}); logits? "
+                               "use --kind logits",
+                               n, sum, spec.prob_tolerance));
+  }
+  return out;
+}
+
+}  // namespace
+
+CachedLogits import_outputs(const ImportSpec& spec) {
+  const std::string where = !spec.h5_path.empty() ? spec.h5_path : spec.val_path;
+  if (spec.name.empty()) fail(where, "no model name");
+  if (spec.kind != "logits" && spec.kind != "probabilities")
+    fail(where, fmt::format("kind '{}': use logits or probabilities", spec.kind));
+  if (!(spec.cost >= 0) || !std::isfinite(spec.cost))
+    fail(where, "missing cost: give the model's cost per sample (>= 0, any unit)");
+  if (spec.cost_unit != "latency_ms" && spec.cost_unit != "macs" && spec.cost_unit != "params" &&
+      spec.cost_unit != "given")
+    fail(where,
+         fmt::format("cost unit '{}': use latency_ms, macs, params or given", spec.cost_unit));
+  RawSplit val, test;
+  if (!spec.h5_path.empty()) {
+    if (!spec.val_path.empty() || !spec.test_path.empty())
+      fail(spec.h5_path, "give either one HDF5 file or val and test CSV files, not both");
+    if (!std::filesystem::exists(spec.h5_path)) fail(spec.h5_path, "no such file");
+    h5::File f = [&] {
+      try {
+        return h5::File::open(spec.h5_path);
+      } catch (const std::exception& e) {
+        fail(spec.h5_path, fmt::format("not a readable HDF5 file ({})", e.what()));
+      }
+    }();
+    val = read_h5_split(f, "val", spec.kind);
+    test = read_h5_split(f, "test", spec.kind);
+  } else {
+    if (spec.val_path.empty() || spec.test_path.empty())
+      fail(where.empty() ? "(none)" : where,
+           "give an HDF5 file, or both a val and a test CSV file");
+    val = read_csv_split(spec.val_path, spec.label_column);
+    test = read_csv_split(spec.test_path, spec.label_column);
+    for (auto [s, labels] : {std::pair<RawSplit*, std::string>{&val, spec.val_labels},
+                             std::pair<RawSplit*, std::string>{&test, spec.test_labels}}) {
+      if (!labels.empty()) {
+        if (s->has_labels)
+          fail(s->file, fmt::format("has a '{}' column and a label file {} was given too",
+                                    spec.label_column, labels));
+        s->labels = read_label_file(labels);
+        s->file += " (labels " + labels + ")";
+      } else if (!s->has_labels) {
+        fail(s->file, fmt::format("no '{}' column and no label file", spec.label_column));
+      }
+    }
+  }
+  CachedLogits e;
+  e.val_logits = validate_and_convert(val, spec);
+  e.test_logits = validate_and_convert(test, spec);
+  if (val.num_classes != test.num_classes)
+    fail(test.file, fmt::format("{} classes, but val ({}) has {}", test.num_classes, val.file,
+                                val.num_classes));
+  e.num_classes = val.num_classes;
+  e.val_labels = std::move(val.labels);
+  e.test_labels = std::move(test.labels);
+  Hasher h;
+  h.update(e.val_logits.data(), e.val_logits.size() * sizeof(float));
+  h.update(e.val_labels.data(), e.val_labels.size() * sizeof(int32_t));
+  h.update(e.test_logits.data(), e.test_logits.size() * sizeof(float));
+  h.update(e.test_labels.data(), e.test_labels.size() * sizeof(int32_t));
+  e.key = {{"kind", "imported-logits"}, {"name", spec.name},           {"input_kind", spec.kind},
+           {"cost", spec.cost},         {"cost_unit", spec.cost_unit}, {"content", h.hex()}};
+  if (spec.cost_unit == "latency_ms") e.latency_ms = spec.cost;
+  if (spec.cost_unit == "macs") e.macs = spec.cost;
+  if (spec.cost_unit == "params") e.params = spec.cost;
+  return e;
+}
+
+CachedLogits import_to_cache(const ImportSpec& spec, const std::string& out_path) {
+  CachedLogits e = import_outputs(spec);
+  write_logit_cache(out_path, e);
+  return e;
+}
+
+}  // namespace lazystack
