@@ -15,6 +15,7 @@
 #include "pipeline/run.h"
 #include "pipeline/suite.h"
 #include "reports/report.h"
+#include "zoo/import.h"
 
 namespace {
 
@@ -84,6 +85,52 @@ int main(int argc, char** argv) {
                    "a run folder (results/<experiment>/<run-id> or .../latest)")
       ->required();
 
+  auto* import = app.add_subcommand(
+      "import", "turn a model's outputs made elsewhere into a logit-cache entry a config can use");
+  import->footer(
+      "Inputs (val and test splits, labels required):\n"
+      "  HDF5 (--h5 FILE): datasets /val/logits and /test/logits float [N, C] (or\n"
+      "    /val/probabilities, /test/probabilities with --kind probabilities) and\n"
+      "    /val/labels, /test/labels integer [N].\n"
+      "  CSV (--val-csv F --test-csv F): a header line, then one row per sample, one numeric\n"
+      "    column per class in class order; the column named by --label-column (default\n"
+      "    'label') holds the integer label, else give --val-labels / --test-labels (one\n"
+      "    integer per line).\n"
+      "Probabilities become log-probabilities (0 clamped to log 1e-12); each row must sum to\n"
+      "1 within --prob-tolerance. Bad input (shapes, NaN/Inf, labels out of range, ragged or\n"
+      "non-numeric CSV, missing cost) is an error naming the file; nothing is written.\n"
+      "Use in a config: a zoo entry {name: gpt-x, source: import, path: OUT.h5} (cost from the\n"
+      "file, or a `cost:` in the entry); its val/test labels must equal the dataset's.\n"
+      "Example: lazystack import --name gpt-x --val-csv val.csv --test-csv test.csv \\\n"
+      "           --kind probabilities --cost 0.002 -o cache/imported/gpt-x.h5");
+  ImportSpec import_spec;
+  std::string import_out;
+  import->add_option("--name", import_spec.name, "model name (as the zoo entry will call it)")
+      ->required();
+  import->add_option("--h5", import_spec.h5_path, "HDF5 file holding both splits");
+  import->add_option("--val-csv", import_spec.val_path, "CSV of the val split");
+  import->add_option("--test-csv", import_spec.test_path, "CSV of the test split");
+  import->add_option("--val-labels", import_spec.val_labels,
+                     "val labels, one integer per line (CSV without a label column)");
+  import->add_option("--test-labels", import_spec.test_labels, "test labels, as --val-labels");
+  import->add_option("--label-column", import_spec.label_column, "CSV label column name")
+      ->capture_default_str();
+  import->add_option("--kind", import_spec.kind, "what the numbers are")
+      ->check(CLI::IsMember({"logits", "probabilities"}))
+      ->capture_default_str();
+  import->add_option("--cost", import_spec.cost, "the model's cost per sample (any unit, >= 0)")
+      ->required();
+  import
+      ->add_option("--cost-unit", import_spec.cost_unit,
+                   "unit of --cost; latency_ms / macs / params also fill that attribute")
+      ->check(CLI::IsMember({"latency_ms", "macs", "params", "given"}))
+      ->capture_default_str();
+  import
+      ->add_option("--prob-tolerance", import_spec.prob_tolerance,
+                   "allowed |row sum - 1| for probabilities")
+      ->capture_default_str();
+  import->add_option("-o,--output", import_out, "logit-cache file to write (.h5)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -99,6 +146,19 @@ int main(int argc, char** argv) {
       if (what == "models") print_entries("model architectures", r.models.entries(), list_options);
       if (what == "methods") print_entries("methods", r.methods.entries(), list_options);
       if (!list_options) fmt::print("\n(--options shows each entry's options and defaults)\n");
+      return 0;
+    }
+    if (*import) {
+      CachedLogits e;
+      try {
+        e = import_to_cache(import_spec, import_out);
+      } catch (const std::invalid_argument& ex) {  // bad input: exit 2, nothing written
+        std::fprintf(stderr, "error: %s\n", ex.what());
+        return 2;
+      }
+      fmt::print("{}: {} val + {} test samples, {} classes, cost {} ({}); key {}\n", import_out,
+                 e.val_labels.size(), e.test_labels.size(), e.num_classes, import_spec.cost,
+                 import_spec.cost_unit, e.key.dump());
       return 0;
     }
     if (*report) {
