@@ -225,16 +225,26 @@ ExperimentConfig load_experiment_config(const std::string& path,
   std::set<std::string> names;
   cfg.resolved["zoo"] = json::array();
   for (const auto& entry : zoo) {
-    if (!entry.IsMap() || !entry["name"] || !entry["arch"])
-      throw error_at(path, entry, "zoo", "each zoo entry needs 'name' and 'arch'");
+    // An imported entry ({name, source: import, path, cost?}) loads a file written by
+    // `lazystack import`; its arch is "imported" and its only option the path (see run.cc).
+    const bool imported = entry.IsMap() && entry["source"];
+    if (!entry.IsMap() || !entry["name"] || (!imported && !entry["arch"]))
+      throw error_at(path, entry, "zoo",
+                     "each zoo entry needs 'name' and 'arch' (or 'source: import' and 'path')");
     ZooEntry z;
     z.name = entry["name"].Scalar();
-    z.arch = entry["arch"].Scalar();
+    z.arch = imported ? "imported" : entry["arch"].Scalar();
     const std::string ctx = "zoo." + z.name;
     if (!names.insert(z.name).second)
       throw error_at(path, entry["name"], ctx, "duplicate zoo model name");
-    const auto* arch = registries.models.find(z.arch);
-    if (!arch)
+    if (imported && entry["source"].Scalar() != "import")
+      throw error_at(path, entry["source"], ctx + ".source",
+                     "'" + entry["source"].Scalar() + "': the only source is 'import'");
+    if (imported && entry["arch"])
+      throw error_at(path, entry["arch"], ctx + ".arch",
+                     "an imported entry (source: import) has no arch");
+    const auto* arch = imported ? nullptr : registries.models.find(z.arch);
+    if (!imported && !arch)
       throw error_at(
           path, entry["arch"], ctx + ".arch",
           "unknown architecture '" + z.arch + "'; known: " + registries.models.joined_names());
@@ -245,13 +255,24 @@ ExperimentConfig load_experiment_config(const std::string& path,
         throw error_at(path, entry["cost"], ctx + ".cost", "expected a number");
       }
       if (!(z.given_cost >= 0)) throw error_at(path, entry["cost"], ctx + ".cost", "must be >= 0");
-    } else if (cfg.cost == "given") {
+    } else if (cfg.cost == "given" && !imported) {  // imported: the file's cost
       throw error_at(path, entry, ctx + ".cost", "cost: given needs a 'cost' in every zoo entry");
     }
-    z.options = parse_options(entry, arch->options, path, ctx, {"name", "arch", "cost"});
+    if (imported) {
+      const std::vector<OptionSpec> specs = {
+          opt_required("path", OptionType::kString,
+                       "logit-cache file written by `lazystack import`")
+              .existing_path()};
+      z.options = parse_options(entry, specs, path, ctx, {"name", "source", "cost"});
+    } else {
+      z.options = parse_options(entry, arch->options, path, ctx, {"name", "arch", "cost"});
+    }
     json resolved = z.options.json();
     resolved["name"] = z.name;
-    resolved["arch"] = z.arch;
+    if (imported)
+      resolved["source"] = "import";
+    else
+      resolved["arch"] = z.arch;
     if (z.given_cost >= 0) resolved["cost"] = z.given_cost;
     cfg.resolved["zoo"].push_back(resolved);
     cfg.zoo.push_back(std::move(z));

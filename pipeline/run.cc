@@ -474,6 +474,118 @@ void split_val(const std::vector<int32_t>& labels, double cal_fraction, uint64_t
   std::sort(cal->begin(), cal->end());
 }
 
+namespace {
+
+// An imported zoo entry (source: import): the file `lazystack import` wrote. Its labels must be
+// the dataset's val/test labels (same samples, same order). Cost: the entry's `cost`, else the
+// cost stored in the file (whatever unit it was given in). Throws on any mismatch.
+ZooMember load_imported_member(const ZooEntry& entry, const Dataset& ds, const std::string& cost,
+                               CachedLogits* out) {
+  ZooMember m;
+  m.name = entry.name;
+  m.arch = entry.arch;
+  m.logits_path = entry.options.get_string("path");
+  *out = read_logit_cache(m.logits_path, nullptr);
+  const CachedLogits& e = *out;
+  if (e.key.value("kind", "") != "imported-logits")
+    throw std::runtime_error(
+        fmt::format("'{}' was not written by `lazystack import`", m.logits_path));
+  if (e.num_classes != ds.num_classes)
+    throw std::runtime_error(fmt::format("'{}' has {} classes, dataset {} has {}", m.logits_path,
+                                         e.num_classes, ds.name, ds.num_classes));
+  if (e.val_labels != ds.val.y || e.test_labels != ds.test.y)
+    throw std::runtime_error(fmt::format(
+        "'{}': its val/test labels ({} / {} samples) differ from dataset {}'s ({} / {}): "
+        "import outputs for exactly the dataset's val and test samples, in order",
+        m.logits_path, e.val_labels.size(), e.test_labels.size(), ds.name, ds.val.y.size(),
+        ds.test.y.size()));
+  const std::string unit = e.key.value("cost_unit", "given");
+  m.cost = entry.given_cost >= 0 ? entry.given_cost : e.key.value("cost", 0.0);
+  if (entry.given_cost < 0 && unit != cost && unit != "given")
+    log_warn("[zoo] {}: imported cost {} is in {}, the experiment's cost is {}", m.name, m.cost,
+             unit, cost);
+  m.latency_ms = e.latency_ms;
+  m.macs = e.macs;
+  m.params = e.params;
+  m.from_cache = true;
+  CacheKey key;
+  key.prefix = m.name;
+  key.fields = {{"imported", e.key}, {"cost", m.cost}};
+  m.cache_key = key.file_stem();
+  auto acc = [&](const std::vector<float>& l, const std::vector<int32_t>& y) {
+    long right = 0;
+    for (size_t n = 0; n < y.size(); ++n)
+      right += argmax(l.data() + n * e.num_classes, e.num_classes) == y[n];
+    return y.empty() ? 0.0 : static_cast<double>(right) / y.size();
+  };
+  m.val_accuracy = acc(e.val_logits, e.val_labels);
+  m.test_accuracy = acc(e.test_logits, e.test_labels);
+  m.val_confidence_auroc = max_prob_auroc(e.val_logits, e.val_labels, e.num_classes);
+  return m;
+}
+
+// build_zoo for the trained / loaded entries, plus the imported ones, in config order.
+Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entries,
+                           const ZooOptions& options, const ModelRegistry& models) {
+  std::vector<ZooEntry> built_entries;
+  for (const auto& e : entries)
+    if (e.arch != "imported") built_entries.push_back(e);
+  if (built_entries.size() == entries.size()) return build_zoo(ds, entries, options, models);
+  Zoo built;
+  if (!built_entries.empty()) built = build_zoo(ds, built_entries, options, models);
+  Zoo zoo;
+  std::vector<std::string> names;
+  std::vector<double> costs;
+  std::vector<std::vector<float>> val, test;  // per successful member: [N][C] logits
+  size_t next_built = 0;
+  for (const auto& entry : entries) {
+    if (entry.arch != "imported") {
+      ZooMember m = built.members[next_built++];
+      if (m.error.empty()) {
+        const int k = built.val.model_index(m.name);
+        const size_t nv = static_cast<size_t>(ds.val.num_samples) * ds.num_classes;
+        const size_t nt = static_cast<size_t>(ds.test.num_samples) * ds.num_classes;
+        val.emplace_back(built.val.model_log_probs(k), built.val.model_log_probs(k) + nv);
+        test.emplace_back(built.test.model_log_probs(k), built.test.model_log_probs(k) + nt);
+        names.push_back(m.name);
+        costs.push_back(m.cost);
+      }
+      zoo.members.push_back(std::move(m));
+      continue;
+    }
+    CachedLogits e;
+    ZooMember m;
+    try {
+      m = load_imported_member(entry, ds, options.cost, &e);
+      log_info("[zoo] {}: imported from {}: val {:.4f}, test {:.4f}, cost {}", m.name,
+               m.logits_path, m.val_accuracy, m.test_accuracy, m.cost);
+      val.push_back(std::move(e.val_logits));
+      test.push_back(std::move(e.test_logits));
+      names.push_back(m.name);
+      costs.push_back(m.cost);
+    } catch (const std::exception& ex) {
+      m.name = entry.name;
+      m.arch = entry.arch;
+      m.error = ex.what();
+      log_warn("[zoo] {} (imported) failed and is left out: {}", m.name, m.error);
+    }
+    zoo.members.push_back(std::move(m));
+  }
+  zoo.val = LogitTable(names, ds.val.num_samples, ds.num_classes);
+  zoo.test = LogitTable(names, ds.test.num_samples, ds.num_classes);
+  for (size_t k = 0; k < names.size(); ++k) {
+    zoo.val.set_logits(static_cast<int>(k), val[k].data());
+    zoo.test.set_logits(static_cast<int>(k), test[k].data());
+  }
+  zoo.val.set_labels(ds.val.y);
+  zoo.test.set_labels(ds.test.y);
+  zoo.val.set_costs(costs);
+  zoo.test.set_costs(costs);
+  return zoo;
+}
+
+}  // namespace
+
 std::string run_experiment(const ExperimentConfig& cfg, const Registries& registries,
                            const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -492,7 +604,7 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   zoo_options.cost = cfg.cost;
   zoo_options.profile_repeats = cfg.profile_repeats;
   zoo_options.force = options.force;
-  Zoo zoo = build_zoo(*ds, cfg.zoo, zoo_options, registries.models);
+  Zoo zoo = build_zoo_with_imports(*ds, cfg.zoo, zoo_options, registries.models);
   if (zoo.val.num_models() == 0)
     throw std::runtime_error("every zoo model failed; nothing to run the methods on");
 
