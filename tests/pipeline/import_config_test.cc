@@ -1,0 +1,106 @@
+// Zoo entries {name, source: import, path, cost?}: parsed into arch "imported" with a path
+// option; malformed ones are ConfigErrors naming the key.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pipeline/config.h"
+
+namespace lazystack {
+namespace {
+
+namespace fs = std::filesystem;
+
+class NoMethod : public Method {
+ public:
+  void fit(const FitContext&) override {}
+  std::vector<Knob> grid() const override { return {Knob{}}; }
+  void set_knob(const Knob&) override {}
+  int predict(Meter&) override { return 0; }
+};
+
+Registries registries() {
+  Registries r;
+  r.datasets.add({"toy", "a toy dataset", {}, [](const Options&, uint64_t) {
+                    return std::make_unique<Dataset>();
+                  }});
+  r.models.add({"mlp", "an mlp", {}, [](const Options&, const Dataset&) {
+                  return std::unique_ptr<ZooModel>();
+                }});
+  r.methods.add(
+      {"single", "single", {}, [](const Options&) { return std::make_unique<NoMethod>(); }});
+  return r;
+}
+
+struct Files {
+  fs::path dir = fs::temp_directory_path() /
+                 ("lazystack_import_config_" +
+                  std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  Files() {
+    fs::create_directories(dir);
+    std::ofstream(dir / "gpt-x.h5") << "placeholder";  // existence is all the config checks
+  }
+  ~Files() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::string config(const std::string& zoo_entry, const std::string& cost = "given") {
+    const std::string path = (dir / "c.yaml").string();
+    std::ofstream(path) << "experiment: t\ndataset: {name: toy}\ncost: " << cost
+                        << "\nzoo:\n  - {name: mlp, arch: mlp, cost: 1}\n  - " << zoo_entry
+                        << "\nmethods:\n  single: {}\n";
+    return path;
+  }
+  std::string h5() const { return (dir / "gpt-x.h5").string(); }
+};
+
+std::string config_error(const std::string& path) {
+  try {
+    load_experiment_config(path, {}, registries());
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ImportConfig, ImportedEntryParses) {
+  Files f;
+  const ExperimentConfig cfg = load_experiment_config(
+      f.config("{name: gpt-x, source: import, path: " + f.h5() + ", cost: 0.002}"), {},
+      registries());
+  ASSERT_EQ(cfg.zoo.size(), 2u);
+  EXPECT_EQ(cfg.zoo[1].arch, "imported");
+  EXPECT_EQ(cfg.zoo[1].options.get_string("path"), f.h5());
+  EXPECT_DOUBLE_EQ(cfg.zoo[1].given_cost, 0.002);
+  EXPECT_EQ(cfg.resolved["zoo"][1]["source"], "import");
+  EXPECT_FALSE(cfg.resolved["zoo"][1].contains("arch"));
+  // cost: given, no cost in the entry: the file's cost is used.
+  const ExperimentConfig no_cost = load_experiment_config(
+      f.config("{name: gpt-x, source: import, path: " + f.h5() + "}"), {}, registries());
+  EXPECT_LT(no_cost.zoo[1].given_cost, 0);
+}
+
+TEST(ImportConfig, MalformedImportedEntriesAreConfigErrors) {
+  Files f;
+  EXPECT_NE(config_error(f.config("{name: gpt-x, source: import}")).find("path"),
+            std::string::npos);
+  EXPECT_NE(config_error(f.config("{name: gpt-x, source: import, path: " +
+                                  (f.dir / "missing.h5").string() + "}"))
+                .find("missing.h5"),
+            std::string::npos);
+  EXPECT_NE(config_error(f.config("{name: gpt-x, source: download, path: " + f.h5() + "}"))
+                .find("the only source is 'import'"),
+            std::string::npos);
+  EXPECT_NE(config_error(f.config("{name: gpt-x, source: import, arch: mlp, path: " + f.h5() + "}"))
+                .find("has no arch"),
+            std::string::npos);
+  EXPECT_NE(config_error(f.config("{name: gpt-x, source: import, path: " + f.h5() + ", epochs: 3}"))
+                .find("epochs"),
+            std::string::npos);
+  EXPECT_NE(config_error(f.config("{name: gpt-x}")).find("source: import"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lazystack
