@@ -1,5 +1,5 @@
 // register_builtin_models: the networks (LibTorch), hog-knn (OpenCV), the tabular learners
-// (gaussian-nb, knn, random-forest, xgboost) and gatekeeper (a network
+// (gaussian-nb, knn, random-forest, xgboost, svm-rbf) and gatekeeper (a network
 // fine-tuned from an earlier zoo entry).
 #include "zoo/architectures.h"
 #include "zoo/gatekeeper.h"
@@ -39,6 +39,10 @@ void register_builtin_models(ModelRegistry& registry) {
                 "gradient-boosted trees (XGBoost, multi:softprob); tabular datasets only; "
                 "logits are log predicted probabilities",
                 xgboost_option_specs(), make_xgboost});
+  registry.add({"svm-rbf",
+                "RBF-kernel SVM (OpenCV, one-vs-one) on standardised features; tabular datasets "
+                "only; logits are log pairwise-averaged sigmoid probabilities",
+                svm_rbf_option_specs(), make_svm_rbf});
   registry.add(gatekeeper_entry());
 }
 

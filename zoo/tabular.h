@@ -6,6 +6,7 @@
 //  - random-forest: Breiman, "Random Forests", Machine Learning 2001 (OpenCV ml RTrees),
 //    smoothed vote fractions over trees.
 //  - xgboost: Chen and Guestrin, "XGBoost", KDD 2016 (libxgboost C API), multi:softprob.
+//  - svm-rbf: Cortes and Vapnik, "Support-vector networks", Machine Learning 1995 (OpenCV ml).
 #pragma once
 
 #include <memory>
@@ -30,5 +31,10 @@ std::unique_ptr<ZooModel> make_random_forest(const Options& options, const Datas
 /// Tabular datasets only (throws std::invalid_argument for images).
 std::vector<OptionSpec> xgboost_option_specs();
 std::unique_ptr<ZooModel> make_xgboost(const Options& options, const Dataset& ds);
+
+/// RBF-kernel SVM (OpenCV, one-vs-one) on standardised features, pairwise-averaged sigmoid
+/// probabilities (see tabular_svm.cc). Tabular datasets only.
+std::vector<OptionSpec> svm_rbf_option_specs();
+std::unique_ptr<ZooModel> make_svm_rbf(const Options& options, const Dataset& ds);
 
 }  // namespace lazystack

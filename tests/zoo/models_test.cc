@@ -82,10 +82,11 @@ INSTANTIATE_TEST_SUITE_P(Builtin, ArchTest,
 
 TEST(Models, EveryRegisteredArchitectureIsCovered) {
   // gatekeeper needs a parent: gatekeeper_test.cc covers it; tabular_test.cc covers gaussian-nb,
-  // knn, random-forest and xgboost.
+  // knn, random-forest, xgboost and
+  // svm-rbf.
   EXPECT_EQ(registry().joined_names(),
             "cnn, gatekeeper, gaussian-nb, hog-knn, knn, lenet5, mlp, random-forest, resnet, "
-            "softmax, xgboost");
+            "softmax, svm-rbf, xgboost");
 }
 
 TEST(Models, TrainingIsSeeded) {

@@ -1,4 +1,4 @@
-// Tabular zoo members (gaussian-nb, knn, random-forest, xgboost) on 3 Gaussian blobs: each
+// Tabular zoo members (gaussian-nb, knn, random-forest, xgboost, svm-rbf) on 3 Gaussian blobs: each
 // beats chance by a wide margin, batch-1 agrees with batched logits, logits are normalised
 // log-probabilities, the weight file round trips to identical logits, and unsupported data
 // and mismatched weight files are clear errors.
@@ -29,6 +29,7 @@ nlohmann::json quick(const std::string& arch) {
   if (arch == "knn") return {{"k", 5}};
   if (arch == "random-forest") return {{"trees", 20}, {"depth", 6}};
   if (arch == "xgboost") return {{"rounds", 15}, {"depth", 3}};
+  if (arch == "svm-rbf") return {{"c", 1.0}};
   return nlohmann::json::object();
 }
 
@@ -75,7 +76,8 @@ TEST_P(TabularModelTest, LearnsRoundTripsAndAgreesAtBatchOne) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tabular, TabularModelTest,
-                         ::testing::Values("gaussian-nb", "knn", "random-forest", "xgboost"),
+                         ::testing::Values("gaussian-nb", "knn", "random-forest", "xgboost",
+                                           "svm-rbf"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& ch : n)
@@ -85,7 +87,7 @@ INSTANTIATE_TEST_SUITE_P(Tabular, TabularModelTest,
 
 TEST(TabularModels, TreeLearnersRejectImages) {
   const Dataset images = testing_zoo::synthetic_images();
-  for (const char* arch : {"random-forest", "xgboost"}) {
+  for (const char* arch : {"random-forest", "xgboost", "svm-rbf"}) {
     try {
       make(arch, images);
       ADD_FAILURE() << arch << " accepted image data";
@@ -113,6 +115,12 @@ TEST(TabularModels, LoadRejectsOtherSettingsAndMissingFiles) {
   EXPECT_THROW(make("xgboost", ds)->load(dir.file("none.json")), std::runtime_error);
   EXPECT_THROW(make("gaussian-nb", ds)->load(rf_path), std::exception);
   EXPECT_THROW(make("knn", ds, {{"k", 0}}), ConfigError);
+  auto svm = make("svm-rbf", ds);
+  svm->train(ds, 1);
+  const std::string svm_path = dir.file("s.yml.gz");
+  svm->save(svm_path);
+  EXPECT_THROW(make("svm-rbf", ds, {{"c", 2.0}})->load(svm_path), std::runtime_error);
+  EXPECT_THROW(make("svm-rbf", ds)->load(rf_path), std::runtime_error);
 }
 
 }  // namespace
