@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
       "    column per class in class order; the column named by --label-column (default\n"
       "    'label') holds the integer label, else give --val-labels / --test-labels (one\n"
       "    integer per line).\n"
+      "  NPY (--val F.npy --test F.npy): float32/float64 [N, C], C order; labels from\n"
+      "    --val-labels / --test-labels (.npy int [N] or text).\n"
       "Probabilities become log-probabilities (0 clamped to log 1e-12); each row must sum to\n"
       "1 within --prob-tolerance. Bad input (shapes, NaN/Inf, labels out of range, ragged or\n"
       "non-numeric CSV, missing cost) is an error naming the file; nothing is written.\n"
@@ -108,10 +110,13 @@ int main(int argc, char** argv) {
   import->add_option("--name", import_spec.name, "model name (as the zoo entry will call it)")
       ->required();
   import->add_option("--h5", import_spec.h5_path, "HDF5 file holding both splits");
-  import->add_option("--val-csv", import_spec.val_path, "CSV of the val split");
-  import->add_option("--test-csv", import_spec.test_path, "CSV of the test split");
-  import->add_option("--val-labels", import_spec.val_labels,
-                     "val labels, one integer per line (CSV without a label column)");
+  import->add_option("--val,--val-csv", import_spec.val_path,
+                     "val split: CSV, or NPY if the name ends in .npy");
+  import->add_option("--test,--test-csv", import_spec.test_path,
+                     "test split: CSV, or NPY if the name ends in .npy");
+  import->add_option(
+      "--val-labels", import_spec.val_labels,
+      "val labels: one integer per line, or .npy int [N] (NPY input, CSV without a label column)");
   import->add_option("--test-labels", import_spec.test_labels, "test labels, as --val-labels");
   import->add_option("--label-column", import_spec.label_column, "CSV label column name")
       ->capture_default_str();

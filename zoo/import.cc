@@ -104,7 +104,89 @@ RawSplit read_csv_split(const std::string& file, const std::string& label_column
   return s;
 }
 
+bool is_npy(const std::string& file) {
+  return file.size() >= 4 && file.compare(file.size() - 4, 4, ".npy") == 0;
+}
+
+// A little-endian, C-order NPY array of float32/float64/int32/int64 (versions 1-3), as doubles.
+std::vector<double> read_npy(const std::string& file, std::vector<uint64_t>* shape) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) fail(file, "cannot open");
+  char magic[8];
+  if (!in.read(magic, 8) || std::string(magic, 6) != "\x93NUMPY")
+    fail(file, "not an NPY file (bad magic)");
+  const int major = static_cast<unsigned char>(magic[6]);
+  uint32_t header_len = 0;
+  unsigned char len_bytes[4] = {0, 0, 0, 0};
+  if (!in.read(reinterpret_cast<char*>(len_bytes), major == 1 ? 2 : 4))
+    fail(file, "truncated NPY header");
+  header_len = len_bytes[0] | len_bytes[1] << 8 | len_bytes[2] << 16 |
+               static_cast<uint32_t>(len_bytes[3]) << 24;
+  std::string header(header_len, '\0');
+  if (!in.read(header.data(), header_len)) fail(file, "truncated NPY header");
+  auto field = [&](const std::string& key) {
+    const auto at = header.find("'" + key + "'");
+    if (at == std::string::npos) fail(file, "NPY header has no '" + key + "'");
+    return header.substr(header.find(':', at) + 1);
+  };
+  const std::string descr_rest = field("descr");
+  const auto q1 = descr_rest.find('\''), q2 = descr_rest.find('\'', q1 + 1);
+  const std::string descr = descr_rest.substr(q1 + 1, q2 - q1 - 1);
+  if (trim(field("fortran_order")).rfind("True", 0) == 0)
+    fail(file, "Fortran-order NPY arrays are not supported (save with np.ascontiguousarray)");
+  const std::string shape_rest = field("shape");
+  const std::string dims =
+      shape_rest.substr(shape_rest.find('(') + 1, shape_rest.find(')') - shape_rest.find('(') - 1);
+  shape->clear();
+  for (const std::string& d : split_csv_line(dims))
+    if (!d.empty()) shape->push_back(std::stoull(d));
+  uint64_t count = 1;
+  for (uint64_t d : *shape) count *= d;
+  std::vector<double> out(count);
+  auto read_all = [&](auto tag) {
+    using T = decltype(tag);
+    std::vector<T> raw(count);
+    if (!in.read(reinterpret_cast<char*>(raw.data()), count * sizeof(T)))
+      fail(file, fmt::format("truncated NPY data (expected {} values)", count));
+    for (uint64_t i = 0; i < count; ++i) out[i] = static_cast<double>(raw[i]);
+  };
+  if (descr == "<f4")
+    read_all(float{});
+  else if (descr == "<f8")
+    read_all(double{});
+  else if (descr == "<i4")
+    read_all(int32_t{});
+  else if (descr == "<i8")
+    read_all(int64_t{});
+  else
+    fail(file, "NPY dtype '" + descr + "' is not supported (use <f4, <f8, <i4 or <i8)");
+  return out;
+}
+
+RawSplit read_npy_split(const std::string& file) {
+  RawSplit s;
+  s.file = file;
+  std::vector<uint64_t> shape;
+  s.values = read_npy(file, &shape);
+  if (shape.size() != 2)
+    fail(file, fmt::format("must be 2-D [N, C], has {} dimensions", shape.size()));
+  s.num_classes = static_cast<int>(shape[1]);
+  return s;
+}
+
 std::vector<int32_t> read_label_file(const std::string& file) {
+  if (is_npy(file)) {
+    std::vector<uint64_t> shape;
+    const std::vector<double> y = read_npy(file, &shape);
+    if (shape.size() != 1) fail(file, "labels must be 1-D [N]");
+    std::vector<int32_t> labels;
+    for (size_t i = 0; i < y.size(); ++i) {
+      if (y[i] != std::floor(y[i]) || std::fabs(y[i]) > 2e9)
+        fail(file, fmt::format("sample {}: {} is not an integer label", i, y[i]));
+      labels.push_back(static_cast<int32_t>(y[i]));
+    }
+    return labels;
+  }
   std::ifstream in(file);
   if (!in) fail(file, "cannot open label file");
   std::vector<int32_t> labels;
@@ -204,9 +286,11 @@ CachedLogits import_outputs(const ImportSpec& spec) {
   } else {
     if (spec.val_path.empty() || spec.test_path.empty())
       fail(where.empty() ? "(none)" : where,
-           "give an HDF5 file, or both a val and a test CSV file");
-    val = read_csv_split(spec.val_path, spec.label_column);
-    test = read_csv_split(spec.test_path, spec.label_column);
+           "give an HDF5 file, or both a val and a test CSV / NPY file");
+    val = is_npy(spec.val_path) ? read_npy_split(spec.val_path)
+                                : read_csv_split(spec.val_path, spec.label_column);
+    test = is_npy(spec.test_path) ? read_npy_split(spec.test_path)
+                                  : read_csv_split(spec.test_path, spec.label_column);
     for (auto [s, labels] : {std::pair<RawSplit*, std::string>{&val, spec.val_labels},
                              std::pair<RawSplit*, std::string>{&test, spec.test_labels}}) {
       if (!labels.empty()) {

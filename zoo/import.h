@@ -8,6 +8,8 @@
 //         class (in class order); a column named by label_column (default "label") holds the
 //         integer label. Without that column, labels come from a label file (one integer per
 //         line, optional header line "label").
+//   NPY   one file per split (a val/test path ending in .npy): float32/float64 [N, C],
+//         little-endian, C order; labels from label files (.npy int [N], or text as above).
 // Probabilities are converted to log-probabilities, clamped to log(kProbFloor) at 0; every row
 // must be non-negative and sum to 1 within prob_tolerance.
 #pragma once

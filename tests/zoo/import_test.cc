@@ -242,5 +242,60 @@ TEST(Import, MissingOrBadCostIsRefused) {
   EXPECT_NE(error_of([&] { import_outputs(s); }).find("cost unit"), std::string::npos);
 }
 
+// A version-1 NPY file: descr e.g. "<f4", shape e.g. "(3, 2)", raw little-endian bytes.
+void write_npy(const std::string& path, const std::string& descr, const std::string& shape,
+               const void* data, size_t bytes) {
+  std::string header =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  out.put(static_cast<char>(len & 0xff)).put(static_cast<char>(len >> 8));
+  out << header;
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+}
+
+TEST(Import, NpyRoundTripsWithNpyOrTextLabels) {
+  TempDir dir;
+  Table t;
+  write_npy(dir.file("val.npy"), "<f4", "(3, 3)", t.val.data(), t.val.size() * sizeof(float));
+  std::vector<double> test64(t.test.begin(), t.test.end());
+  write_npy(dir.file("test.npy"), "<f8", "(2, 3)", test64.data(), test64.size() * 8);
+  std::vector<int64_t> y64(t.val_y.begin(), t.val_y.end());
+  write_npy(dir.file("val_y.npy"), "<i8", "(3,)", y64.data(), y64.size() * 8);
+  write_text(dir.file("test_y.txt"), "1\n0\n");
+  ImportSpec s;
+  s.name = "m";
+  s.val_path = dir.file("val.npy");
+  s.test_path = dir.file("test.npy");
+  s.val_labels = dir.file("val_y.npy");
+  s.test_labels = dir.file("test_y.txt");
+  s.cost = 3;
+  const CachedLogits e = import_to_cache(s, dir.file("out.h5"));
+  const CachedLogits r = read_logit_cache(dir.file("out.h5"), e.key);
+  EXPECT_EQ(r.val_logits, t.val);
+  EXPECT_EQ(r.test_logits, t.test);
+  EXPECT_EQ(r.val_labels, t.val_y);
+  EXPECT_EQ(r.test_labels, t.test_y);
+  // Bad NPY: wrong rank, unsupported dtype, truncated data, not NPY at all.
+  write_npy(dir.file("val.npy"), "<f4", "(9,)", t.val.data(), t.val.size() * sizeof(float));
+  EXPECT_NE(error_of([&] { import_outputs(s); }).find("must be 2-D"), std::string::npos);
+  write_npy(dir.file("val.npy"), "<f2", "(3, 3)", t.val.data(), 18);
+  EXPECT_NE(error_of([&] { import_outputs(s); }).find("'<f2' is not supported"), std::string::npos);
+  write_npy(dir.file("val.npy"), "<f4", "(3, 3)", t.val.data(), 8);
+  EXPECT_NE(error_of([&] { import_outputs(s); }).find("truncated"), std::string::npos);
+  write_text(dir.file("val.npy"), "a,b\n1,2\n");
+  const std::string err = error_of([&] { import_outputs(s); });
+  EXPECT_NE(err.find("val.npy"), std::string::npos) << err;
+  EXPECT_NE(err.find("not an NPY file"), std::string::npos) << err;
+  // NaN in NPY is caught like in CSV.
+  std::vector<float> bad = t.val;
+  bad[4] = std::nanf("");
+  write_npy(dir.file("val.npy"), "<f4", "(3, 3)", bad.data(), bad.size() * sizeof(float));
+  EXPECT_NE(error_of([&] { import_outputs(s); }).find("non-finite"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lazystack
