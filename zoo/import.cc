@@ -76,6 +76,11 @@ RawSplit read_csv_split(const std::string& file, const std::string& label_column
   std::string line;
   if (!std::getline(in, line)) fail(file, "empty file (expected a header line)");
   const std::vector<std::string> header = split_csv_line(line);
+  double unused = 0;
+  bool all_numeric = true;
+  for (const auto& h : header) all_numeric = all_numeric && parse_double(h, &unused);
+  if (all_numeric)
+    fail(file, "line 1 looks like data: a header line (one name per column) must come first");
   int label_at = -1;
   for (size_t i = 0; i < header.size(); ++i)
     if (header[i] == label_column) label_at = static_cast<int>(i);
@@ -138,8 +143,13 @@ std::vector<double> read_npy(const std::string& file, std::vector<uint64_t>* sha
   const std::string dims =
       shape_rest.substr(shape_rest.find('(') + 1, shape_rest.find(')') - shape_rest.find('(') - 1);
   shape->clear();
-  for (const std::string& d : split_csv_line(dims))
-    if (!d.empty()) shape->push_back(std::stoull(d));
+  for (const std::string& d : split_csv_line(dims)) {
+    if (d.empty()) continue;
+    double v = 0;
+    if (!parse_double(d, &v) || v < 0 || v != std::floor(v))
+      fail(file, "unreadable NPY shape '(" + dims + ")'");
+    shape->push_back(static_cast<uint64_t>(v));
+  }
   uint64_t count = 1;
   for (uint64_t d : *shape) count *= d;
   std::vector<double> out(count);

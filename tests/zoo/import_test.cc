@@ -162,6 +162,7 @@ TEST(Import, BadCsvInputIsRefusedWithAClearErrorAndNothingWritten) {
       {"one class", "a,label\n1,0\n", ok_test, "val.csv", "need at least 2"},
       {"no samples", "a,b,c,label\n", ok_test, "val.csv", "no samples"},
       {"empty file", "", ok_test, "val.csv", "empty file"},
+      {"no header line", "1,2,3,0\n4,5,6,2\n", ok_test, "val.csv", "header line"},
       {"probabilities not summing to 1", "a,b,c,label\n0.2,0.2,0.2,0\n", ok_test, "val.csv",
        "sum to 0.6", "probabilities"},
       {"negative probability", "a,b,c,label\n-0.1,0.6,0.5,0\n", ok_test, "val.csv",
