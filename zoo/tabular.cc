@@ -295,8 +295,8 @@ class Knn : public ZooModel {
 
 // ---------------------------------------------------------------------------------------------
 // random-forest: OpenCV RTrees; logits = log smoothed vote fractions over the trees. RTrees
-// draws its bootstrap samples and feature subsets from its own fixed-seed RNG, so training is
-// deterministic; the experiment seed shuffles the row order it sees.
+// draws its bootstrap samples and feature subsets from OpenCV's thread-local cv::theRNG(), which
+// train() seeds from the experiment seed (which also shuffles the row order it sees).
 
 class RandomForest : public ZooModel {
  public:
