@@ -4,11 +4,10 @@
 // Input formats (val and test split each; labels required, given in the file or beside it):
 //   HDF5  one file: /val/<kind> and /test/<kind> float [N, C] where <kind> is "logits" or
 //         "probabilities", plus /val/labels and /test/labels integer [N].
-//   CSV   one file per split (plain commas, no quoting): a header line, then one row per sample,
-//   one numeric column per
-//         class (in class order); a column named by label_column (default "label") holds the
-//         integer label. Without that column, labels come from a label file (one integer per
-//         line, optional header line "label").
+//   CSV   one file per split (plain commas, no quoted cells): a header line, then one row per
+//         sample, one numeric column per class (in class order); a column named by
+//         label_column (default "label") holds the integer label. Without that column, labels
+//         come from a label file (one integer per line, optional header line "label").
 //   NPY   one file per split (a val/test path ending in .npy): float32/float64 [N, C],
 //         little-endian, C order; labels from label files (.npy int [N], or text as above).
 // Probabilities are converted to log-probabilities, clamped to log(kProbFloor) at 0; every row
