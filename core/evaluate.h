@@ -2,9 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/logit_table.h"
 #include "core/meter.h"
@@ -14,7 +13,7 @@ namespace lazystack {
 
 struct EvalOptions {
   CostModel cost_model = CostModel::kSequential;
-  double tier_delay = 0.0;      ///< cost added per tier (edge-to-cloud communication)
+  double tier_delay = 0.0;       ///< cost added per tier (edge-to-cloud communication)
   bool charge_overhead = false;  ///< add measured decision time to each sample's cost
   double cost_per_ns = 0.0;      ///< converts overhead ns into cost units (1e-6 for ms)
 };
@@ -24,11 +23,11 @@ struct OperatingPoint {
   Knob knob;
   int num_samples = 0;
   double accuracy = 0.0;
-  double mean_cost = 0.0;    ///< in the experiment's cost unit
+  double mean_cost = 0.0;  ///< in the experiment's cost unit
   double std_cost = 0.0;
-  double mean_models = 0.0;  ///< models run per sample
-  double overhead_ns = 0.0;  ///< decision time per sample (method + meter), wall clock
-  std::vector<int64_t> depth_histogram;  ///< [d] = samples that exited after d steps
+  double mean_models = 0.0;               ///< models run per sample
+  double overhead_ns = 0.0;               ///< decision time per sample (method + meter), wall clock
+  std::vector<int64_t> depth_histogram;   ///< [d] = samples that exited after d steps
   std::vector<int64_t> models_histogram;  ///< [k] = samples that ran k models
   nlohmann::json to_json() const;
 };

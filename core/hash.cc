@@ -1,8 +1,8 @@
 #include "core/hash.h"
 
-#include <cstring>
-
 #include <fmt/core.h>
+
+#include <cstring>
 
 namespace lazystack {
 namespace {
@@ -49,7 +49,8 @@ std::string CacheKey::hash() const { return hash_hex(fields.dump()); }  // keys 
 
 std::string CacheKey::file_stem() const {
   std::string safe;
-  for (char c : prefix) safe += (isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  for (char c : prefix)
+    safe += (isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
   return safe + "-" + hash().substr(0, 12);
 }
 

@@ -1,13 +1,12 @@
 #include "core/hdf5_io.h"
 
+#include <fmt/core.h>
 #include <hdf5.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 namespace lazystack {
 namespace h5 {
@@ -115,9 +114,9 @@ void write_dataset(hid_t file, const std::string& path, const std::string& name,
   std::vector<hsize_t> hd(dims.begin(), dims.end());
   Handle space(H5Screate_simple(static_cast<int>(hd.size()), hd.data(), nullptr), H5Sclose);
   if (!space.ok()) fail(path, "cannot create dataspace for " + name);
-  Handle ds(H5Dcreate2(file, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                       H5P_DEFAULT),
-            H5Dclose);
+  Handle ds(
+      H5Dcreate2(file, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose);
   if (!ds.ok()) fail(path, "cannot create dataset " + name);
   if (H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
     fail(path, "cannot write dataset " + name);
@@ -136,8 +135,7 @@ std::vector<T> read_dataset(hid_t file, const std::string& path, const std::stri
   size_t count = 1;
   for (hsize_t d : hd) count *= d;
   std::vector<T> out(count);
-  if (count > 0 &&
-      H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+  if (count > 0 && H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
     fail(path, "cannot read dataset " + name + " (truncated or wrong type?)");
   if (dims_out) dims_out->assign(hd.begin(), hd.end());
   return out;

@@ -31,8 +31,7 @@ class File {
   void write_f16(const std::string& name, const float* data, const std::vector<uint64_t>& dims);
   void write_f64(const std::string& name, const double* data, const std::vector<uint64_t>& dims);
   void write_i32(const std::string& name, const int32_t* data, const std::vector<uint64_t>& dims);
-  void write_u64(const std::string& name, const uint64_t* data,
-                 const std::vector<uint64_t>& dims);
+  void write_u64(const std::string& name, const uint64_t* data, const std::vector<uint64_t>& dims);
   /// Reads a whole dataset converted to the requested type; `dims` receives its shape.
   std::vector<float> read_f32(const std::string& name, std::vector<uint64_t>* dims) const;
   std::vector<double> read_f64(const std::string& name, std::vector<uint64_t>* dims) const;

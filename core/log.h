@@ -1,10 +1,10 @@
 // Logging and progress for long steps (stage, item, step/total, ETA) on stderr.
 #pragma once
 
+#include <fmt/core.h>
+
 #include <chrono>
 #include <string>
-
-#include <fmt/core.h>
 
 namespace lazystack {
 

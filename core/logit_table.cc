@@ -1,9 +1,9 @@
 #include "core/logit_table.h"
 
+#include <fmt/core.h>
+
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 namespace lazystack {
 
@@ -52,8 +52,8 @@ void LogitTable::set_logits(int m, const float* logits_nc) {
 
 void LogitTable::set_labels(std::vector<int32_t> labels) {
   if (static_cast<int>(labels.size()) != num_samples_) {
-    throw std::invalid_argument(fmt::format("LogitTable: {} labels for {} samples", labels.size(),
-                                            num_samples_));
+    throw std::invalid_argument(
+        fmt::format("LogitTable: {} labels for {} samples", labels.size(), num_samples_));
   }
   for (int32_t y : labels) {
     if (y < 0 || y >= num_classes_)

@@ -1,9 +1,9 @@
 #include "core/meter.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 namespace lazystack {
 
@@ -24,8 +24,8 @@ Meter::Meter(const LogitTable& table, CostModel cost_model, double tier_delay)
 
 void Meter::reset(int sample) {
   if (sample < 0 || sample >= table_.num_samples())
-    throw std::out_of_range(fmt::format("Meter::reset: sample {} outside [0, {})", sample,
-                                        table_.num_samples()));
+    throw std::out_of_range(
+        fmt::format("Meter::reset: sample {} outside [0, {})", sample, table_.num_samples()));
   sample_ = sample;
   executed_ = 0;
   trace_.clear();
@@ -72,18 +72,18 @@ void Meter::run_tier(const int* models, int count) {
 ProbView Meter::probs(int m) const {
   check_model(m);
   if (!executed(m))
-    throw std::logic_error(fmt::format(
-        "Meter: read of model {} ('{}') on sample {} before running it", m,
-        table_.model_names()[m], sample_));
+    throw std::logic_error(
+        fmt::format("Meter: read of model {} ('{}') on sample {} before running it", m,
+                    table_.model_names()[m], sample_));
   return table_.probs(m, sample_);
 }
 
 ProbView Meter::log_probs(int m) const {
   check_model(m);
   if (!executed(m))
-    throw std::logic_error(fmt::format(
-        "Meter: read of model {} ('{}') on sample {} before running it", m,
-        table_.model_names()[m], sample_));
+    throw std::logic_error(
+        fmt::format("Meter: read of model {} ('{}') on sample {} before running it", m,
+                    table_.model_names()[m], sample_));
   return table_.log_probs(m, sample_);
 }
 

@@ -1,8 +1,8 @@
 #include "core/method.h"
 
-#include <stdexcept>
-
 #include <fmt/core.h>
+
+#include <stdexcept>
 
 namespace lazystack {
 

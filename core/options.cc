@@ -1,10 +1,10 @@
 #include "core/options.h"
 
-#include <cmath>
-#include <filesystem>
-
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
 
 namespace lazystack {
 namespace {
@@ -20,13 +20,20 @@ std::string format_error(const std::string& file, int line, int column, const st
 
 const char* type_name(OptionType t) {
   switch (t) {
-    case OptionType::kBool: return "a boolean (true or false)";
-    case OptionType::kInt: return "an integer";
-    case OptionType::kDouble: return "a number";
-    case OptionType::kString: return "a string";
-    case OptionType::kIntList: return "a list of integers";
-    case OptionType::kDoubleList: return "a list of numbers";
-    case OptionType::kStringList: return "a list of strings";
+    case OptionType::kBool:
+      return "a boolean (true or false)";
+    case OptionType::kInt:
+      return "an integer";
+    case OptionType::kDouble:
+      return "a number";
+    case OptionType::kString:
+      return "a string";
+    case OptionType::kIntList:
+      return "a list of integers";
+    case OptionType::kDoubleList:
+      return "a list of numbers";
+    case OptionType::kStringList:
+      return "a list of strings";
   }
   return "?";
 }
@@ -84,16 +91,19 @@ json parse_scalar(const YAML::Node& node, OptionType type) {
 
 OptionType element_type(OptionType list) {
   switch (list) {
-    case OptionType::kIntList: return OptionType::kInt;
-    case OptionType::kDoubleList: return OptionType::kDouble;
-    case OptionType::kStringList: return OptionType::kString;
-    default: return list;
+    case OptionType::kIntList:
+      return OptionType::kInt;
+    case OptionType::kDoubleList:
+      return OptionType::kDouble;
+    case OptionType::kStringList:
+      return OptionType::kString;
+    default:
+      return list;
   }
 }
 
 bool is_list(OptionType t) {
-  return t == OptionType::kIntList || t == OptionType::kDoubleList ||
-         t == OptionType::kStringList;
+  return t == OptionType::kIntList || t == OptionType::kDoubleList || t == OptionType::kStringList;
 }
 
 // Range / choices / path checks for one element; returns an error message or "".
@@ -161,8 +171,7 @@ OptionSpec opt_doubles(const std::string& n, std::vector<double> d, const std::s
 OptionSpec opt_ints(const std::string& n, std::vector<long> d, const std::string& desc) {
   return make(n, OptionType::kIntList, d, desc);
 }
-OptionSpec opt_strings(const std::string& n, std::vector<std::string> d,
-                       const std::string& desc) {
+OptionSpec opt_strings(const std::string& n, std::vector<std::string> d, const std::string& desc) {
   return make(n, OptionType::kStringList, d, desc);
 }
 OptionSpec opt_required(const std::string& n, OptionType type, const std::string& desc) {
@@ -200,8 +209,9 @@ Options parse_options(const YAML::Node& node, const std::vector<OptionSpec>& spe
   json values = json::object();
   if (node && !node.IsNull()) {
     if (!node.IsMap())
-      throw error_at(node, "", "expected a map of options" +
-                                   std::string(context.empty() ? "" : " for '" + context + "'"));
+      throw error_at(node, "",
+                     "expected a map of options" +
+                         std::string(context.empty() ? "" : " for '" + context + "'"));
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.Scalar();
       if (std::find(ignore.begin(), ignore.end(), key) != ignore.end()) continue;
@@ -232,8 +242,7 @@ Options parse_options(const YAML::Node& node, const std::vector<OptionSpec>& spe
           }
         } else {
           parsed = parse_scalar(value, spec->type);
-          if (auto msg = check_value(*spec, parsed); !msg.empty())
-            throw error_at(value, key, msg);
+          if (auto msg = check_value(*spec, parsed); !msg.empty()) throw error_at(value, key, msg);
         }
       } catch (const ConfigError&) {
         throw;

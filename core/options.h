@@ -3,11 +3,10 @@
 
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace YAML {
 class Node;
@@ -48,11 +47,29 @@ struct OptionSpec {
   bool must_exist = false;  ///< a string naming a file or folder that must exist at validation
   std::string description;
 
-  OptionSpec& range(double lo, double hi) { min = lo; max = hi; return *this; }
-  OptionSpec& above(double lo) { min = lo; min_exclusive = true; return *this; }
-  OptionSpec& below(double hi) { max = hi; max_exclusive = true; return *this; }
-  OptionSpec& one_of(std::vector<std::string> c) { choices = std::move(c); return *this; }
-  OptionSpec& existing_path() { must_exist = true; return *this; }
+  OptionSpec& range(double lo, double hi) {
+    min = lo;
+    max = hi;
+    return *this;
+  }
+  OptionSpec& above(double lo) {
+    min = lo;
+    min_exclusive = true;
+    return *this;
+  }
+  OptionSpec& below(double hi) {
+    max = hi;
+    max_exclusive = true;
+    return *this;
+  }
+  OptionSpec& one_of(std::vector<std::string> c) {
+    choices = std::move(c);
+    return *this;
+  }
+  OptionSpec& existing_path() {
+    must_exist = true;
+    return *this;
+  }
   /// Human-readable type and range, for --help and error messages.
   std::string describe_type() const;
 };

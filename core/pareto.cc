@@ -54,8 +54,7 @@ double improvement_factor(const std::vector<CostAccuracy>& baseline_front,
   return point.cost > 0 ? base / point.cost : std::numeric_limits<double>::infinity();
 }
 
-double area_under_log_cost(const std::vector<CostAccuracy>& front, double cost_lo,
-                           double cost_hi) {
+double area_under_log_cost(const std::vector<CostAccuracy>& front, double cost_lo, double cost_hi) {
   if (!(cost_lo > 0) || !(cost_hi > cost_lo)) return 0.0;
   const double lo = std::log10(cost_lo), hi = std::log10(cost_hi);
   double area = 0.0;

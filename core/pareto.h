@@ -30,7 +30,6 @@ double improvement_factor(const std::vector<CostAccuracy>& baseline_front,
 
 /// Area under accuracy vs log10(cost) of a front's step function, over [cost_lo, cost_hi],
 /// divided by the range width (so it is an average accuracy). Before the first point: 0.
-double area_under_log_cost(const std::vector<CostAccuracy>& front, double cost_lo,
-                           double cost_hi);
+double area_under_log_cost(const std::vector<CostAccuracy>& front, double cost_lo, double cost_hi);
 
 }  // namespace lazystack

@@ -1,10 +1,10 @@
 #include "core/provenance.h"
 
+#include <fmt/core.h>
+
 #include <ctime>
 #include <fstream>
 #include <thread>
-
-#include <fmt/core.h>
 
 #ifndef LAZYSTACK_VERSION
 #define LAZYSTACK_VERSION "0.0.0"

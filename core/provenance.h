@@ -1,9 +1,8 @@
 // Where a result came from: tool version, git revision, machine fingerprint, time.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace lazystack {
 

@@ -2,10 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/meter.h"
 #include "core/method.h"
@@ -33,10 +32,10 @@ struct MethodEntry {
 };
 
 struct ExperimentConfig {
-  std::string path;                ///< the YAML file
-  std::string experiment;          ///< results go to <results_dir>/<experiment>/<run-id>
-  std::vector<uint64_t> seeds;     ///< one run per seed (val split, method fitting)
-  uint64_t zoo_seed = 0;           ///< seed of zoo training (shared by all seeds by default)
+  std::string path;             ///< the YAML file
+  std::string experiment;       ///< results go to <results_dir>/<experiment>/<run-id>
+  std::vector<uint64_t> seeds;  ///< one run per seed (val split, method fitting)
+  uint64_t zoo_seed = 0;        ///< seed of zoo training (shared by all seeds by default)
   std::string dataset;
   Options dataset_options;
   std::string cost = "latency_ms";  ///< latency_ms | macs | params | given
@@ -46,11 +45,11 @@ struct ExperimentConfig {
   double target_retention = 0.97;
   double val_cal_fraction = 0.5;
   int profile_repeats = 50;
-  std::string cache_dir;           ///< LAZYSTACK_CACHE, else the config's cache_dir, else cache/
+  std::string cache_dir;  ///< LAZYSTACK_CACHE, else the config's cache_dir, else cache/
   std::string results_dir = "results";
   std::vector<ZooEntry> zoo;
   std::vector<MethodEntry> methods;
-  nlohmann::json resolved;         ///< everything as used, defaults filled in
+  nlohmann::json resolved;  ///< everything as used, defaults filled in
 };
 
 /// Reads and validates `path`; `overrides` are "dotted.key=yaml-value" strings applied first

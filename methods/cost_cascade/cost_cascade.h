@@ -26,11 +26,11 @@ class CostCascade : public Method {
 
   explicit CostCascade(const Options& options);
 
-  /// Orders the members by mean cost on val_fit (ties: zoo order), fits per-model temperatures (option) and fixes
-  /// the threshold grid: the `thresholds` option, or else `grid_steps` uniform steps over the
-  /// metric's range ([0, 1]; [0, max val_fit confidence] for the logit margin) merged with
-  /// `quantiles` quantiles of the val_fit confidences at every exit point, which resolve the
-  /// crowded top of the range (most max-probs sit above 0.99).
+  /// Orders the members by mean cost on val_fit (ties: zoo order), fits per-model temperatures
+  /// (option) and fixes the threshold grid: the `thresholds` option, or else `grid_steps` uniform
+  /// steps over the metric's range ([0, 1]; [0, max val_fit confidence] for the logit margin)
+  /// merged with `quantiles` quantiles of the val_fit confidences at every exit point, which
+  /// resolve the crowded top of the range (most max-probs sit above 0.99).
   void fit(const FitContext& ctx) override;
   /// {threshold: t} for each threshold, ascending.
   std::vector<Knob> grid() const override;

@@ -1,8 +1,8 @@
 #include "core/meter.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace lazystack {
 namespace {

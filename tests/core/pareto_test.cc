@@ -1,15 +1,15 @@
 #include "core/pareto.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace lazystack {
 namespace {
 
 TEST(Pareto, FrontOfAKnownPointSet) {
   // Dominated: (2, 0.5) by (1, 0.6); (4, 0.7) by (3, 0.8); (5, 0.8) ties in accuracy, costs more.
-  std::vector<CostAccuracy> pts = {{3, 0.8}, {1, 0.6}, {2, 0.5}, {4, 0.7},
+  std::vector<CostAccuracy> pts = {{3, 0.8}, {1, 0.6}, {2, 0.5},  {4, 0.7},
                                    {5, 0.8}, {6, 0.9}, {0.5, 0.3}};
   EXPECT_EQ(pareto_front(pts), (std::vector<int>{6, 1, 0, 5}));
 }

@@ -17,8 +17,7 @@ LogitTable table_from_probs(const std::vector<std::vector<std::vector<float>>>& 
                             const std::vector<int32_t>& labels, const std::vector<double>& costs);
 
 /// The core synthetic zoo (core/synthetic.h), under the name the tests use.
-inline LogitTable synthetic_table(int num_models, int num_samples, int num_classes,
-                                  uint64_t seed) {
+inline LogitTable synthetic_table(int num_models, int num_samples, int num_classes, uint64_t seed) {
   return synthetic_logit_table(num_models, num_samples, num_classes, seed);
 }
 
