@@ -83,26 +83,17 @@ std::string ablation_csv(const AblationFigure& figure) {
 std::string ablation_script(const AblationFigure& figure, const std::string& csv_name,
                             const std::string& stem) {
   const FigureSize& size = figure.size;
-  std::string s;
-  s += fmt::format(
-      "# Ablation chart of {}: LazyStack's speedup vs the full ensemble at each variant's "
-      "headline point, test accuracy above each bar.\n",
-      figure.title);
-  s += fmt::format(
-      "# Data: {} (method,order,aggregator,x,speedup_vs_full,accuracy,status), written by "
-      "lazystack from summary.json.\n",
-      csv_name);
-  s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n", stem,
-                   stem, stem, stem);
-  s += "reset\nset encoding utf8\nset datafile separator comma\n";
-  s += fmt::format("data = {}\n", gnuplot_quote(csv_name));
+  std::string s = script_header(
+      fmt::format(
+          "Ablation chart of {}: LazyStack's speedup vs the full ensemble at each variant's "
+          "headline point, test accuracy above each bar.",
+          figure.title),
+      csv_name, "method,order,aggregator,x,speedup_vs_full,accuracy,status", stem);
   s += "# on(o, a): the bar's x on rows with order o and aggregator a that have a speedup.\n";
   s += "on(o, a) = (strcol(2) eq o && strcol(3) eq a && strcol(7) eq \"ok\") ? column(4) : NaN\n";
   s += "ok(c) = strcol(7) eq \"ok\" ? column(c) : NaN\n\n";
   s += layout_commands(size, figure.layout);
-  if (!figure.title.empty())
-    s += fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
-                     gnuplot_quote(gnuplot_enhanced_escape(figure.title)), size.font_pt + 1);
+  s += title_command(figure.title, size);
   s += "set ylabel \"speedup vs full ensemble\" offset -0.2,0\n";
   const double x_hi = figure.bars.empty() ? 1.0 : figure.bars.back().x + 0.6;
   s += fmt::format("set xrange [-0.6:{:g}]\n", x_hi);
@@ -158,10 +149,7 @@ std::string ablation_script(const AblationFigure& figure, const std::string& csv
         "title \"cost order\"");
   }
   s += "set key title \"above bars: speedup, test accuracy\"\n";
-  std::string plot = "plot \\\n";
-  for (size_t i = 0; i < clauses.size(); ++i)
-    plot += "  " + clauses[i] + (i + 1 < clauses.size() ? ", \\\n" : "\n");
-  s += "\n" + gnuplot_outputs(stem, size, plot);
+  s += plot_and_outputs(clauses, stem, size);
   return s;
 }
 

@@ -100,25 +100,17 @@ std::string exit_depth_csv(const ExitDepthFigure& figure) {
 std::string exit_depth_script(const ExitDepthFigure& figure, const std::string& csv_name,
                               const std::string& stem) {
   const FigureSize& size = figure.size;
-  std::string s;
-  s += fmt::format(
-      "# Exit depth on {}: share of test samples that exit after d models, at each early-exit "
-      "method's headline point.\n",
-      figure.title);
-  s += fmt::format(
-      "# Data: {} (method,depth,samples,share), written by lazystack from summary.json.\n",
-      csv_name);
-  s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n", stem,
-                   stem, stem, stem);
-  s += "reset\nset encoding utf8\nset datafile separator comma\n";
-  s += fmt::format("data = {}\n", gnuplot_quote(csv_name));
+  std::string s = script_header(
+      fmt::format(
+          "Exit depth on {}: share of test samples that exit after d models, at each early-exit "
+          "method's headline point.",
+          figure.title),
+      csv_name, "method,depth,samples,share", stem);
   s += "# at(m, dx): the depth shifted by dx on rows of method m with samples; NaN (not drawn,\n"
        "# and the line broken) otherwise: a zero share has no place on a log axis.\n";
   s += "at(m, dx) = (strcol(1) eq m && column(3) > 0) ? column(2) + dx : NaN\n\n";
   s += layout_commands(size, figure.layout);
-  if (!figure.title.empty())
-    s += fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
-                     gnuplot_quote(gnuplot_enhanced_escape(figure.title)), size.font_pt + 1);
+  s += title_command(figure.title, size);
   s += "set xlabel \"exit depth: models run before the exit\" offset 0,0.3\n";
   s += "set ylabel \"share of test samples\" offset 0.6,0\n";
   s += fmt::format("set xrange [{}:{}]\nset xtics 1\nunset mxtics\n", figure.min_depth - 0.6,
@@ -145,11 +137,7 @@ std::string exit_depth_script(const ExitDepthFigure& figure, const std::string& 
         gnuplot_quote(series.method), series.offset, st.point_type, gnuplot_quote(st.colour),
         gnuplot_quote(gnuplot_enhanced_escape(series.method))));
   }
-  if (clauses.empty()) clauses.push_back("NaN notitle");
-  std::string plot = "plot \\\n";
-  for (size_t i = 0; i < clauses.size(); ++i)
-    plot += "  " + clauses[i] + (i + 1 < clauses.size() ? ", \\\n" : "\n");
-  s += "\n" + gnuplot_outputs(stem, size, plot);
+  s += plot_and_outputs(clauses, stem, size);
   return s;
 }
 

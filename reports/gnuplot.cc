@@ -96,6 +96,33 @@ GnuplotRun Gnuplot::run(const std::string& dir, const std::string& script_name) 
   return result;
 }
 
+std::string script_header(const std::string& what, const std::string& csv_name,
+                          const std::string& columns, const std::string& stem,
+                          const std::string& source) {
+  std::string s = "# " + what + "\n";
+  s += fmt::format("# Data: {} ({}), written by lazystack from {}.\n", csv_name, columns, source);
+  s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n", stem,
+                   stem, stem, stem);
+  s += "reset\nset encoding utf8\nset datafile separator comma\n";
+  s += fmt::format("data = {}\n", gnuplot_quote(csv_name));
+  return s;
+}
+
+std::string title_command(const std::string& title, const FigureSize& size) {
+  if (title.empty()) return "";
+  return fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
+                     gnuplot_quote(gnuplot_enhanced_escape(title)), size.font_pt + 1);
+}
+
+std::string plot_and_outputs(const std::vector<std::string>& clauses, const std::string& stem,
+                             const FigureSize& size) {
+  std::string plot = "plot \\\n";
+  if (clauses.empty()) plot += "  NaN notitle\n";
+  for (size_t i = 0; i < clauses.size(); ++i)
+    plot += "  " + clauses[i] + (i + 1 < clauses.size() ? ", \\\n" : "\n");
+  return "\n" + gnuplot_outputs(stem, size, plot);
+}
+
 std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
                             const std::string& plot_command) {
   // The three formats draw the same figure: line width 1 = 1 pt, text at kTextScale times

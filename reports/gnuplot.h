@@ -49,6 +49,19 @@ struct FigureSize {
 std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
                             const std::string& plot_command);
 
+/// The head of every figure script: "# <what>", "# Data: <csv> (<columns>), written by
+/// lazystack from <source>.", how to re-render it by hand, then reset, UTF-8, CSV input and
+/// `data = "<csv>"`.
+std::string script_header(const std::string& what, const std::string& csv_name,
+                          const std::string& columns, const std::string& stem,
+                          const std::string& source = "summary.json");
+/// `set title` at one point above the figure's font; "" for an empty title.
+std::string title_command(const std::string& title, const FigureSize& size);
+/// "plot \" with one clause per line (a blank "NaN notitle" when there is none), drawn into
+/// <stem>.png/.svg/.pdf by gnuplot_outputs(); starts with a blank line.
+std::string plot_and_outputs(const std::vector<std::string>& clauses, const std::string& stem,
+                             const FigureSize& size);
+
 /// A gnuplot string literal: double-quoted, with backslashes and quotes escaped.
 std::string gnuplot_quote(const std::string& text);
 /// Text for enhanced-mode labels and titles: escapes the characters enhanced text treats

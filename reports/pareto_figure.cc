@@ -225,17 +225,9 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
                           const std::string& stem) {
   const FigureSize& size = figure.size;
   const double w = size.width_in, h = size.height_in;
-  std::string s;
-  s += fmt::format("# Pareto plot of {}: test accuracy against mean cost per sample.\n",
-                   figure.title);
-  s += fmt::format(
-      "# Data: {} (series,kind,label,mean_cost,accuracy,label_at), written by "
-      "lazystack from summary.json.\n",
-      csv_name);
-  s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n", stem,
-                   stem, stem, stem);
-  s += "reset\nset encoding utf8\nset datafile separator comma\n";
-  s += fmt::format("data = {}\n", gnuplot_quote(csv_name));
+  std::string s = script_header(
+      fmt::format("Pareto plot of {}: test accuracy against mean cost per sample.", figure.title),
+      csv_name, "series,kind,label,mean_cost,accuracy,label_at", stem);
   s += "# at(s, k): a row's cost when it belongs to series s and kind k; NaN (not drawn) "
        "otherwise.\n";
   s += "at(s, k) = (strcol(1) eq s && strcol(2) eq k) ? column(4) : NaN\n\n";
@@ -247,9 +239,7 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   s += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.plot_top_in / h);
   s += fmt::format("set bmargin at screen {:.4f}\n",
                    1 - (figure.plot_top_in + figure.plot_height_in) / h);
-  if (!figure.title.empty())
-    s += fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
-                     gnuplot_quote(gnuplot_enhanced_escape(figure.title)), size.font_pt + 1);
+  s += title_command(figure.title, size);
   s += fmt::format("set xlabel {} offset 0,0.3\n",
                    gnuplot_quote(gnuplot_enhanced_escape(figure.x_label)));
   s += "set ylabel \"test accuracy\" offset 0.6,0\n";
@@ -349,12 +339,7 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
     clauses.push_back(
         "keyentry with points pt 6 ps 1.5 lw 0.9 lc rgb \"black\" "
         "title \"headline point\"");
-  if (clauses.empty()) clauses.push_back("NaN notitle");
-
-  std::string plot = "plot \\\n";
-  for (size_t i = 0; i < clauses.size(); ++i)
-    plot += "  " + clauses[i] + (i + 1 < clauses.size() ? ", \\\n" : "\n");
-  s += "\n" + gnuplot_outputs(stem, size, plot);
+  s += plot_and_outputs(clauses, stem, size);
   return s;
 }
 

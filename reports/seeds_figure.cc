@@ -176,25 +176,18 @@ std::string seeds_pareto_csv(const SeedsParetoFigure& figure) {
 std::string seeds_pareto_script(const SeedsParetoFigure& figure, const std::string& csv_name,
                                 const std::string& stem) {
   const FigureSize& size = figure.size;
-  std::string s;
-  s += fmt::format(
-      "# Pareto plot of {}: per method the mean over seeds of its curve points matched by knob "
-      "(the front of those means), a band of the 95% interval of accuracy, and the mean "
-      "headline point with its intervals.\n",
-      figure.title);
-  s += fmt::format(
-      "# Data: {} (series,kind,knob,seeds,mean_cost,accuracy,accuracy_lo,accuracy_hi,"
-      "accuracy_ci95,cost_ci95), written by lazystack from the seeds' summary.json.\n",
-      csv_name);
-  s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n", stem,
-                   stem, stem, stem);
-  s += "reset\nset encoding utf8\nset datafile separator comma\n";
-  s += fmt::format("data = {}\n", gnuplot_quote(csv_name));
+  std::string s = script_header(
+      fmt::format(
+          "Pareto plot of {}: per method the mean over seeds of its curve points matched by knob "
+          "(the front of those means), a band of the 95% interval of accuracy, and the mean "
+          "headline point with its intervals.",
+          figure.title),
+      csv_name,
+      "series,kind,knob,seeds,mean_cost,accuracy,accuracy_lo,accuracy_hi,accuracy_ci95,cost_ci95",
+      stem, "the seeds' summary.json");
   s += "at(s, k) = (strcol(1) eq s && strcol(2) eq k) ? column(5) : NaN\n\n";
   s += layout_commands(size, figure.layout);
-  if (!figure.title.empty())
-    s += fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
-                     gnuplot_quote(gnuplot_enhanced_escape(figure.title)), size.font_pt + 1);
+  s += title_command(figure.title, size);
   s += fmt::format("set xlabel {} offset 0,0.3\n",
                    gnuplot_quote(gnuplot_enhanced_escape(figure.x_label)));
   s += "set ylabel \"test accuracy\" offset 0.6,0\n";
@@ -256,11 +249,7 @@ std::string seeds_pareto_script(const SeedsParetoFigure& figure, const std::stri
     clauses.push_back(
         "keyentry with filledcurves lc rgb \"#808080\" title \"accuracy 95% interval\"");
   }
-  if (clauses.empty()) clauses.push_back("NaN notitle");
-  std::string plot = "plot \\\n";
-  for (size_t i = 0; i < clauses.size(); ++i)
-    plot += "  " + clauses[i] + (i + 1 < clauses.size() ? ", \\\n" : "\n");
-  s += "\n" + gnuplot_outputs(stem, size, plot);
+  s += plot_and_outputs(clauses, stem, size);
   return s;
 }
 

@@ -163,25 +163,16 @@ std::string trajectory_csv(const TrajectoryFigure& figure) {
 std::string trajectory_script(const TrajectoryFigure& figure, const std::string& csv_name,
                               const std::string& stem) {
   const FigureSize& size = figure.size;
-  std::string s;
-  s += fmt::format(
-      "# Trajectory coverage on {}: cumulative share of val_fit samples covered by the k most "
-      "common trajectories of LazyStack's policy at its selected beta.\n",
-      figure.title);
-  s += fmt::format(
-      "# Data: {} (series,beta,rank,share,cumulative_share,kept,models), written by lazystack "
-      "from summary.json.\n",
-      csv_name);
-  s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n", stem,
-                   stem, stem, stem);
-  s += "reset\nset encoding utf8\nset datafile separator comma\n";
-  s += fmt::format("data = {}\n", gnuplot_quote(csv_name));
+  std::string s = script_header(
+      fmt::format(
+          "Trajectory coverage on {}: cumulative share of val_fit samples covered by the k most "
+          "common trajectories of LazyStack's policy at its selected beta.",
+          figure.title),
+      csv_name, "series,beta,rank,share,cumulative_share,kept,models", stem);
   s += "# at(c, k): the rank on rows of curve c whose kept flag is k (k < 0: any); NaN else.\n";
   s += "at(c, k) = (strcol(1) eq c && (k < 0 || column(6) == k)) ? column(3) : NaN\n\n";
   s += layout_commands(size, figure.layout);
-  if (!figure.title.empty())
-    s += fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
-                     gnuplot_quote(gnuplot_enhanced_escape(figure.title)), size.font_pt + 1);
+  s += title_command(figure.title, size);
   s += "set xlabel \"trajectories, most common first\" offset 0,0.3\n";
   s += "set ylabel \"val\\\\_fit samples covered\" offset 0.6,0\n";
   s += fmt::format("set xrange [{:g}:{:g}]\n", figure.x_lo, figure.x_hi);
@@ -244,11 +235,7 @@ std::string trajectory_script(const TrajectoryFigure& figure, const std::string&
     clauses.push_back(
         "keyentry with lines dashtype 2 lw 1.2 lc rgb \"#505050\" title \"min\\\\_share cut\"");
   }
-  if (clauses.empty()) clauses.push_back("NaN notitle");
-  std::string plot = "plot \\\n";
-  for (size_t i = 0; i < clauses.size(); ++i)
-    plot += "  " + clauses[i] + (i + 1 < clauses.size() ? ", \\\n" : "\n");
-  s += "\n" + gnuplot_outputs(stem, size, plot);
+  s += plot_and_outputs(clauses, stem, size);
   return s;
 }
 
