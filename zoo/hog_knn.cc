@@ -14,6 +14,7 @@
 
 #include "core/hdf5_io.h"
 #include "core/log.h"
+#include "zoo/vote_logits.h"
 
 namespace lazystack {
 namespace {
@@ -189,19 +190,7 @@ class HogKnn : public ZooModel {
   }
 
   std::vector<float> vote_logits(const cv::Mat& queries) const {
-    cv::Mat results, neighbours;
-    knn_->findNearest(queries, k_, results, neighbours);
-    std::vector<float> out(static_cast<size_t>(queries.rows) * num_classes_);
-    const double denom = k_ + smoothing_ * num_classes_;
-    std::vector<int> votes(num_classes_);
-    for (int i = 0; i < queries.rows; ++i) {
-      std::fill(votes.begin(), votes.end(), 0);
-      for (int j = 0; j < k_; ++j) ++votes[static_cast<int>(neighbours.at<float>(i, j))];
-      for (int c = 0; c < num_classes_; ++c)
-        out[static_cast<size_t>(i) * num_classes_ + c] =
-            static_cast<float>(std::log((votes[c] + smoothing_) / denom));
-    }
-    return out;
+    return knn_vote_logits(*knn_, queries, k_, num_classes_, smoothing_);
   }
 
   InputShape shape_;

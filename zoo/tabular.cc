@@ -15,6 +15,7 @@
 
 #include "core/hdf5_io.h"
 #include "core/log.h"
+#include "zoo/vote_logits.h"
 
 namespace lazystack {
 namespace {
@@ -271,19 +272,7 @@ class Knn : public ZooModel {
 
   std::vector<float> vote_logits(const cv::Mat& q) const {
     if (knn_.empty()) throw std::logic_error(name() + ": logits before train() or load()");
-    cv::Mat results, neighbours;
-    knn_->findNearest(q, k_, results, neighbours);
-    std::vector<float> out(static_cast<size_t>(q.rows) * classes_);
-    const double denom = k_ + smoothing_ * classes_;
-    std::vector<int> votes(classes_);
-    for (int i = 0; i < q.rows; ++i) {
-      std::fill(votes.begin(), votes.end(), 0);
-      for (int j = 0; j < k_; ++j) ++votes[static_cast<int>(neighbours.at<float>(i, j))];
-      for (int c = 0; c < classes_; ++c)
-        out[static_cast<size_t>(i) * classes_ + c] =
-            static_cast<float>(std::log((votes[c] + smoothing_) / denom));
-    }
-    return out;
+    return knn_vote_logits(*knn_, q, k_, classes_, smoothing_);
   }
 
   int dim_, classes_, k_;
@@ -401,9 +390,8 @@ class RandomForest : public ZooModel {
         if (label >= 0 && label < classes_) v[label] += n;
         total += n;
       }
-      for (int c = 0; c < classes_; ++c)
-        out[static_cast<size_t>(i) * classes_ + c] =
-            static_cast<float>(std::log((v[c] + smoothing_) / (total + smoothing_ * classes_)));
+      smoothed_vote_logits(v.data(), total, classes_, smoothing_,
+                           out.data() + static_cast<size_t>(i) * classes_);
     }
     return out;
   }
