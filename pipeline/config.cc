@@ -14,13 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-ConfigError error_at(const std::string& file, const YAML::Node& node, const std::string& key,
-                     const std::string& message) {
-  const YAML::Mark m = node.Mark();
-  const bool known = !m.is_null() && node.IsDefined();
-  return ConfigError(file, known ? m.line + 1 : 0, known ? m.column + 1 : 0, key, message);
-}
-
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -119,8 +112,9 @@ void check_model_references(const std::string& path, const YAML::Node& body, con
     if (zoo_names.count(name)) return;
     std::string known;
     for (const auto& n : zoo_names) known += (known.empty() ? "" : ", ") + n;
-    throw error_at(path, body && body.IsMap() && body[key] ? body[key] : body, ctx + "." + key,
-                   "'" + name + "' is not a model of this zoo; zoo: " + known);
+    throw config_error_at(path, body && body.IsMap() && body[key] ? body[key] : body,
+                          ctx + "." + key,
+                          "'" + name + "' is not a model of this zoo; zoo: " + known);
   };
   for (const char* key : {"members", "tiers"}) {
     if (!options.has(key) || !options.json().at(key).is_array()) continue;
@@ -148,6 +142,24 @@ void check_model_references(const std::string& path, const YAML::Node& body, con
 
 }  // namespace
 
+ConfigError config_error_at(const std::string& file, const YAML::Node& node, const std::string& key,
+                            const std::string& message) {
+  const YAML::Mark m = node ? node.Mark() : YAML::Mark::null_mark();
+  const bool known = !m.is_null() && node.IsDefined();
+  return ConfigError(file, known ? m.line + 1 : 0, known ? m.column + 1 : 0, key, message);
+}
+
+YAML::Node load_config_yaml(const std::string& path, const std::string& what) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(path, 0, 0, "", "cannot read the " + what + " file (does it exist?)");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path, e.mark.is_null() ? 0 : e.mark.line + 1,
+                      e.mark.is_null() ? 0 : e.mark.column + 1, "", "YAML syntax: " + e.msg);
+  }
+}
+
 const std::vector<OptionSpec>& experiment_option_specs() {
   static const std::vector<OptionSpec> specs = make_experiment_specs();
   return specs;
@@ -165,16 +177,8 @@ Registries make_builtin_registries() {
 ExperimentConfig load_experiment_config(const std::string& path,
                                         const std::vector<std::string>& overrides,
                                         const Registries& registries) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(path, 0, 0, "", "cannot read the config file (does it exist?)");
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(path, e.mark.is_null() ? 0 : e.mark.line + 1,
-                      e.mark.is_null() ? 0 : e.mark.column + 1, "", "YAML syntax: " + e.msg);
-  }
-  if (!root.IsMap()) throw error_at(path, root, "", "expected a map of experiment settings");
+  YAML::Node root = load_config_yaml(path, "config");
+  if (!root.IsMap()) throw config_error_at(path, root, "", "expected a map of experiment settings");
   for (const auto& o : overrides) apply_override(root, path, o);
 
   ExperimentConfig cfg;
@@ -183,7 +187,8 @@ ExperimentConfig load_experiment_config(const std::string& path,
       parse_options(root, experiment_option_specs(), path, "", {"dataset", "zoo", "methods"});
   cfg.experiment = top.get_string("experiment");
   for (long s : top.get_ints("seeds")) cfg.seeds.push_back(static_cast<uint64_t>(s));
-  if (cfg.seeds.empty()) throw error_at(path, root["seeds"], "seeds", "needs at least one seed");
+  if (cfg.seeds.empty())
+    throw config_error_at(path, root["seeds"], "seeds", "needs at least one seed");
   cfg.zoo_seed = static_cast<uint64_t>(top.get_int("zoo_seed"));
   cfg.cost = top.get_string("cost");
   cfg.cost_model = parse_cost_model(top.get_string("cost_model"));
@@ -196,21 +201,22 @@ ExperimentConfig load_experiment_config(const std::string& path,
   if (const char* env = std::getenv("LAZYSTACK_CACHE"); env && *env) cfg.cache_dir = env;
   cfg.results_dir = top.get_string("results_dir");
   if (cfg.charge_overhead && cfg.cost != "latency_ms")
-    throw error_at(path, root["charge_overhead"], "charge_overhead",
-                   "needs cost: latency_ms (overhead is measured in time)");
+    throw config_error_at(path, root["charge_overhead"], "charge_overhead",
+                          "needs cost: latency_ms (overhead is measured in time)");
   cfg.resolved = top.json();
 
   // dataset: {name: ..., <dataset options>}
   const YAML::Node ds = root["dataset"];
-  if (!ds) throw error_at(path, root, "dataset", "missing required key: dataset: {name: ...}");
+  if (!ds)
+    throw config_error_at(path, root, "dataset", "missing required key: dataset: {name: ...}");
   if (!ds.IsMap() || !ds["name"] || !ds["name"].IsScalar())
-    throw error_at(
+    throw config_error_at(
         path, ds, "dataset",
         "expected a map with a 'name' (one of: " + registries.datasets.joined_names() + ")");
   cfg.dataset = ds["name"].Scalar();
   const auto* ds_entry = registries.datasets.find(cfg.dataset);
   if (!ds_entry)
-    throw error_at(
+    throw config_error_at(
         path, ds["name"], "dataset.name",
         "unknown dataset '" + cfg.dataset + "'; known: " + registries.datasets.joined_names());
   cfg.dataset_options = parse_options(ds, ds_entry->options, path, "dataset", {"name"});
@@ -220,8 +226,8 @@ ExperimentConfig load_experiment_config(const std::string& path,
   // zoo: [{name, arch, cost?, <arch options>}]
   const YAML::Node zoo = root["zoo"];
   if (!zoo || !zoo.IsSequence() || zoo.size() == 0)
-    throw error_at(path, zoo ? zoo : root, "zoo",
-                   "expected a non-empty list of models: - {name: ..., arch: ...}");
+    throw config_error_at(path, zoo ? zoo : root, "zoo",
+                          "expected a non-empty list of models: - {name: ..., arch: ...}");
   std::set<std::string> names;
   cfg.resolved["zoo"] = json::array();
   for (const auto& entry : zoo) {
@@ -229,34 +235,37 @@ ExperimentConfig load_experiment_config(const std::string& path,
     // `lazystack import`; its arch is "imported" and its only option the path (see run.cc).
     const bool imported = entry.IsMap() && entry["source"];
     if (!entry.IsMap() || !entry["name"] || (!imported && !entry["arch"]))
-      throw error_at(path, entry, "zoo",
-                     "each zoo entry needs 'name' and 'arch' (or 'source: import' and 'path')");
+      throw config_error_at(
+          path, entry, "zoo",
+          "each zoo entry needs 'name' and 'arch' (or 'source: import' and 'path')");
     ZooEntry z;
     z.name = entry["name"].Scalar();
     z.arch = imported ? "imported" : entry["arch"].Scalar();
     const std::string ctx = "zoo." + z.name;
     if (!names.insert(z.name).second)
-      throw error_at(path, entry["name"], ctx, "duplicate zoo model name");
+      throw config_error_at(path, entry["name"], ctx, "duplicate zoo model name");
     if (imported && entry["source"].Scalar() != "import")
-      throw error_at(path, entry["source"], ctx + ".source",
-                     "'" + entry["source"].Scalar() + "': the only source is 'import'");
+      throw config_error_at(path, entry["source"], ctx + ".source",
+                            "'" + entry["source"].Scalar() + "': the only source is 'import'");
     if (imported && entry["arch"])
-      throw error_at(path, entry["arch"], ctx + ".arch",
-                     "an imported entry (source: import) has no arch");
+      throw config_error_at(path, entry["arch"], ctx + ".arch",
+                            "an imported entry (source: import) has no arch");
     const auto* arch = imported ? nullptr : registries.models.find(z.arch);
     if (!imported && !arch)
-      throw error_at(
+      throw config_error_at(
           path, entry["arch"], ctx + ".arch",
           "unknown architecture '" + z.arch + "'; known: " + registries.models.joined_names());
     if (entry["cost"]) {
       try {
         z.given_cost = entry["cost"].as<double>();
       } catch (const YAML::Exception&) {
-        throw error_at(path, entry["cost"], ctx + ".cost", "expected a number");
+        throw config_error_at(path, entry["cost"], ctx + ".cost", "expected a number");
       }
-      if (!(z.given_cost >= 0)) throw error_at(path, entry["cost"], ctx + ".cost", "must be >= 0");
+      if (!(z.given_cost >= 0))
+        throw config_error_at(path, entry["cost"], ctx + ".cost", "must be >= 0");
     } else if (cfg.cost == "given" && !imported) {  // imported: the file's cost
-      throw error_at(path, entry, ctx + ".cost", "cost: given needs a 'cost' in every zoo entry");
+      throw config_error_at(path, entry, ctx + ".cost",
+                            "cost: given needs a 'cost' in every zoo entry");
     }
     if (imported) {
       const std::vector<OptionSpec> specs = {
@@ -277,14 +286,15 @@ ExperimentConfig load_experiment_config(const std::string& path,
     cfg.resolved["zoo"].push_back(resolved);
     cfg.zoo.push_back(std::move(z));
   }
-  if (cfg.zoo.size() > 64) throw error_at(path, zoo, "zoo", "at most 64 models are supported");
+  if (cfg.zoo.size() > 64)
+    throw config_error_at(path, zoo, "zoo", "at most 64 models are supported");
 
   // methods: {instance-name: {method: registry-name (default: instance-name), <options>}}
   const YAML::Node methods = root["methods"];
   if (!methods || !methods.IsMap() || methods.size() == 0)
-    throw error_at(path, methods ? methods : root, "methods",
-                   "expected a map of methods, e.g. methods: {cost-cascade: {}}; known: " +
-                       registries.methods.joined_names());
+    throw config_error_at(path, methods ? methods : root, "methods",
+                          "expected a map of methods, e.g. methods: {cost-cascade: {}}; known: " +
+                              registries.methods.joined_names());
   cfg.resolved["methods"] = json::object();
   for (auto it = methods.begin(); it != methods.end(); ++it) {
     MethodEntry m;
@@ -292,11 +302,11 @@ ExperimentConfig load_experiment_config(const std::string& path,
     const YAML::Node body = it->second;
     const std::string ctx = "methods." + m.name;
     if (body && !body.IsNull() && !body.IsMap())
-      throw error_at(path, body, ctx, "expected a map of options (or {})");
+      throw config_error_at(path, body, ctx, "expected a map of options (or {})");
     m.method = (body && body.IsMap() && body["method"]) ? body["method"].Scalar() : m.name;
     const auto* entry = registries.methods.find(m.method);
     if (!entry)
-      throw error_at(
+      throw config_error_at(
           path, (body && body.IsMap() && body["method"]) ? body["method"] : it->first, ctx,
           "unknown method '" + m.method + "'; known: " + registries.methods.joined_names());
     m.options = parse_options(body, entry->options, path, ctx, {"method"});
@@ -304,7 +314,7 @@ ExperimentConfig load_experiment_config(const std::string& path,
     try {  // constructors check what option specs cannot (e.g. overlapping tiers)
       entry->make(m.options);
     } catch (const std::invalid_argument& e) {
-      throw error_at(path, body && body.IsMap() ? body : it->first, ctx, e.what());
+      throw config_error_at(path, body && body.IsMap() ? body : it->first, ctx, e.what());
     }
     json resolved = m.options.json();
     resolved["method"] = m.method;

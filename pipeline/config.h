@@ -60,6 +60,13 @@ ExperimentConfig load_experiment_config(const std::string& path,
                                         const std::vector<std::string>& overrides,
                                         const Registries& registries);
 
+/// A ConfigError at `node`'s line and column in `file` (0:0 when the node has no position).
+ConfigError config_error_at(const std::string& file, const YAML::Node& node, const std::string& key,
+                            const std::string& message);
+/// Reads a YAML file; a missing file or a syntax error is a ConfigError naming file:line:column
+/// (`what` names the file's role in the message: "config", "suite").
+YAML::Node load_config_yaml(const std::string& path, const std::string& what);
+
 /// The top-level keys, for `lazystack --help` style listings and docs.
 const std::vector<OptionSpec>& experiment_option_specs();
 

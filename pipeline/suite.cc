@@ -27,13 +27,6 @@ std::vector<OptionSpec> suite_specs() {
   };
 }
 
-ConfigError error_at_node(const std::string& file, const YAML::Node& node, const std::string& key,
-                          const std::string& message) {
-  const YAML::Mark m = node ? node.Mark() : YAML::Mark::null_mark();
-  const bool known = !m.is_null();
-  return ConfigError(file, known ? m.line + 1 : 0, known ? m.column + 1 : 0, key, message);
-}
-
 }  // namespace
 
 bool is_suite_config(const std::string& path) {
@@ -47,23 +40,15 @@ bool is_suite_config(const std::string& path) {
 
 SuiteConfig load_suite_config(const std::string& path, const std::vector<std::string>& overrides,
                               const Registries& registries) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(path, 0, 0, "", "cannot read the suite file (does it exist?)");
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(path, e.mark.is_null() ? 0 : e.mark.line + 1,
-                      e.mark.is_null() ? 0 : e.mark.column + 1, "", "YAML syntax: " + e.msg);
-  }
-  if (!root.IsMap()) throw error_at_node(path, root, "", "expected a map of suite settings");
+  YAML::Node root = load_config_yaml(path, "suite");
+  if (!root.IsMap()) throw config_error_at(path, root, "", "expected a map of suite settings");
   const Options top = parse_options(root, suite_specs(), path, "");
   SuiteConfig suite;
   suite.path = path;
   suite.suite = top.get_string("suite");
   suite.results_dir = (fs::path(top.get_string("results_dir")) / suite.suite).string();
   const std::vector<std::string> runs = top.get_strings("runs");
-  if (runs.empty()) throw error_at_node(path, root["runs"], "runs", "needs at least one config");
+  if (runs.empty()) throw config_error_at(path, root["runs"], "runs", "needs at least one config");
 
   std::vector<std::string> sets = top.get_strings("set");
   sets.insert(sets.end(), overrides.begin(), overrides.end());
@@ -72,12 +57,12 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
   for (size_t i = 0; i < runs.size(); ++i) {
     const fs::path run_path = base / runs[i];
     if (!fs::is_regular_file(run_path))
-      throw error_at_node(path, root["runs"][i], "runs",
-                          "no such experiment config: " + run_path.string());
+      throw config_error_at(path, root["runs"][i], "runs",
+                            "no such experiment config: " + run_path.string());
     suite.experiments.push_back(load_experiment_config(run_path.string(), sets, registries));
     for (size_t j = 0; j + 1 < suite.experiments.size(); ++j)
       if (suite.experiments[j].experiment == suite.experiments.back().experiment)
-        throw error_at_node(
+        throw config_error_at(
             path, root["runs"][i], "runs",
             "two runs share the experiment name '" + suite.experiments.back().experiment + "'");
   }
