@@ -126,12 +126,7 @@ void Abc::fit(const FitContext& ctx) {
     for (int m = 0; m < num_models_; ++m)
       if (!used[m]) unused_.push_back(m);
   } else {
-    std::vector<int> members;
-    try {
-      members = resolve_models(val_fit, member_names_);
-    } catch (const std::invalid_argument& e) {
-      throw std::runtime_error(std::string("abc: members: ") + e.what());
-    }
+    std::vector<int> members = resolve_members(val_fit, member_names_, "abc");
     int final_model = -1;
     if (!final_name_.empty()) {
       final_model = val_fit.model_index(final_name_);

@@ -76,21 +76,14 @@ CascadeSearch::CascadeSearch(const Options& options)
 void CascadeSearch::fit(const FitContext& ctx) {
   const LogitTable& val_fit = ctx.val_fit;
   require_models(val_fit, "cascade-search");
-  std::vector<int> chosen;
-  try {
-    chosen = resolve_models(val_fit, member_names_);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(std::string("cascade-search: members: ") + e.what());
-  }
+  const std::vector<int> chosen = resolve_members(val_fit, member_names_, "cascade-search");
   if (chosen.size() < 2)
     throw std::runtime_error(
         fmt::format("cascade-search: needs at least 2 models to cascade, got {}", chosen.size()));
   model_names_ = val_fit.model_names();
   num_models_ = val_fit.num_models();
   num_classes_ = val_fit.num_classes();
-  std::vector<int> members;  // cheapest first; equal costs keep the zoo's order
-  for (int m : ascending_cost_order(val_fit))
-    if (std::find(chosen.begin(), chosen.end(), m) != chosen.end()) members.push_back(m);
+  const std::vector<int> members = in_cost_order(val_fit, chosen);
 
   const CascadeData data = cascade_data(val_fit, metric_);
   const SearchResult search = search_cascades(data, members, max_models_, grid_size_);

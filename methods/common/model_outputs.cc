@@ -88,4 +88,20 @@ std::vector<int> resolve_models(const LogitTable& table, const std::vector<std::
   return models;
 }
 
+std::vector<int> resolve_members(const LogitTable& table, const std::vector<std::string>& names,
+                                 const char* method) {
+  try {
+    return resolve_models(table, names);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string(method) + ": members: " + e.what());
+  }
+}
+
+std::vector<int> in_cost_order(const LogitTable& table, const std::vector<int>& models) {
+  std::vector<int> out;
+  for (int m : ascending_cost_order(table))
+    if (std::find(models.begin(), models.end(), m) != models.end()) out.push_back(m);
+  return out;
+}
+
 }  // namespace lazystack

@@ -40,4 +40,12 @@ void require_fitted_shape(const Meter& meter, int num_models, int num_classes, c
 /// unknown or repeated model and listing the known ones. Empty `names` means every model.
 std::vector<int> resolve_models(const LogitTable& table, const std::vector<std::string>& names);
 
+/// resolve_models() for a method's `members` option at fit time: an unknown or repeated name
+/// throws std::runtime_error("<method>: members: ...").
+std::vector<int> resolve_members(const LogitTable& table, const std::vector<std::string>& names,
+                                 const char* method);
+
+/// `models` in ascending_cost_order() (cheapest first; equal costs keep the zoo's order).
+std::vector<int> in_cost_order(const LogitTable& table, const std::vector<int>& models);
+
 }  // namespace lazystack

@@ -63,19 +63,12 @@ CostCascade::CostCascade(const Options& options)
 void CostCascade::fit(const FitContext& ctx) {
   const LogitTable& val_fit = ctx.val_fit;
   require_models(val_fit, "cost-cascade");
-  std::vector<int> members;
-  try {
-    members = resolve_models(val_fit, member_names_);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(std::string("cost-cascade: members: ") + e.what());
-  }
+  const std::vector<int> members = resolve_members(val_fit, member_names_, "cost-cascade");
   model_names_ = val_fit.model_names();
   num_models_ = val_fit.num_models();
   num_classes_ = val_fit.num_classes();
   const std::vector<double> costs = mean_costs(val_fit);
-  order_.clear();  // cheapest first; equal costs keep the zoo's order
-  for (int m : ascending_cost_order(val_fit))
-    if (std::find(members.begin(), members.end(), m) != members.end()) order_.push_back(m);
+  order_ = in_cost_order(val_fit, members);
   order_costs_.clear();
   temperatures_.clear();
   for (int m : order_) {

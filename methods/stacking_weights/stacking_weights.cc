@@ -79,11 +79,7 @@ StackingWeights::StackingWeights(const Options& options)
 void StackingWeights::fit(const FitContext& ctx) {
   const LogitTable& val_fit = ctx.val_fit;
   require_models(val_fit, "stacking-weights");
-  try {
-    members_ = resolve_models(val_fit, member_names_);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(std::string("stacking-weights: members: ") + e.what());
-  }
+  members_ = resolve_members(val_fit, member_names_, "stacking-weights");
   std::sort(members_.begin(), members_.end());
   model_names_ = val_fit.model_names();
   num_models_ = val_fit.num_models();

@@ -107,20 +107,13 @@ float Woc::add_to_committee(const float* probs, int k) {
 void Woc::fit(const FitContext& ctx) {
   const LogitTable& val_fit = ctx.val_fit;
   require_models(val_fit, "woc");
-  std::vector<int> members;
-  try {
-    members = resolve_models(val_fit, member_names_);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(std::string("woc: members: ") + e.what());
-  }
+  const std::vector<int> members = resolve_members(val_fit, member_names_, "woc");
   model_names_ = val_fit.model_names();
   num_models_ = val_fit.num_models();
   num_classes_ = val_fit.num_classes();
   num_fit_samples_ = val_fit.num_samples();
   const std::vector<double> costs = mean_costs(val_fit);
-  order_.clear();  // cheapest first; equal costs keep the zoo's order
-  for (int m : ascending_cost_order(val_fit))
-    if (std::find(members.begin(), members.end(), m) != members.end()) order_.push_back(m);
+  order_ = in_cost_order(val_fit, members);
   order_costs_.clear();
   for (int m : order_) order_costs_.push_back(costs[m]);
   sum_.assign(num_classes_, 0.0f);
