@@ -221,6 +221,31 @@ std::string pareto_csv(const ParetoFigure& figure) {
   return out;
 }
 
+std::string cost_accuracy_axes(const std::string& x_label, double x_lo, double x_hi, double y_lo,
+                               double y_hi) {
+  std::string s;
+  s += fmt::format("set xlabel {} offset 0,0.3\n", gnuplot_quote(gnuplot_enhanced_escape(x_label)));
+  s += "set ylabel \"test accuracy\" offset 0.6,0\n";
+  s += "set logscale x\n";
+  s += fmt::format("set xrange [{:.6g}:{:.6g}]\n", x_lo, x_hi);
+  s += fmt::format("set yrange [{:.6g}:{:.6g}]\n", y_lo, y_hi);
+  std::string tics;
+  for (double t : log_axis_tics(x_lo, x_hi))
+    tics += fmt::format("{}\"{}\" {:g}", tics.empty() ? "" : ", ", format_amount(t), t);
+  if (!tics.empty()) s += "set xtics (" + tics + ")\n";
+  // At most eight accuracy tics whatever the range: a step of 0.01, 0.02, 0.05, 0.1, ...
+  double step = 0.5;
+  for (double c : {0.005, 0.01, 0.02, 0.05, 0.1, 0.2})
+    if ((y_hi - y_lo) / c <= 8.5) {
+      step = c;
+      break;
+    }
+  s += fmt::format("set mxtics 10\nset ytics {:g} format \"%.{}f\"\n", step, step < 0.01 ? 3 : 2);
+  s += "set border 3 lw 0.8\nset tics nomirror out scale 0.5\n";
+  s += "set grid xtics ytics lw 0.5 lc rgb \"#e4e4e4\"\n";
+  return s;
+}
+
 std::string pareto_script(const ParetoFigure& figure, const std::string& csv_name,
                           const std::string& stem) {
   const FigureSize& size = figure.size;
@@ -240,26 +265,7 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   s += fmt::format("set bmargin at screen {:.4f}\n",
                    1 - (figure.plot_top_in + figure.plot_height_in) / h);
   s += title_command(figure.title, size);
-  s += fmt::format("set xlabel {} offset 0,0.3\n",
-                   gnuplot_quote(gnuplot_enhanced_escape(figure.x_label)));
-  s += "set ylabel \"test accuracy\" offset 0.6,0\n";
-  s += "set logscale x\n";
-  s += fmt::format("set xrange [{:.6g}:{:.6g}]\n", figure.x_lo, figure.x_hi);
-  s += fmt::format("set yrange [{:.6g}:{:.6g}]\n", figure.y_lo, figure.y_hi);
-  std::string tics;
-  for (double t : log_axis_tics(figure.x_lo, figure.x_hi))
-    tics += fmt::format("{}\"{}\" {:g}", tics.empty() ? "" : ", ", format_amount(t), t);
-  if (!tics.empty()) s += "set xtics (" + tics + ")\n";
-  // At most eight accuracy tics whatever the range: a step of 0.01, 0.02, 0.05, 0.1, ...
-  double step = 0.5;
-  for (double c : {0.005, 0.01, 0.02, 0.05, 0.1, 0.2})
-    if ((figure.y_hi - figure.y_lo) / c <= 8.5) {
-      step = c;
-      break;
-    }
-  s += fmt::format("set mxtics 10\nset ytics {:g} format \"%.{}f\"\n", step, step < 0.01 ? 3 : 2);
-  s += "set border 3 lw 0.8\nset tics nomirror out scale 0.5\n";
-  s += "set grid xtics ytics lw 0.5 lc rgb \"#e4e4e4\"\n";
+  s += cost_accuracy_axes(figure.x_label, figure.x_lo, figure.x_hi, figure.y_lo, figure.y_hi);
   // The legend centred on the figure, its columns trimmed to the text as drawn (gnuplot's own
   // estimate of text width is generous, and two wide columns would overrun the edges).
   size_t longest = 0;

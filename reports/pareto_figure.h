@@ -61,6 +61,11 @@ ParetoFigure pareto_figure(const nlohmann::json& summary, const FigureSize& size
 /// read a comma inside a quoted field).
 std::string pareto_csv(const ParetoFigure& figure);
 
+/// Axes of a cost-accuracy plot: log cost axis labelled `x_label` with 1-2-5 tics, accuracy
+/// axis with at most eight tics, border, tics and grid (shared with the multi-seed figure).
+std::string cost_accuracy_axes(const std::string& x_label, double x_lo, double x_hi, double y_lo,
+                               double y_hi);
+
 /// The gnuplot script that plots `csv_name` and writes <stem>.png/.svg/.pdf.
 std::string pareto_script(const ParetoFigure& figure, const std::string& csv_name,
                           const std::string& stem);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "reports/pareto_figure.h"
 #include "reports/seeds.h"
 #include "reports/summary.h"
 #include "reports/table.h"
@@ -188,25 +189,7 @@ std::string seeds_pareto_script(const SeedsParetoFigure& figure, const std::stri
   s += "at(s, k) = (strcol(1) eq s && strcol(2) eq k) ? column(5) : NaN\n\n";
   s += layout_commands(size, figure.layout);
   s += title_command(figure.title, size);
-  s += fmt::format("set xlabel {} offset 0,0.3\n",
-                   gnuplot_quote(gnuplot_enhanced_escape(figure.x_label)));
-  s += "set ylabel \"test accuracy\" offset 0.6,0\n";
-  s += "set logscale x\n";
-  s += fmt::format("set xrange [{:.6g}:{:.6g}]\n", figure.x_lo, figure.x_hi);
-  s += fmt::format("set yrange [{:.6g}:{:.6g}]\n", figure.y_lo, figure.y_hi);
-  std::string tics;
-  for (double t : log_axis_tics(figure.x_lo, figure.x_hi))
-    tics += fmt::format("{}\"{}\" {:g}", tics.empty() ? "" : ", ", format_amount(t), t);
-  if (!tics.empty()) s += "set xtics (" + tics + ")\n";
-  double step = 0.5;
-  for (double c : {0.005, 0.01, 0.02, 0.05, 0.1, 0.2})
-    if ((figure.y_hi - figure.y_lo) / c <= 8.5) {
-      step = c;
-      break;
-    }
-  s += fmt::format("set mxtics 10\nset ytics {:g} format \"%.{}f\"\n", step, step < 0.01 ? 3 : 2);
-  s += "set border 3 lw 0.8\nset tics nomirror out scale 0.5\n";
-  s += "set grid xtics ytics lw 0.5 lc rgb \"#e4e4e4\"\n";
+  s += cost_accuracy_axes(figure.x_label, figure.x_lo, figure.x_hi, figure.y_lo, figure.y_hi);
   s += "set style fill transparent solid 0.18 noborder\n";
   if (figure.series.empty())
     s += "set label \"no plottable points\" at graph 0.5, graph 0.5 center\n";
