@@ -7,18 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/pipeline/fake_method.h"
+
 namespace lazystack {
 namespace {
 
 namespace fs = std::filesystem;
 
-class FakeMethod : public Method {
- public:
-  void fit(const FitContext&) override {}
-  std::vector<Knob> grid() const override { return {Knob{}}; }
-  void set_knob(const Knob&) override {}
-  int predict(Meter& meter) override { return 0; }
-};
+using testing::FakeMethod;
 
 Registries fake_registries() {
   Registries r;

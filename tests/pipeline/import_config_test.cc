@@ -6,19 +6,14 @@
 #include <fstream>
 
 #include "pipeline/config.h"
+#include "tests/pipeline/fake_method.h"
 
 namespace lazystack {
 namespace {
 
 namespace fs = std::filesystem;
 
-class NoMethod : public Method {
- public:
-  void fit(const FitContext&) override {}
-  std::vector<Knob> grid() const override { return {Knob{}}; }
-  void set_knob(const Knob&) override {}
-  int predict(Meter&) override { return 0; }
-};
+using testing::FakeMethod;
 
 Registries registries() {
   Registries r;
@@ -29,7 +24,7 @@ Registries registries() {
                   return std::unique_ptr<ZooModel>();
                 }});
   r.methods.add(
-      {"single", "single", {}, [](const Options&) { return std::make_unique<NoMethod>(); }});
+      {"single", "single", {}, [](const Options&) { return std::make_unique<FakeMethod>(); }});
   return r;
 }
 
