@@ -12,6 +12,19 @@
 #include "methods/common/temperature.h"
 
 namespace lazystack {
+namespace {
+
+// The names of CascadeCombine's values, in enum order.
+std::vector<std::string> combine_names() { return {"last", "mean", "mean-logits"}; }
+
+CascadeCombine parse_combine(const std::string& name) {
+  const std::vector<std::string> names = combine_names();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<CascadeCombine>(i);
+  throw std::invalid_argument("cost-cascade: unknown combine mode '" + name + "'");
+}
+
+}  // namespace
 
 std::vector<OptionSpec> CostCascade::option_specs() {
   return {
@@ -20,9 +33,10 @@ std::vector<OptionSpec> CostCascade::option_specs() {
                  "(1 - H/log C) or logit-margin (top-1 minus top-2 log-probability)")
           .one_of(confidence_metric_names()),
       opt_string("combine", "last",
-                 "what is judged and answered after each step: the last model's output, or the "
-                 "mean of every output run so far")
-          .one_of({"last", "mean"}),
+                 "what is judged and answered after each step: the last model's output (last), "
+                 "the mean probability of every output run so far (mean), or the softmax of "
+                 "their mean logits (mean-logits)")
+          .one_of(combine_names()),
       opt_bool("temperature", false,
                "scale each model's logits by a temperature fitted on val_fit (NLL) first"),
       opt_strings("members", {},
@@ -52,8 +66,7 @@ MethodRegistry::Entry CostCascade::registry_entry() {
 
 CostCascade::CostCascade(const Options& options)
     : metric_(parse_confidence_metric(options.get_string("confidence"))),
-      combine_(options.get_string("combine") == "mean" ? CascadeCombine::kMean
-                                                       : CascadeCombine::kLast),
+      combine_(parse_combine(options.get_string("combine"))),
       use_temperature_(options.get_bool("temperature")),
       member_names_(options.get_strings("members")),
       given_thresholds_(options.get_doubles("thresholds")),
@@ -75,7 +88,8 @@ void CostCascade::fit(const FitContext& ctx) {
     order_costs_.push_back(costs[m]);
     temperatures_.push_back(use_temperature_ ? fit_temperature(val_fit, m) : 1.0);
   }
-  for (auto* v : {&scaled_probs_, &scaled_log_probs_, &sum_, &mean_}) v->assign(num_classes_, 0.0f);
+  for (auto* v : {&scaled_probs_, &scaled_log_probs_, &sum_, &mean_, &mean_log_probs_})
+    v->assign(num_classes_, 0.0f);
 
   if (!given_thresholds_.empty()) {
     thresholds_ = given_thresholds_;
@@ -131,18 +145,20 @@ void CostCascade::set_knob(const Knob& knob) {
 int CostCascade::run(Meter& meter, double threshold, float* confidences) {
   const int num_classes = num_classes_;
   const int steps = static_cast<int>(order_.size());
-  if (combine_ == CascadeCombine::kMean) std::fill(sum_.begin(), sum_.end(), 0.0f);
+  // Log-probabilities are needed by the logit margin and by the mean of logits.
+  const bool want_logs =
+      metric_ == ConfidenceMetric::kLogitMargin || combine_ == CascadeCombine::kMeanLogits;
+  if (combine_ != CascadeCombine::kLast) std::fill(sum_.begin(), sum_.end(), 0.0f);
   for (int j = 0; j < steps; ++j) {
     const int m = order_[j];
     const float* probs = meter.run(m).data;
     const float* log_probs = nullptr;
     if (use_temperature_) {
-      const bool want_logs = metric_ == ConfidenceMetric::kLogitMargin;
       apply_temperature(meter.log_probs(m).data, num_classes, temperatures_[j],
                         scaled_probs_.data(), want_logs ? scaled_log_probs_.data() : nullptr);
       probs = scaled_probs_.data();
       if (want_logs) log_probs = scaled_log_probs_.data();
-    } else if (metric_ == ConfidenceMetric::kLogitMargin) {
+    } else if (want_logs) {
       log_probs = meter.log_probs(m).data;
     }
     if (combine_ == CascadeCombine::kMean) {
@@ -153,6 +169,13 @@ int CostCascade::run(Meter& meter, double threshold, float* confidences) {
       }
       probs = mean_.data();
       log_probs = nullptr;  // the logit margin of a mean is taken on log(mean)
+    } else if (combine_ == CascadeCombine::kMeanLogits) {
+      for (int c = 0; c < num_classes; ++c) sum_[c] += log_probs[c];
+      // softmax(sum / (j + 1)) is the softmax of the mean: a temperature of j + 1 on the sum.
+      apply_temperature(sum_.data(), num_classes, /*temperature=*/j + 1.0, mean_.data(),
+                        mean_log_probs_.data());
+      probs = mean_.data();
+      log_probs = mean_log_probs_.data();
     }
     const bool last = j + 1 == steps;
     if (!last || confidences) {
@@ -179,7 +202,7 @@ nlohmann::json CostCascade::diagnostics() const {
   }
   return {{"order", order},
           {"confidence", to_string(metric_)},
-          {"combine", combine_ == CascadeCombine::kMean ? "mean" : "last"},
+          {"combine", combine_names()[static_cast<size_t>(combine_)]},
           {"temperature_scaling", use_temperature_},
           {"thresholds", thresholds_.size()},
           {"threshold_grid",

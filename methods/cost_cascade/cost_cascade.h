@@ -17,6 +17,10 @@ namespace lazystack {
 enum class CascadeCombine {
   kLast,  ///< the model that just ran
   kMean,  ///< the mean probability of every model run so far
+  /// softmax of the mean (temperature-scaled) log-probability of every model run so far: the
+  /// mean of the logits, as log-probabilities are logits up to a per-model constant that the
+  /// softmax removes (a normalised geometric mean of the probabilities)
+  kMeanLogits,
 };
 
 class CostCascade : public Method {
@@ -69,7 +73,7 @@ class CostCascade : public Method {
   double threshold_ = 0.0;
 
   // Per-sample scratch, [C] each.
-  std::vector<float> scaled_probs_, scaled_log_probs_, sum_, mean_;
+  std::vector<float> scaled_probs_, scaled_log_probs_, sum_, mean_, mean_log_probs_;
 };
 
 }  // namespace lazystack

@@ -99,6 +99,36 @@ TEST(CostCascade, MeanOfExecutedOutputs) {
   EXPECT_DOUBLE_EQ(p.mean_cost, (1 + 8 + 8 + 1 + 8 + 1 + 8) / 7.0);
 }
 
+TEST(CostCascade, MeanOfExecutedLogits) {
+  // combine: mean-logits answers softmax(mean of log p) = the normalised geometric mean of the
+  // executed probabilities. t = 0.61; s0 (.95), s3 (.8, wrong) and s5 (.9) exit at small.
+  // s1: sqrt(.6 * .1), sqrt(.3 * .85), sqrt(.1 * .05) = .2449, .5050, .0707 -> .6153 >= .61:
+  //     exits at mid with 1 (the mean of probabilities, .575, would run big).
+  // s2: (.3484, .2699, .3817) -> big: cube roots of (.2 * .5 * .1, .2 * .3 * .1, .6 * .2 * .8)
+  //     -> (.2520, .2125, .5355): 2.
+  // s4: (.2941, .5611, .1449) -> big: (.1768, .7129, .1103): 1 (combine: last exits at mid).
+  // s6: (.4258, .5000, .0741) -> big: (.4514, .4664, .0823): 1, wrong.
+  const LogitTable t = three_model_table();
+  CostCascade cascade = make_cascade({{"thresholds", {0.61}}, {"combine", "mean-logits"}});
+  cascade.fit(testing::fit_on(t));
+  SampleDecisions d;
+  const OperatingPoint p = evaluate(cascade, t, EvalOptions{}, &d);
+  EXPECT_EQ(d.prediction, (std::vector<int32_t>{0, 1, 2, 1, 1, 2, 1}));
+  EXPECT_EQ(d.cost, (std::vector<float>{1, 3, 8, 1, 8, 1, 8}));
+  EXPECT_DOUBLE_EQ(p.accuracy, 5.0 / 7);
+  EXPECT_DOUBLE_EQ(p.mean_cost, 30.0 / 7);
+  EXPECT_EQ(cascade.diagnostics()["combine"], "mean-logits");
+
+  // The logit margin of the mean logits: s1 after mid is log(.6153 / .2985) = .7234, just
+  // above 0.72, so s1 exits at mid; s4's is log(.5611 / .2941) = .646, so it runs big.
+  CostCascade margin = make_cascade(
+      {{"thresholds", {0.72}}, {"combine", "mean-logits"}, {"confidence", "logit-margin"}});
+  margin.fit(testing::fit_on(t));
+  evaluate(margin, t, EvalOptions{}, &d);
+  EXPECT_EQ(d.executed_mask[1], kSmall | kMid);
+  EXPECT_EQ(d.executed_mask[4], kSmall | kMid | kBig);
+}
+
 TEST(CostCascade, MarginMetric) {
   // Margins at t = 0.5: s1 small .3 -> mid .75 exits; s2 small .4 -> mid .2 -> big;
   // s3 small .7 exits (wrong); s4 small .01 -> mid .55 exits; s6 small .2 -> mid .35 -> big.
@@ -199,6 +229,8 @@ TEST(CostCascade, BadOptionsAreConfigErrors) {
   const auto specs = CostCascade::option_specs();
   EXPECT_THROW(default_options(specs, {{"confidence", "vibes"}}), ConfigError);
   EXPECT_THROW(default_options(specs, {{"combine", "max"}}), ConfigError);
+  EXPECT_THROW(default_options(specs, {{"combine", "mean-probs"}}), ConfigError);
+  EXPECT_NO_THROW(default_options(specs, {{"combine", "mean-logits"}}));
   EXPECT_THROW(default_options(specs, {{"thresholds", {0.5, -0.1}}}), ConfigError);
   EXPECT_THROW(default_options(specs, {{"grid_steps", 0}}), ConfigError);
   EXPECT_THROW(default_options(specs, {{"temperature", "yes"}}), ConfigError);
