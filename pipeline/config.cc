@@ -8,6 +8,7 @@
 
 #include "methods/builtin.h"
 #include "methods/lazystack/lazystack_method.h"
+#include "pipeline/members.h"
 
 namespace lazystack {
 namespace {
@@ -116,28 +117,7 @@ void check_model_references(const std::string& path, const YAML::Node& body, con
                           ctx + "." + key,
                           "'" + name + "' is not a model of this zoo; zoo: " + known);
   };
-  for (const char* key : {"members", "tiers"}) {
-    if (!options.has(key) || !options.json().at(key).is_array()) continue;
-    for (const std::string& item : options.get_strings(key)) {
-      if (std::string(key) == "members") {
-        check(key, item);
-        continue;
-      }
-      std::string name;
-      for (size_t i = 0; i <= item.size(); ++i) {
-        if (i == item.size() || item[i] == '+' || item[i] == ',') {
-          const size_t a = name.find_first_not_of(' '), b = name.find_last_not_of(' ');
-          if (a != std::string::npos) check(key, name.substr(a, b - a + 1));
-          name.clear();
-        } else {
-          name += item[i];
-        }
-      }
-    }
-  }
-  if (options.has("final_model") && options.json().at("final_model").is_string() &&
-      !options.get_string("final_model").empty())
-    check("final_model", options.get_string("final_model"));
+  for (const auto& [key, name] : model_references(options)) check(key, name);
 }
 
 }  // namespace

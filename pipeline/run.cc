@@ -11,12 +11,14 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <set>
 
 #include "core/hash.h"
 #include "core/hdf5_io.h"
 #include "core/log.h"
 #include "core/pareto.h"
 #include "core/provenance.h"
+#include "pipeline/members.h"
 #include "reports/report.h"
 
 namespace lazystack {
@@ -104,20 +106,50 @@ double full_ensemble_cost(const LogitTable& t, CostModel model, double tier_dela
   return total / t.num_samples();
 }
 
+// The zoo models one method sees (see pipeline/members.h), on every split it uses.
+struct ModelView {
+  std::vector<int> zoo_models;  ///< index in zoo.val / zoo.test of each model here
+  LogitTable val, val_fit, val_cal, test;
+  json zoo_keys;  ///< the models' logit cache keys
+};
+
+ModelView make_model_view(const Zoo& zoo, std::vector<int> models, const std::vector<int>& fit_idx,
+                          const std::vector<int>& cal_idx) {
+  ModelView v;
+  v.zoo_models = std::move(models);
+  v.val = zoo.val.select_models(v.zoo_models);
+  v.test = zoo.test.select_models(v.zoo_models);
+  v.val_fit = v.val.subset(fit_idx);
+  v.val_cal = v.val.subset(cal_idx);
+  v.zoo_keys = json::array();
+  for (int m : v.zoo_models)
+    for (const auto& member : zoo.members)
+      if (member.error.empty() && member.name == zoo.val.model_names()[m])
+        v.zoo_keys.push_back(member.cache_key);
+  return v;
+}
+
 struct SeedContext {
   const ExperimentConfig& cfg;
   const Registries& registries;
   const Zoo& zoo;
   const Dataset& ds;
-  const LogitTable& val_fit;
-  const LogitTable& val_cal;
+  const ModelView& all;   ///< every zoo model, derived ones included
+  const ModelView& base;  ///< the zoo without derived models (same as `all` if there are none)
+  std::set<std::string> derived;
   uint64_t seed;
-  json zoo_keys;
   std::string method_cache_dir;
   bool force;
+
+  // models_seen_by gives either the base models or all of them.
+  const ModelView& view_of(const MethodEntry& entry) const {
+    const auto seen = models_seen_by(entry.options, zoo.val.model_names(), derived);
+    return seen.size() == base.zoo_models.size() ? base : all;
+  }
 };
 
-CacheKey method_key(const SeedContext& s, const MethodEntry& entry, double target_accuracy) {
+CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEntry& entry,
+                    double target_accuracy) {
   CacheKey key;
   key.prefix = entry.name;
   // The revision is in the key: method code changes often and a fit costs seconds, so a new
@@ -126,9 +158,9 @@ CacheKey method_key(const SeedContext& s, const MethodEntry& entry, double targe
                 {"git_revision", git_revision()},
                 {"dataset", s.cfg.dataset},
                 {"dataset_fingerprint", s.ds.fingerprint()},
-                {"zoo", s.zoo_keys},
+                {"zoo", view.zoo_keys},
                 {"cost", s.cfg.cost},
-                {"costs", s.zoo.test.costs()},
+                {"costs", view.test.costs()},
                 {"cost_model", to_string(s.cfg.cost_model)},
                 {"tier_delay", s.cfg.tier_delay},
                 {"charge_overhead", s.cfg.charge_overhead},
@@ -142,7 +174,8 @@ CacheKey method_key(const SeedContext& s, const MethodEntry& entry, double targe
 
 MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double target_accuracy) {
   const auto* reg = s.registries.methods.find(entry.method);
-  const CacheKey key = method_key(s, entry, target_accuracy);
+  const ModelView& view = s.view_of(entry);
+  const CacheKey key = method_key(s, view, entry, target_accuracy);
   const std::string cache_path = s.method_cache_dir + "/" + key.file_stem() + ".json";
   if (!s.force && fs::exists(cache_path)) {
     try {
@@ -171,8 +204,8 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   try {
     auto method = reg->make(entry.options);
     r.bound = method->is_bound();
-    FitContext ctx{s.val_fit,
-                   s.val_cal,
+    FitContext ctx{view.val_fit,
+                   view.val_cal,
                    s.cfg.cost_model,
                    s.seed,
                    s.cfg.cache_dir + "/methods/" + s.cfg.dataset,
@@ -181,13 +214,15 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
     method->fit(ctx);
     r.fit_seconds = seconds_since(t0);
     const auto t1 = std::chrono::steady_clock::now();
-    r.val_points = sweep(*method, s.val_cal, eval);
-    r.curve = sweep(*method, s.zoo.test, eval);
+    r.val_points = sweep(*method, view.val_cal, eval);
+    r.curve = sweep(*method, view.test, eval);
     r.sweep_seconds = seconds_since(t1);
     if (r.val_points.empty()) throw std::runtime_error("the method's knob grid is empty");
     r.headline_index = select_headline(r.val_points, target_accuracy);
     method->set_knob(r.val_points[r.headline_index].knob);
-    OperatingPoint headline = evaluate(*method, s.zoo.test, eval, &r.headline_decisions);
+    OperatingPoint headline = evaluate(*method, view.test, eval, &r.headline_decisions);
+    for (uint64_t& mask : r.headline_decisions.executed_mask)  // results.h5 indexes the zoo
+      mask = widen_mask(mask, view.zoo_models);
     headline.knob = r.val_points[r.headline_index].knob;
     r.curve[r.headline_index] = headline;  // same knob; keep the run that made the decisions
     r.diagnostics = method->diagnostics();
@@ -316,17 +351,26 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
               bool force) {
   std::vector<int> fit_idx, cal_idx;
   split_val(zoo.val.labels(), cfg.val_cal_fraction, seed, &fit_idx, &cal_idx);
-  const LogitTable val_fit = zoo.val.subset(fit_idx);
-  const LogitTable val_cal = zoo.val.subset(cal_idx);
-  json zoo_keys = json::array();
+  std::set<std::string> derived;
   for (const auto& m : zoo.members)
-    if (m.error.empty()) zoo_keys.push_back(m.cache_key);
-  SeedContext s{cfg,  registries, zoo,
-                ds,   val_fit,    val_cal,
-                seed, zoo_keys,   cfg.cache_dir + "/methods/" + cfg.dataset,
+    if (m.error.empty() && !m.parent.empty()) derived.insert(m.name);
+  std::vector<int> every_model(zoo.val.num_models());
+  std::iota(every_model.begin(), every_model.end(), 0);
+  const ModelView all = make_model_view(zoo, every_model, fit_idx, cal_idx);
+  const ModelView base =
+      derived.empty()
+          ? all
+          : make_model_view(zoo, models_seen_by(Options(), zoo.val.model_names(), derived), fit_idx,
+                            cal_idx);
+  SeedContext s{cfg,     registries, zoo,
+                ds,      all,        base,
+                derived, seed,       cfg.cache_dir + "/methods/" + cfg.dataset,
                 force};
   log_info("[methods] seed {}: val_fit {} samples, val_cal {}, test {}", seed,
-           val_fit.num_samples(), val_cal.num_samples(), zoo.test.num_samples());
+           all.val_fit.num_samples(), all.val_cal.num_samples(), zoo.test.num_samples());
+  if (!derived.empty())
+    log_info("[methods] {} derived zoo models; only methods naming one of them see them",
+             derived.size());
 
   // The full stacker sets the accuracy every headline point must retain.
   MethodEntry stacker_entry{"stacker", "stacker",
@@ -356,14 +400,14 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
     results.push_back(run_method(s, entry, target));
   }
 
-  // Reference numbers.
-  const double full_cost = full_ensemble_cost(zoo.test, cfg.cost_model, cfg.tier_delay);
+  // Reference numbers, over the base models.
+  const double full_cost = full_ensemble_cost(base.test, cfg.cost_model, cfg.tier_delay);
   int best = 0;
-  for (int m = 1; m < zoo.val.num_models(); ++m)
-    if (zoo.val.model_accuracy(m) > zoo.val.model_accuracy(best)) best = m;
+  for (int m = 1; m < base.val.num_models(); ++m)
+    if (base.val.model_accuracy(m) > base.val.model_accuracy(best)) best = m;
   double best_cost = 0.0;
-  for (int n = 0; n < zoo.test.num_samples(); ++n) best_cost += zoo.test.cost(best, n);
-  best_cost /= std::max(1, zoo.test.num_samples());
+  for (int n = 0; n < base.test.num_samples(); ++n) best_cost += base.test.cost(best, n);
+  best_cost /= std::max(1, base.test.num_samples());
 
   json summary;
   summary["format_version"] = kFormatVersion;
@@ -377,8 +421,8 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
   summary["config"] = cfg.path;
   summary["num_classes"] = ds.num_classes;
   summary["splits"] = {{"train", ds.train.num_samples},
-                       {"val_fit", val_fit.num_samples()},
-                       {"val_cal", val_cal.num_samples()},
+                       {"val_fit", all.val_fit.num_samples()},
+                       {"val_cal", all.val_cal.num_samples()},
                        {"test", zoo.test.num_samples()}};
   summary["zoo"] = json::array();
   for (const auto& m : zoo.members) summary["zoo"].push_back(m.to_json());
@@ -388,9 +432,9 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
                           {"target_val_accuracy", target},
                           {"full_ensemble_cost", full_cost},
                           {"best_single",
-                           {{"name", zoo.test.model_names()[best]},
-                            {"accuracy", zoo.test.model_accuracy(best)},
-                            {"val_accuracy", zoo.val.model_accuracy(best)},
+                           {{"name", base.test.model_names()[best]},
+                            {"accuracy", base.test.model_accuracy(best)},
+                            {"val_accuracy", base.val.model_accuracy(best)},
                             {"cost", best_cost}}}};
   summary["methods"] = json::object();
   for (const auto& r : results)
