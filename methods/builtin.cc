@@ -4,6 +4,7 @@
 #include "methods/cascade_search/cascade_search.h"
 #include "methods/cost_cascade/cost_cascade.h"
 #include "methods/ensemble/mean_ensemble.h"
+#include "methods/ocl/ocl.h"
 #include "methods/oracle/oracle.h"
 #include "methods/single/single_model.h"
 #include "methods/stacker/stacker.h"
@@ -24,6 +25,7 @@ void register_builtin_methods(MethodRegistry& registry) {
   registry.add(Abc::coe_registry_entry());
   registry.add(StackingWeights::registry_entry());
   registry.add(StackingWeights::alias_registry_entry());
+  registry.add(Ocl::registry_entry());
 }
 
 }  // namespace lazystack

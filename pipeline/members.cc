@@ -24,9 +24,9 @@ std::vector<std::pair<std::string, std::string>> model_references(const Options&
       }
     }
   }
-  if (options.has("final_model") && options.json().at("final_model").is_string() &&
-      !options.get_string("final_model").empty())
-    refs.emplace_back("final_model", options.get_string("final_model"));
+  for (const char* key : {"final_model", "expert"})  // expert: ocl's imitated model
+    if (options.has(key) && options.json().at(key).is_string() && !options.get_string(key).empty())
+      refs.emplace_back(key, options.get_string(key));
   return refs;
 }
 

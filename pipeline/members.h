@@ -17,7 +17,7 @@ namespace lazystack {
 
 /// The zoo models a method's options name, as (option key, model name) in option order: each
 /// `members` entry, every name in `tiers` (a tier is "a+b" or "a,b") and a non-empty
-/// `final_model`. Options a method does not declare are skipped.
+/// `final_model` or `expert`. Options a method does not declare are skipped.
 std::vector<std::pair<std::string, std::string>> model_references(const Options& options);
 
 /// Indices into `model_names` of the models a method with `options` sees, in zoo order: all of

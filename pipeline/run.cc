@@ -19,6 +19,7 @@
 #include "core/pareto.h"
 #include "core/provenance.h"
 #include "pipeline/members.h"
+#include "pipeline/stream_run.h"
 #include "reports/report.h"
 
 namespace lazystack {
@@ -214,18 +215,24 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
     method->fit(ctx);
     r.fit_seconds = seconds_since(t0);
     const auto t1 = std::chrono::steady_clock::now();
-    r.val_points = sweep(*method, view.val_cal, eval);
-    r.curve = sweep(*method, view.test, eval);
-    r.sweep_seconds = seconds_since(t1);
-    if (r.val_points.empty()) throw std::runtime_error("the method's knob grid is empty");
-    r.headline_index = select_headline(r.val_points, target_accuracy);
-    method->set_knob(r.val_points[r.headline_index].knob);
-    OperatingPoint headline = evaluate(*method, view.test, eval, &r.headline_decisions);
+    if (is_online_method(*method)) {  // learns while it serves: streamed, not swept
+      stream_online_method(*method, s.ds, view.val_cal, view.test,
+                           {s.cfg.cost, s.seed, s.cfg.val_cal_fraction}, eval, target_accuracy, &r);
+    } else {
+      r.val_points = sweep(*method, view.val_cal, eval);
+      r.curve = sweep(*method, view.test, eval);
+      r.sweep_seconds = seconds_since(t1);
+      if (r.val_points.empty()) throw std::runtime_error("the method's knob grid is empty");
+      r.headline_index = select_headline(r.val_points, target_accuracy);
+      method->set_knob(r.val_points[r.headline_index].knob);
+      OperatingPoint point = evaluate(*method, view.test, eval, &r.headline_decisions);
+      point.knob = r.val_points[r.headline_index].knob;
+      r.curve[r.headline_index] = point;  // same knob; keep the run that made the decisions
+      r.diagnostics = method->diagnostics();
+    }
     for (uint64_t& mask : r.headline_decisions.executed_mask)  // results.h5 indexes the zoo
       mask = widen_mask(mask, view.zoo_models);
-    headline.knob = r.val_points[r.headline_index].knob;
-    r.curve[r.headline_index] = headline;  // same knob; keep the run that made the decisions
-    r.diagnostics = method->diagnostics();
+    const OperatingPoint& headline = r.curve[r.headline_index];
     log_info(
         "[methods] {}: fit {:.2f} s, {} points swept on val_cal and test in {:.2f} s; "
         "headline {} -> test accuracy {:.4f}, cost {:.4g}, {:.2f} models",
@@ -641,6 +648,7 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   log_info("[dataset] {}: train {}, val {}, test {}, {} classes, fingerprint {} ({:.1f} s)",
            ds->name, ds->train.num_samples, ds->val.num_samples, ds->test.num_samples,
            ds->num_classes, ds->fingerprint(), seconds_since(t0));
+  check_online_methods(cfg, registries, *ds);  // e.g. ocl's learners on a dataset without features
 
   ZooOptions zoo_options;
   zoo_options.cache_dir = cfg.cache_dir;
