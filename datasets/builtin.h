@@ -1,6 +1,8 @@
 // Registry entries of the built-in datasets (register_builtin_datasets adds them all).
 #pragma once
 
+#include <vector>
+
 #include "datasets/dataset.h"
 
 namespace lazystack {
@@ -11,5 +13,11 @@ DatasetRegistry::Entry fashion_mnist_entry();
 DatasetRegistry::Entry digits_entry();
 /// UCI Letter Recognition (Frey, Slate 1991): 20000 x 16 integer features, 26 classes.
 DatasetRegistry::Entry letter_entry();
+/// Any CSV file: numeric features and a label column (by name or index), header detected.
+DatasetRegistry::Entry csv_entry();
+/// scikit-learn's bundled CSVs under their own names: iris, wine, breast-cancer, sklearn-digits.
+std::vector<DatasetRegistry::Entry> sklearn_entries();
+/// A folder of images, one sub-folder per class, read with OpenCV.
+DatasetRegistry::Entry image_folder_entry();
 
 }  // namespace lazystack

@@ -6,7 +6,6 @@
 #include <fmt/core.h>
 
 #include <chrono>
-#include <cmath>
 #include <stdexcept>
 
 #include "core/log.h"
@@ -21,33 +20,6 @@ constexpr const char* kDefaultFile =
     "/usr/share/doc/opencv-doc/examples/data/letter-recognition.data";
 constexpr int kNumFeatures = 16;
 constexpr int kNumClasses = 26;
-
-// Standardises every split with the train split's per-feature mean and standard deviation
-// (population), so that nothing about val or test leaks into the features. A constant feature
-// keeps scale 1.
-void standardise_with_train_stats(Dataset& ds) {
-  const int dim = ds.shape.feature_dim();
-  const int n = ds.train.num_samples;
-  std::vector<double> mean(dim, 0.0), sq(dim, 0.0);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < dim; ++j) mean[j] += ds.train.x[static_cast<size_t>(i) * dim + j];
-  for (int j = 0; j < dim; ++j) mean[j] /= n;
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < dim; ++j) {
-      const double d = ds.train.x[static_cast<size_t>(i) * dim + j] - mean[j];
-      sq[j] += d * d;
-    }
-  std::vector<double> inv_std(dim);
-  for (int j = 0; j < dim; ++j) {
-    const double sd = std::sqrt(sq[j] / n);
-    inv_std[j] = sd > 0 ? 1.0 / sd : 1.0;
-  }
-  for (Split* s : {&ds.train, &ds.val, &ds.test})
-    for (size_t k = 0; k < s->x.size(); ++k) {
-      const size_t j = k % dim;
-      s->x[k] = static_cast<float>((s->x[k] - mean[j]) * inv_std[j]);
-    }
-}
 
 std::unique_ptr<Dataset> load_letter(const Options& options, uint64_t seed) {
   const auto t0 = std::chrono::steady_clock::now();

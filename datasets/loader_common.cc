@@ -12,11 +12,15 @@ std::vector<OptionSpec> common_dataset_options(const std::string& default_path,
                                                const std::string& path_description) {
   return {
       opt_string("path", default_path, path_description).existing_path(),
-      opt_int("limit", 0,
-              "cap on each split's size (stratified, seeded subsample) for quick runs and "
-              "tests; 0 = all samples")
-          .range(0, 1e9),
+      limit_option(),
   };
+}
+
+OptionSpec limit_option() {
+  return opt_int("limit", 0,
+                 "cap on each split's size (stratified, seeded subsample) for quick runs and "
+                 "tests; 0 = all samples")
+      .range(0, 1e9);
 }
 
 std::vector<OptionSpec> fraction_options(double default_val, double default_test) {
@@ -68,6 +72,30 @@ SplitSizes fraction_split_sizes(const std::string& dataset, int pool, double val
   s.val = capped(s.val, limit);
   s.test = capped(s.test, limit);
   return s;
+}
+
+void standardise_with_train_stats(Dataset& ds) {
+  const int dim = ds.shape.feature_dim();
+  const int n = ds.train.num_samples;
+  std::vector<double> mean(dim, 0.0), sq(dim, 0.0);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < dim; ++j) mean[j] += ds.train.x[static_cast<size_t>(i) * dim + j];
+  for (int j = 0; j < dim; ++j) mean[j] /= n;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < dim; ++j) {
+      const double d = ds.train.x[static_cast<size_t>(i) * dim + j] - mean[j];
+      sq[j] += d * d;
+    }
+  std::vector<double> inv_std(dim);
+  for (int j = 0; j < dim; ++j) {
+    const double sd = std::sqrt(sq[j] / n);
+    inv_std[j] = sd > 0 ? 1.0 / sd : 1.0;
+  }
+  for (Split* s : {&ds.train, &ds.val, &ds.test})
+    for (size_t k = 0; k < s->x.size(); ++k) {
+      const size_t j = k % dim;
+      s->x[k] = static_cast<float>((s->x[k] - mean[j]) * inv_std[j]);
+    }
 }
 
 }  // namespace lazystack

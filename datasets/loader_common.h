@@ -22,6 +22,9 @@ struct DataSource {
 std::vector<OptionSpec> common_dataset_options(const std::string& default_path,
                                                const std::string& path_description);
 
+/// `limit`: the cap on each split's size (0 = all), as every dataset declares it.
+OptionSpec limit_option();
+
 /// `val_fraction` and `test_fraction`, each in (0, 0.5) so that train always keeps a share.
 std::vector<OptionSpec> fraction_options(double default_val, double default_test);
 
@@ -49,6 +52,11 @@ struct SplitSizes {
 /// then capped at `limit` (0 = no cap). Throws when a split would be empty.
 SplitSizes fraction_split_sizes(const std::string& dataset, int pool, double val_fraction,
                                 double test_fraction, long limit);
+
+/// Standardises every split with the train split's per-feature mean and standard deviation
+/// (population), so that nothing about val or test leaks into the features. A constant feature
+/// keeps scale 1.
+void standardise_with_train_stats(Dataset& ds);
 
 /// Splits a labelled pool (row-major, `dim` values per row) into ds.train / ds.val / ds.test
 /// by the options `val_fraction`, `test_fraction` and `limit`: stratified and seeded.

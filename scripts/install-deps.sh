@@ -14,6 +14,7 @@ packages=(
   gnuplot-nox                               # figures
   python3-h5py                              # tests: cache files must read in h5py
   dataset-fashion-mnist opencv-doc          # offline data
+  python3-sklearn                           # offline data: scikit-learn's iris, wine, ... CSVs
   zlib1g-dev
 )
 

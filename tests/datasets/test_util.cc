@@ -1,5 +1,6 @@
 #include "tests/datasets/test_util.h"
 
+#include <yaml-cpp/yaml.h>
 #include <zlib.h>
 
 #include <fstream>
@@ -32,6 +33,17 @@ std::string error_of(const std::function<void()>& load) {
   }
   ADD_FAILURE() << "expected an error, none was thrown";
   return "";
+}
+
+ConfigError dataset_config_error(const std::string& name, const std::string& dataset_yaml) {
+  try {
+    parse_options(YAML::Load(dataset_yaml), builtin_entry(name).options, "exp.yaml", "dataset",
+                  {"name"});
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no ConfigError for " << dataset_yaml;
+  return ConfigError("", 0, 0, "", "");
 }
 
 void write_idx(const std::string& path, uint32_t magic, const std::vector<uint32_t>& dims,

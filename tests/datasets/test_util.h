@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/options.h"
 #include "datasets/dataset.h"
 
 namespace lazystack {
@@ -48,6 +49,10 @@ std::unique_ptr<Dataset> load_builtin(const std::string& name, const nlohmann::j
 
 /// Runs `load`, expects a std::exception, and returns its message ("" when none was thrown).
 std::string error_of(const std::function<void()>& load);
+
+/// The ConfigError raised when `dataset_yaml` (a config's `dataset:` map, written as if in
+/// exp.yaml) is validated against the built-in entry `name`'s options; fails the test when none.
+ConfigError dataset_config_error(const std::string& name, const std::string& dataset_yaml);
 
 /// Writes an IDX file: big-endian `magic` and `dims`, then `data`; gzip-compressed unless
 /// `gzip` is false.

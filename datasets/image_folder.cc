@@ -1,0 +1,226 @@
+// An image folder: one sub-folder per class (class = folder name, classes in sorted order), each
+// holding image files that OpenCV reads. Images become CHW float in [0, 1] (RGB order for
+// colour), optionally resized and normalised per channel as the config says; seeded stratified
+// train/val/test split by fractions.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <stdexcept>
+
+#include "core/log.h"
+#include "datasets/builtin.h"
+#include "datasets/loader_common.h"
+
+namespace lazystack {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kImageExtensions = {".png", ".jpg", ".jpeg", ".bmp",  ".pgm", ".ppm",
+                                                   ".pbm", ".pnm", ".tif",  ".tiff", ".webp"};
+
+bool is_image_file(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return std::find(kImageExtensions.begin(), kImageExtensions.end(), ext) != kImageExtensions.end();
+}
+
+bool is_hidden(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+std::string extension_list() {
+  std::string s;
+  for (const auto& e : kImageExtensions) s += (s.empty() ? "" : " ") + e;
+  return s;
+}
+
+// Sorted entries of `folder` that pass `keep`.
+std::vector<fs::path> sorted_entries(const fs::path& folder,
+                                     const std::function<bool(const fs::directory_entry&)>& keep) {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::directory_iterator(folder))
+    if (!is_hidden(entry.path()) && keep(entry)) out.push_back(entry.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// What every image must agree on, fixed by the first one read (or by `resize`).
+struct ImageFormat {
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  std::string first_file;  ///< the image that fixed the format, for errors
+};
+
+// Reads one image as CHW floats in [0, 1] appended to `out`.
+void read_image(const fs::path& file, bool grayscale, const std::vector<long>& resize,
+                ImageFormat& format, std::vector<float>& out) {
+  cv::Mat image =
+      cv::imread(file.string(), grayscale ? cv::IMREAD_GRAYSCALE : cv::IMREAD_UNCHANGED);
+  if (image.empty())
+    throw std::runtime_error(
+        fmt::format("{}: cannot read this image (OpenCV's imread failed: unsupported or corrupt)",
+                    file.string()));
+  double scale = 255.0;
+  if (image.depth() == CV_16U) {
+    scale = 65535.0;
+  } else if (image.depth() != CV_8U) {
+    throw std::runtime_error(
+        fmt::format("{}: pixel depth {} is not supported (8- or 16-bit images only)", file.string(),
+                    image.depth()));
+  }
+  if (format.first_file.empty()) {
+    format.channels = image.channels();
+    format.height = resize.empty() ? image.rows : static_cast<int>(resize[0]);
+    format.width = resize.empty() ? image.cols : static_cast<int>(resize[1]);
+    format.first_file = file.string();
+  }
+  if (image.channels() != format.channels)
+    throw std::runtime_error(fmt::format(
+        "{}: {} channel(s), but {} has {}: every image must have the same channel count (set "
+        "grayscale: true to read all images as one channel)",
+        file.string(), image.channels(), format.first_file, format.channels));
+  if (!resize.empty() && (image.rows != format.height || image.cols != format.width)) {
+    const bool shrink = image.rows * image.cols > format.height * format.width;
+    cv::resize(image, image, cv::Size(format.width, format.height), 0, 0,
+               shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+  }
+  if (image.rows != format.height || image.cols != format.width)
+    throw std::runtime_error(fmt::format(
+        "{}: {}x{} pixels (height x width), but {} is {}x{}: set resize: [H, W] to bring every "
+        "image to one size",
+        file.string(), image.rows, image.cols, format.first_file, format.height, format.width));
+  // OpenCV keeps colour as BGR(A); networks and mean/std specs usually mean RGB(A).
+  if (format.channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+  if (format.channels == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2RGBA);
+  cv::Mat values;
+  image.convertTo(values, CV_32F, 1.0 / scale);
+  std::vector<cv::Mat> planes;
+  cv::split(values, planes);
+  for (const cv::Mat& plane : planes) {
+    const cv::Mat contiguous = plane.isContinuous() ? plane : plane.clone();
+    out.insert(out.end(), contiguous.ptr<float>(), contiguous.ptr<float>() + contiguous.total());
+  }
+}
+
+// The per-channel values of `mean` or `std`: one value for every channel, or one per channel.
+std::vector<double> per_channel(const std::vector<double>& values, double fallback, int channels,
+                                const std::string& option, const std::string& root) {
+  if (values.empty()) return std::vector<double>(static_cast<size_t>(channels), fallback);
+  if (values.size() == 1) return std::vector<double>(static_cast<size_t>(channels), values[0]);
+  if (static_cast<int>(values.size()) != channels)
+    throw std::runtime_error(
+        fmt::format("dataset image-folder ({}): {} has {} values, but the images have {} "
+                    "channel(s): give one value, or one per channel",
+                    root, option, values.size(), channels));
+  return values;
+}
+
+std::unique_ptr<Dataset> load_image_folder(const Options& options, uint64_t seed) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const fs::path root = options.get_string("root");
+  const std::vector<long> resize = options.get_ints("resize");
+  const bool grayscale = options.get_bool("grayscale");
+  if (!resize.empty() && resize.size() != 2)
+    throw std::runtime_error(fmt::format(
+        "dataset image-folder: resize has {} values, expected [height, width]", resize.size()));
+  std::error_code ec;
+  if (!fs::is_directory(root, ec))
+    throw std::runtime_error(
+        fmt::format("dataset image-folder: root {} is not a folder", root.string()));
+
+  const std::vector<fs::path> class_dirs =
+      sorted_entries(root, [](const fs::directory_entry& e) { return e.is_directory(); });
+  if (class_dirs.size() < 2)
+    throw std::runtime_error(fmt::format(
+        "dataset image-folder: {} holds {} class folder(s); expected one sub-folder per class, "
+        "at least 2",
+        root.string(), class_dirs.size()));
+
+  auto ds = std::make_unique<Dataset>();
+  ds->name = "image-folder-" + root.filename().string();
+  if (root.filename().empty()) ds->name = "image-folder-" + root.parent_path().filename().string();
+  ds->domain = "vision";
+  ds->num_classes = static_cast<int>(class_dirs.size());
+  ImageFormat format;
+  std::vector<float> pool;
+  std::vector<int32_t> labels;
+  for (size_t c = 0; c < class_dirs.size(); ++c) {
+    ds->class_names.push_back(class_dirs[c].filename().string());
+    const std::vector<fs::path> files =
+        sorted_entries(class_dirs[c], [](const fs::directory_entry& e) {
+          return e.is_regular_file() && is_image_file(e.path());
+        });
+    if (files.empty())
+      throw std::runtime_error(
+          fmt::format("dataset image-folder: class folder {} holds no images (looked for {})",
+                      class_dirs[c].string(), extension_list()));
+    for (const fs::path& file : files) {
+      read_image(file, grayscale, resize, format, pool);
+      labels.push_back(static_cast<int32_t>(c));
+    }
+  }
+  ds->shape = InputShape{format.channels, format.height, format.width, /*is_image=*/true};
+
+  const int plane = format.height * format.width;
+  const std::vector<double> mean =
+      per_channel(options.get_doubles("mean"), 0.0, format.channels, "mean", root.string());
+  const std::vector<double> std_dev =
+      per_channel(options.get_doubles("std"), 1.0, format.channels, "std", root.string());
+  const size_t dim = static_cast<size_t>(ds->shape.feature_dim());
+  for (size_t k = 0; k < pool.size(); ++k) {
+    const size_t channel = (k % dim) / plane;
+    pool[k] = static_cast<float>((pool[k] - mean[channel]) / std_dev[channel]);
+  }
+  split_pool_by_fractions(*ds, pool, labels, options, seed);
+  ds->finalize();
+  log_info(
+      "[dataset] image-folder {}: {} images, {} classes, {}x{}x{} -> train {}, val {}, test {} "
+      "(seed {}{}) ({:.2f} s)",
+      root.string(), labels.size(), ds->num_classes, format.channels, format.height, format.width,
+      ds->train.num_samples, ds->val.num_samples, ds->test.num_samples, seed,
+      limit_note(options.get_int("limit")), seconds_since(t0));
+  return ds;
+}
+
+}  // namespace
+
+DatasetRegistry::Entry image_folder_entry() {
+  std::vector<OptionSpec> options = {
+      opt_required("root", OptionType::kString,
+                   "folder with one sub-folder per class (class = folder name, sorted); images "
+                   "read with OpenCV")
+          .existing_path(),
+      opt_ints("resize", {},
+               "[height, width] every image is resized to (area interpolation when shrinking); "
+               "empty = keep the size, which must then be the same for all images")
+          .range(1, 4096),
+      opt_bool("grayscale", false,
+               "read every image as one grey channel; false = the file's own channels (RGB order "
+               "for colour), which must agree across images"),
+      opt_doubles("mean", {},
+                  "per-channel mean subtracted after scaling to [0, 1] (one value, or one per "
+                  "channel); empty = 0"),
+      opt_doubles("std", {},
+                  "per-channel standard deviation divided by after subtracting the mean; empty = "
+                  "1. (hog-knn expects unnormalised [0, 1] images)")
+          .above(0),
+      limit_option(),
+  };
+  for (auto& spec : fraction_options(/*default_val=*/0.2, /*default_test=*/0.2))
+    options.push_back(std::move(spec));
+  return {"image-folder",
+          "images in one sub-folder per class, read with OpenCV: CHW in [0, 1], optional resize "
+          "and per-channel mean/std; seeded stratified train/val/test split",
+          std::move(options), load_image_folder};
+}
+
+}  // namespace lazystack
