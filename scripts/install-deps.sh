@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   gnuplot-nox                               # figures
   python3-h5py                              # tests: cache files must read in h5py
+  python3-onnx                              # tests: ONNX fixtures (tests/zoo/fixtures)
   dataset-fashion-mnist opencv-doc          # offline data
   python3-sklearn                           # offline data: scikit-learn's iris, wine, ... CSVs
   zlib1g-dev

@@ -1,7 +1,8 @@
 // register_builtin_models: the networks (LibTorch), hog-knn (OpenCV), the tabular learners
-// (gaussian-nb, knn, random-forest, xgboost, svm-rbf) and gatekeeper (a network
-// fine-tuned from an earlier zoo entry).
+// (gaussian-nb, knn, random-forest, xgboost, svm-rbf), gatekeeper (a network
+// fine-tuned from an earlier zoo entry) and the models brought as files (torchscript, onnx).
 #include "zoo/architectures.h"
+#include "zoo/external_model.h"
 #include "zoo/gatekeeper.h"
 #include "zoo/hog_knn.h"
 #include "zoo/model.h"
@@ -44,6 +45,14 @@ void register_builtin_models(ModelRegistry& registry) {
                 "only; logits are log pairwise-averaged sigmoid probabilities",
                 svm_rbf_option_specs(), make_svm_rbf});
   registry.add(gatekeeper_entry());
+  registry.add({"torchscript",
+                "a TorchScript module brought as a file (torch::jit::load), run in eval mode on "
+                "the preprocessed samples; outputs logits or probabilities",
+                external_model_option_specs("torchscript"), make_torchscript_model});
+  registry.add({"onnx",
+                "an ONNX model brought as a file, run by OpenCV dnn on the preprocessed samples; "
+                "outputs logits or probabilities",
+                external_model_option_specs("onnx"), make_onnx_model});
 }
 
 }  // namespace lazystack

@@ -32,6 +32,10 @@ class ZooModel {
   virtual double params() const = 0;
   /// File name ending of save()'s file, e.g. ".pt" (weights are cached as <stem><suffix>).
   virtual std::string weights_suffix() const { return ".bin"; }
+  /// True for a model brought as a file (torchscript, onnx): train() loads and checks that file,
+  /// which is its weights, so build_zoo neither trains it nor keeps a copy in the weights cache;
+  /// the cache keys hold the file's content hash instead (see build_zoo).
+  virtual bool is_external() const { return false; }
 
   /// Derived models start from an earlier zoo member: their architecture declares an option
   /// `parent` naming that entry (e.g. gatekeeper). build_zoo hands them a model of the parent's
@@ -55,7 +59,7 @@ class ZooModel {
 using ModelRegistry = Registry<ZooModel, const Dataset&>;
 
 /// Registers the built-in architectures (softmax, mlp, lenet5, cnn, resnet, hog-knn,
-/// gatekeeper).
+/// gatekeeper, the tabular learners) and the external ones (torchscript, onnx).
 void register_builtin_models(ModelRegistry& registry);
 
 }  // namespace lazystack

@@ -63,6 +63,18 @@ const ModelRegistry::Entry& find_arch(const BuildContext& ctx, const ZooEntry& e
   return *arch;
 }
 
+// 16 hex digits of the hash of a file's bytes.
+std::string file_content_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("file '{}' cannot be read (does it exist?)", path));
+  Hasher hasher;
+  std::vector<char> chunk(1 << 20);
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0)
+    hasher.update(chunk.data(), static_cast<size_t>(in.gcount()));
+  if (in.bad()) throw std::runtime_error(fmt::format("reading '{}' failed", path));
+  return hasher.hex();
+}
+
 CacheKey weights_key(const BuildContext& ctx, size_t i) {
   const ZooEntry& entry = ctx.entries[i];
   CacheKey key;
@@ -78,6 +90,12 @@ CacheKey weights_key(const BuildContext& ctx, size_t i) {
   // A derived model is what its parent was plus the refinement: the parent's key is part of it.
   if (const int p = parent_index(ctx.entries, i); p >= 0)
     key.fields["parent"] = weights_key(ctx, p).fields;
+  // A file an option names (an external model's `path`) counts by its content: a changed file
+  // means new logits.
+  for (const OptionSpec& spec : find_arch(ctx, entry).options)
+    if (spec.must_exist && spec.type == OptionType::kString && entry.options.has(spec.name))
+      key.fields["file_content"][spec.name] =
+          file_content_hash(entry.options.get_string(spec.name));
   return key;
 }
 
@@ -110,7 +128,13 @@ void check_against_dataset(const CachedLogits& e, const Dataset& ds) {
 
 double pick_cost(const ZooMember& m, const ZooEntry& entry, const std::string& cost) {
   if (cost == "latency_ms") return m.latency_ms;
-  if (cost == "macs") return m.macs;
+  if (cost == "macs") {
+    if (!(m.macs > 0))
+      throw std::invalid_argument(
+          "cost: macs, but its MACs are unknown (0): give them (torchscript/onnx entries: "
+          "`macs:`) or use another cost");
+    return m.macs;
+  }
   if (cost == "params") return m.params;
   if (cost == "given") return entry.given_cost;
   throw std::invalid_argument("unknown cost '" + cost + "' (latency_ms, macs, params, given)");
@@ -187,6 +211,12 @@ std::unique_ptr<ZooModel> trained_model(const BuildContext& ctx, size_t i, doubl
                                         double* setup_seconds) {
   const ZooEntry& entry = ctx.entries[i];
   std::unique_ptr<ZooModel> model = make_model(ctx, i);
+  if (model->is_external()) {  // made elsewhere: load and check its file, cache nothing
+    model->train(ctx.ds, ctx.options.seed);
+    if (train_seconds) *train_seconds = 0;
+    if (setup_seconds) *setup_seconds = 0;
+    return model;
+  }
   const std::string path = weights_path(ctx, i, *model);
   // Weights this build wrote are current even under `force` (a parent trained moments ago).
   const bool reuse = !ctx.options.force || ctx.fresh_weights.count(i);

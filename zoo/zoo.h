@@ -76,7 +76,10 @@ struct Zoo {
 /// arch, options, seed, tool version), and cache_dir/logits/<dataset>/<stem>.h5 whose key adds
 /// the weights' stem, the hardware fingerprint and profile_repeats (the file holds the measured
 /// latency, so another machine re-runs inference and profiling but reuses the weights). Stems
-/// are "<entry name>-<12 hex digits of the key hash>". Training and batched inference use
+/// are "<entry name>-<12 hex digits of the key hash>". A model brought as a file
+/// (ZooModel::is_external: torchscript, onnx) is not trained and gets no weights file; its keys
+/// hold the hash of that file's bytes (any option declared existing_path() is keyed by content),
+/// so a changed file means new logits. Training and batched inference use
 /// default_compute_threads() (zoo/threads.h); latency is profiled single-threaded.
 Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const ZooOptions& options,
               const ModelRegistry& registry);
