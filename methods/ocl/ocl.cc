@@ -134,8 +134,8 @@ std::vector<OptionSpec> Ocl::option_specs() {
       opt_int("batch", 8, "new expert labels per learner update").range(1, 100000),
       opt_int("replay", 24, "rows of the aggregated expert-labelled set D added to each update")
           .range(0, 100000),
-      opt_double("learning_rate", 2e-3, "Adam step size of the learners").above(0).range(0, 10),
-      opt_double("deferral_learning_rate", 1e-3, "Adam step size of the deferral MLPs")
+      opt_double("learning_rate", 1e-2, "Adam step size of the learners").above(0).range(0, 10),
+      opt_double("deferral_learning_rate", 3e-3, "Adam step size of the deferral MLPs")
           .above(0)
           .range(0, 10),
       opt_int("hidden", 64, "hidden width of the mlp learner").range(1, 100000),
