@@ -22,8 +22,6 @@ namespace {
 
 constexpr const char* kSklearnFolder = "/usr/lib/python3/dist-packages/sklearn/datasets/data";
 constexpr const char* kSklearnPackage = "python3-sklearn";
-// Decorrelates the test subsample (limit > 0, separate test file) from the train / val draw.
-constexpr uint64_t kTestSeedSalt = 0x9e3779b97f4a7c15ull;
 
 // What a registered CSV dataset fixes: its name ("" = derived from the file), domain, and the
 // Debian package of its default file ("" = none).
@@ -96,8 +94,9 @@ int resolve_label_column(const std::string& label, const CsvTable& t) {
   }
   if (!t.has_header)
     throw std::runtime_error(
-        fmt::format("{}: label '{}' names a column, but the file has no header row{}", t.path,
-                    label, " (set header: true if its first row holds the column names)"));
+        fmt::format("{}: label '{}' names a column, but the file has no header row (set header: "
+                    "true if its first row holds the column names)",
+                    t.path, label));
   std::string known;
   for (const auto& c : t.columns) known += (known.empty() ? "" : ", ") + c;
   throw std::runtime_error(fmt::format("{}: label column '{}' does not exist; the columns are: {}",
@@ -259,8 +258,8 @@ ClassMap classes_of(const CsvTable& t) {
     // scikit-learn's header names the classes 0..K-1 in order.
     const int k = static_cast<int>(t.sklearn_names.size());
     for (size_t c = 0; c < classes.names.size(); ++c) {
-      const long long v = std::stoll(classes.names[c]);
-      if (!classes.numeric || v < 0 || v >= k)
+      const long long v = classes.numeric ? std::stoll(classes.names[c]) : -1;
+      if (v < 0 || v >= k)
         throw std::runtime_error(fmt::format(
             "{}: the header names {} classes, so labels must be 0..{}, but label {} occurs", t.path,
             k, k - 1, classes.names[c]));
@@ -332,23 +331,8 @@ std::unique_ptr<Dataset> load_csv_dataset(const Options& options, uint64_t seed,
     split_pool_by_fractions(*ds, pool.features, pool_y, options, seed);
   } else {
     const CsvTable test = read_table(test_file, options, &pool);
-    const std::vector<int32_t> test_y = class_indices(classes, test, file);
-    const int n = static_cast<int>(pool_y.size());
-    const int n_val = static_cast<int>(std::lround(n * options.get_double("val_fraction")));
-    if (n_val < 1 || n - n_val < 1)
-      throw std::runtime_error(fmt::format(
-          "dataset {}: {} samples split by val_fraction {} leaves an empty split (train {}, "
-          "val {})",
-          ds->name, n, options.get_double("val_fraction"), n - n_val, n_val));
-    const auto parts = stratified_parts(pool_y, ds->num_classes,
-                                        {capped(n - n_val, limit), capped(n_val, limit)}, seed);
-    ds->train = gather_split(pool.features, dim, pool_y, parts[0]);
-    ds->val = gather_split(pool.features, dim, pool_y, parts[1]);
-    const int n_test = static_cast<int>(test_y.size());
-    std::vector<int> rows =
-        stratified_parts(test_y, ds->num_classes, {capped(n_test, limit)}, seed ^ kTestSeedSalt)[0];
-    std::sort(rows.begin(), rows.end());  // the test file's own order
-    ds->test = gather_split(test.features, dim, test_y, rows);
+    split_with_separate_test(*ds, pool.features, pool_y, test.features,
+                             class_indices(classes, test, file), options, seed);
     test_note = fmt::format(" (test from {})", test_file);
   }
   if (options.get_bool("standardize")) standardise_with_train_stats(*ds);

@@ -124,21 +124,57 @@ std::vector<double> per_channel(const std::vector<double>& values, double fallba
   return values;
 }
 
+// Images and labels of one folder tree, CHW floats in [0, 1].
+struct ImagePool {
+  std::vector<float> x;
+  std::vector<int32_t> y;
+};
+
+// Reads every image of `class_dir` as class `label`.
+void read_class_folder(const fs::path& class_dir, int32_t label, bool grayscale,
+                       const std::vector<long>& resize, ImageFormat& format, ImagePool& pool) {
+  const std::vector<fs::path> files = sorted_entries(class_dir, [](const fs::directory_entry& e) {
+    return e.is_regular_file() && is_image_file(e.path());
+  });
+  if (files.empty())
+    throw std::runtime_error(
+        fmt::format("dataset image-folder: class folder {} holds no images (looked for {})",
+                    class_dir.string(), extension_list()));
+  for (const fs::path& file : files) {
+    read_image(file, grayscale, resize, format, pool.x);
+    pool.y.push_back(label);
+  }
+}
+
+std::vector<fs::path> class_folders(const fs::path& root, const std::string& option) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec))
+    throw std::runtime_error(
+        fmt::format("dataset image-folder: {} {} is not a folder", option, root.string()));
+  return sorted_entries(root, [](const fs::directory_entry& e) { return e.is_directory(); });
+}
+
+// Subtracts the per-channel mean and divides by the per-channel std, in place.
+void normalise(std::vector<float>& x, const InputShape& shape, const std::vector<double>& mean,
+               const std::vector<double>& std_dev) {
+  const size_t dim = static_cast<size_t>(shape.feature_dim());
+  const size_t plane = static_cast<size_t>(shape.height) * shape.width;
+  for (size_t k = 0; k < x.size(); ++k) {
+    const size_t channel = (k % dim) / plane;
+    x[k] = static_cast<float>((x[k] - mean[channel]) / std_dev[channel]);
+  }
+}
+
 std::unique_ptr<Dataset> load_image_folder(const Options& options, uint64_t seed) {
   const auto t0 = std::chrono::steady_clock::now();
   const fs::path root = options.get_string("root");
+  const std::string test_root = options.get_string("test_root");
   const std::vector<long> resize = options.get_ints("resize");
   const bool grayscale = options.get_bool("grayscale");
   if (!resize.empty() && resize.size() != 2)
     throw std::runtime_error(fmt::format(
         "dataset image-folder: resize has {} values, expected [height, width]", resize.size()));
-  std::error_code ec;
-  if (!fs::is_directory(root, ec))
-    throw std::runtime_error(
-        fmt::format("dataset image-folder: root {} is not a folder", root.string()));
-
-  const std::vector<fs::path> class_dirs =
-      sorted_entries(root, [](const fs::directory_entry& e) { return e.is_directory(); });
+  const std::vector<fs::path> class_dirs = class_folders(root, "root");
   if (class_dirs.size() < 2)
     throw std::runtime_error(fmt::format(
         "dataset image-folder: {} holds {} class folder(s); expected one sub-folder per class, "
@@ -146,47 +182,51 @@ std::unique_ptr<Dataset> load_image_folder(const Options& options, uint64_t seed
         root.string(), class_dirs.size()));
 
   auto ds = std::make_unique<Dataset>();
-  ds->name = "image-folder-" + root.filename().string();
-  if (root.filename().empty()) ds->name = "image-folder-" + root.parent_path().filename().string();
+  const fs::path named = root.filename().empty() ? root.parent_path() : root;
+  ds->name = "image-folder-" + named.filename().string();
   ds->domain = "vision";
   ds->num_classes = static_cast<int>(class_dirs.size());
   ImageFormat format;
-  std::vector<float> pool;
-  std::vector<int32_t> labels;
+  ImagePool pool, test;
   for (size_t c = 0; c < class_dirs.size(); ++c) {
     ds->class_names.push_back(class_dirs[c].filename().string());
-    const std::vector<fs::path> files =
-        sorted_entries(class_dirs[c], [](const fs::directory_entry& e) {
-          return e.is_regular_file() && is_image_file(e.path());
-        });
-    if (files.empty())
-      throw std::runtime_error(
-          fmt::format("dataset image-folder: class folder {} holds no images (looked for {})",
-                      class_dirs[c].string(), extension_list()));
-    for (const fs::path& file : files) {
-      read_image(file, grayscale, resize, format, pool);
-      labels.push_back(static_cast<int32_t>(c));
-    }
+    read_class_folder(class_dirs[c], static_cast<int32_t>(c), grayscale, resize, format, pool);
   }
+  // A separate test tree: its class folders must be classes of root (a class may be absent).
+  for (const fs::path& dir :
+       test_root.empty() ? std::vector<fs::path>{} : class_folders(test_root, "test_root")) {
+    const auto it =
+        std::find(ds->class_names.begin(), ds->class_names.end(), dir.filename().string());
+    if (it == ds->class_names.end())
+      throw std::runtime_error(
+          fmt::format("dataset image-folder: {} is not a class of root {} (no such sub-folder)",
+                      dir.string(), root.string()));
+    read_class_folder(dir, static_cast<int32_t>(it - ds->class_names.begin()), grayscale, resize,
+                      format, test);
+  }
+  if (!test_root.empty() && test.y.empty())
+    throw std::runtime_error(
+        fmt::format("dataset image-folder: test_root {} holds no class folders", test_root));
   ds->shape = InputShape{format.channels, format.height, format.width, /*is_image=*/true};
 
-  const int plane = format.height * format.width;
   const std::vector<double> mean =
       per_channel(options.get_doubles("mean"), 0.0, format.channels, "mean", root.string());
   const std::vector<double> std_dev =
       per_channel(options.get_doubles("std"), 1.0, format.channels, "std", root.string());
-  const size_t dim = static_cast<size_t>(ds->shape.feature_dim());
-  for (size_t k = 0; k < pool.size(); ++k) {
-    const size_t channel = (k % dim) / plane;
-    pool[k] = static_cast<float>((pool[k] - mean[channel]) / std_dev[channel]);
+  normalise(pool.x, ds->shape, mean, std_dev);
+  normalise(test.x, ds->shape, mean, std_dev);
+  if (test_root.empty()) {
+    split_pool_by_fractions(*ds, pool.x, pool.y, options, seed);
+  } else {
+    split_with_separate_test(*ds, pool.x, pool.y, test.x, test.y, options, seed);
   }
-  split_pool_by_fractions(*ds, pool, labels, options, seed);
   ds->finalize();
   log_info(
-      "[dataset] image-folder {}: {} images, {} classes, {}x{}x{} -> train {}, val {}, test {} "
+      "[dataset] image-folder {}: {} images, {} classes, {}x{}x{} -> train {}, val {}, test {}{} "
       "(seed {}{}) ({:.2f} s)",
-      root.string(), labels.size(), ds->num_classes, format.channels, format.height, format.width,
-      ds->train.num_samples, ds->val.num_samples, ds->test.num_samples, seed,
+      root.string(), pool.y.size(), ds->num_classes, format.channels, format.height, format.width,
+      ds->train.num_samples, ds->val.num_samples, ds->test.num_samples,
+      test_root.empty() ? "" : " (from " + test_root + ")", seed,
       limit_note(options.get_int("limit")), seconds_since(t0));
   return ds;
 }
@@ -198,6 +238,10 @@ DatasetRegistry::Entry image_folder_entry() {
       opt_required("root", OptionType::kString,
                    "folder with one sub-folder per class (class = folder name, sorted); images "
                    "read with OpenCV")
+          .existing_path(),
+      opt_string("test_root", "",
+                 "a separate test tree laid out like root (its class folders must be classes of "
+                 "root); then test_fraction is unused and train / val split root")
           .existing_path(),
       opt_ints("resize", {},
                "[height, width] every image is resized to (area interpolation when shrinking); "

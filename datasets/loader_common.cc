@@ -74,6 +74,20 @@ SplitSizes fraction_split_sizes(const std::string& dataset, int pool, double val
   return s;
 }
 
+SplitSizes train_val_split_sizes(const std::string& dataset, int pool, double val_fraction,
+                                 long limit) {
+  SplitSizes s;
+  s.val = static_cast<int>(std::lround(pool * val_fraction));
+  s.train = pool - s.val;
+  if (s.train < 1 || s.val < 1)
+    throw std::runtime_error(fmt::format(
+        "dataset {}: {} samples split by val_fraction {} leaves an empty split (train {}, val {})",
+        dataset, pool, val_fraction, s.train, s.val));
+  s.train = capped(s.train, limit);
+  s.val = capped(s.val, limit);
+  return s;
+}
+
 void standardise_with_train_stats(Dataset& ds) {
   const int dim = ds.shape.feature_dim();
   const int n = ds.train.num_samples;

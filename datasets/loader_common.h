@@ -1,6 +1,7 @@
 // What the built-in loaders share: common options, data-file checks, fraction-based splits.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -72,6 +73,35 @@ void split_pool_by_fractions(Dataset& ds, const std::vector<T>& x, const std::ve
   ds.train = gather_split(x, dim, y, parts[0], divisor);
   ds.val = gather_split(x, dim, y, parts[1], divisor);
   ds.test = gather_split(x, dim, y, parts[2], divisor);
+}
+
+/// Sizes of train / val when a pool of `pool` samples is split by `val_fraction` alone (the test
+/// split comes from elsewhere), capped at `limit`. Throws when a split would be empty.
+SplitSizes train_val_split_sizes(const std::string& dataset, int pool, double val_fraction,
+                                 long limit);
+
+/// Seed salt that decorrelates a separate test set's subsample from the train / val draw.
+constexpr uint64_t kTestSeedSalt = 0x9e3779b97f4a7c15ull;
+
+/// Splits a labelled pool into ds.train / ds.val by the option `val_fraction` (and `limit`), and
+/// takes ds.test from a separate labelled test pool, in its own order (with `limit`, a stratified
+/// seeded subsample of it, still in order). For datasets that come with their own test set.
+template <class T>
+void split_with_separate_test(Dataset& ds, const std::vector<T>& x, const std::vector<int32_t>& y,
+                              const std::vector<T>& test_x, const std::vector<int32_t>& test_y,
+                              const Options& options, uint64_t seed) {
+  const long limit = options.get_int("limit");
+  const SplitSizes sizes = train_val_split_sizes(ds.name, static_cast<int>(y.size()),
+                                                 options.get_double("val_fraction"), limit);
+  const auto parts = stratified_parts(y, ds.num_classes, {sizes.train, sizes.val}, seed);
+  const int dim = ds.shape.feature_dim();
+  ds.train = gather_split(x, dim, y, parts[0]);
+  ds.val = gather_split(x, dim, y, parts[1]);
+  std::vector<int> rows =
+      stratified_parts(test_y, ds.num_classes, {capped(static_cast<int>(test_y.size()), limit)},
+                       seed ^ kTestSeedSalt)[0];
+  std::sort(rows.begin(), rows.end());
+  ds.test = gather_split(test_x, dim, test_y, rows);
 }
 
 }  // namespace lazystack

@@ -19,14 +19,13 @@ class ImageFolder : public testing_util::TempDirTest {
   // Writes root/<cls>/<i>.png: a height x width BGR image whose blue channel is 10 * class
   // index + i, green 100 and red 200 everywhere (as a grey image: the blue value).
   void write_class(const std::string& cls, int class_index, int count, int height = 4,
-                   int width = 6, int channels = 3) {
-    fs::create_directories(dir_ / "root" / cls);
+                   int width = 6, int channels = 3, const std::string& tree = "root") {
+    fs::create_directories(dir_ / tree / cls);
     for (int i = 0; i < count; ++i) {
       const int blue = 10 * class_index + i;
       cv::Mat image = channels == 1 ? cv::Mat(height, width, CV_8UC1, cv::Scalar(blue))
                                     : cv::Mat(height, width, CV_8UC3, cv::Scalar(blue, 100, 200));
-      ASSERT_TRUE(
-          cv::imwrite((dir_ / "root" / cls / (std::to_string(i) + ".png")).string(), image));
+      ASSERT_TRUE(cv::imwrite((dir_ / tree / cls / (std::to_string(i) + ".png")).string(), image));
     }
   }
   std::unique_ptr<Dataset> load(json overrides = json::object()) {
@@ -89,6 +88,23 @@ TEST_F(ImageFolder, ResizeGrayscaleAndNormalisation) {
   EXPECT_THAT(load_error({{"resize", {2, 3}}, {"mean", {0.5, 0.5}}}),
               HasSubstr("mean has 2 values, but the images have 3 channel(s)"));
   EXPECT_THAT(load_error({{"resize", {2}}}), HasSubstr("resize has 1 values, expected [height"));
+}
+
+TEST_F(ImageFolder, SeparateTestTree) {
+  write_class("a", 0, 10);
+  write_class("b", 1, 10);
+  write_class("b", 1, 3, 4, 6, 3, /*tree=*/"test");  // the test tree may lack a class
+  const auto ds = load({{"test_root", path("test")}, {"val_fraction", 0.3}});
+  EXPECT_EQ(ds->train.num_samples, 14);
+  EXPECT_EQ(ds->val.num_samples, 6);
+  ASSERT_EQ(ds->test.num_samples, 3);
+  for (int i = 0; i < 3; ++i) {  // test/b/0..2.png in order, blue = 10 + i
+    EXPECT_EQ(ds->test.y[i], 1);
+    EXPECT_EQ(std::lround(ds->test.x[i * 72 + 2 * 24] * 255), 10 + i);
+  }
+  write_class("c", 2, 1, 4, 6, 3, /*tree=*/"test");
+  EXPECT_THAT(load_error({{"test_root", path("test")}}),
+              HasSubstr(path("test/c") + " is not a class of root"));
 }
 
 TEST_F(ImageFolder, BadFoldersNameWhatIsWrong) {
