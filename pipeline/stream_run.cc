@@ -112,6 +112,7 @@ void stream_online_method(Method& method, const Dataset& ds, const LogitTable& v
       {"shift", val_split.shift},
       {"shift_classes", online.shift_classes(test.num_classes())},
       {"seconds", r->sweep_seconds},
+      {"headline_index", r->headline_index},
       {"val", val_records},
       {"test", test_records}};
 }

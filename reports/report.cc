@@ -12,6 +12,7 @@
 #include "reports/cross_dataset.h"
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
+#include "reports/ocl_figure.h"
 #include "reports/pareto_figure.h"
 #include "reports/seeds.h"
 #include "reports/seeds_figure.h"
@@ -69,6 +70,12 @@ void render_run(const fs::path& dir, const json& summary, reports::FigureRendere
         (dir / "figures").string(), "trajectory_coverage", reports::trajectory_csv(trajectories),
         reports::trajectory_script(trajectories, "trajectory_coverage.csv", "trajectory_coverage"));
     figures += ", figures/trajectory_coverage";
+  }
+  const reports::OclFigure ocl = reports::ocl_figure(summary);
+  if (!ocl.panels.empty()) {
+    rendered &= renderer.render((dir / "figures").string(), "ocl_stream", reports::ocl_csv(ocl),
+                                reports::ocl_script(ocl, "ocl_stream.csv", "ocl_stream"));
+    figures += ", figures/ocl_stream";
   }
   log_info("[report] {}: tables/headline, tables/zoo{}, {}{}", dir.string(),
            ablation ? ", tables/ablation" : "", figures,
