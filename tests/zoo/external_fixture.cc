@@ -42,6 +42,10 @@ nlohmann::json tensor_json(const torch::Tensor& t) {
 
 torch::Tensor FixtureNet::forward(const torch::Tensor& x) const {
   torch::NoGradGuard no_grad;
+  return forward_with_grad(x);
+}
+
+torch::Tensor FixtureNet::forward_with_grad(const torch::Tensor& x) const {
   torch::Tensor y = x;
   for (const Layer& l : layers) {
     if (l.op == "conv") y = torch::conv2d(y, l.weight, l.bias, /*stride=*/1, l.padding);
@@ -58,6 +62,39 @@ int64_t FixtureNet::num_params() const {
   for (const Layer& l : layers)
     if (l.weight.defined()) n += l.weight.numel() + l.bias.numel();
   return n;
+}
+
+void FixtureNet::train(const torch::Tensor& x, const torch::Tensor& labels, int epochs,
+                       uint64_t seed) {
+  std::vector<torch::Tensor> params;
+  for (Layer& l : layers)
+    if (l.weight.defined()) {
+      params.push_back(l.weight.requires_grad_(true));
+      params.push_back(l.bias.requires_grad_(true));
+    }
+  torch::optim::Adam optimizer(params, torch::optim::AdamOptions(3e-3));
+  // The loss takes logits: a final softmax layer stays out (the body shares the tensors).
+  FixtureNet body = *this;
+  if (!body.layers.empty() && body.layers.back().op == "softmax") body.layers.pop_back();
+  torch::manual_seed(seed);
+  const int64_t n = x.size(0), batch = 64;
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    const torch::Tensor order = torch::randperm(n, torch::kLong);
+    for (int64_t start = 0; start < n; start += batch) {
+      const torch::Tensor rows = order.slice(0, start, std::min(n, start + batch));
+      const torch::Tensor logits = body.forward_with_grad(x.index_select(0, rows));
+      const torch::Tensor loss =
+          torch::nn::functional::cross_entropy(logits, labels.index_select(0, rows));
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+    }
+  }
+  for (Layer& l : layers)
+    if (l.weight.defined()) {
+      l.weight = l.weight.detach();
+      l.bias = l.bias.detach();
+    }
 }
 
 void FixtureNet::save_torchscript(const std::string& path) const {
