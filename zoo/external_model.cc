@@ -52,9 +52,11 @@ std::vector<OptionSpec> external_model_option_specs(const std::string& format) {
                "(default: [C, H, W] for images, [D] for tabular data); must hold as many values "
                "as a sample"),
       opt_doubles("mean", {0.0},
-                  "subtracted from the [0, 1] features: one value, one per channel or one per "
-                  "feature"),
-      opt_doubles("std", {1.0}, "divides the features after the mean (same lengths as mean)"),
+                  "subtracted from the dataset's features (images: in [0, 1]): one value, one "
+                  "per channel or one per feature"),
+      opt_doubles("std", {1.0},
+                  "divides the features after the mean: one value, one per channel or one per "
+                  "feature; > 0"),
       opt_string("outputs", "logits",
                  "what the model returns per class: logits, or probabilities (stored as logs)")
           .one_of({"logits", "probabilities"}),
