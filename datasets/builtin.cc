@@ -1,4 +1,5 @@
 #include "datasets/builtin.h"
+#include "datasets/featureless.h"
 
 namespace lazystack {
 
@@ -9,6 +10,8 @@ void register_builtin_datasets(DatasetRegistry& registry) {
   registry.add(csv_entry());
   for (auto& entry : sklearn_entries()) registry.add(std::move(entry));
   registry.add(image_folder_entry());
+  registry.add(synthetic_dataset_entry());
+  registry.add(imported_dataset_entry());
 }
 
 }  // namespace lazystack

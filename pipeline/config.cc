@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "datasets/featureless.h"
 #include "methods/builtin.h"
 #include "methods/lazystack/lazystack_method.h"
 #include "pipeline/members.h"
@@ -235,6 +236,12 @@ ExperimentConfig load_experiment_config(const std::string& path,
       throw config_error_at(
           path, entry["arch"], ctx + ".arch",
           "unknown architecture '" + z.arch + "'; known: " + registries.models.joined_names());
+    if (!imported && is_featureless_dataset(cfg.dataset) && !arch_runs_without_features(z.arch))
+      throw config_error_at(path, entry["arch"], ctx + ".arch",
+                            "dataset '" + cfg.dataset + "' has labels but no features, and arch '" +
+                                z.arch +
+                                "' needs features: use arch: synthetic or an imported entry "
+                                "(source: import)");
     if (entry["cost"]) {
       try {
         z.given_cost = entry["cost"].as<double>();

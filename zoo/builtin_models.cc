@@ -6,6 +6,7 @@
 #include "zoo/gatekeeper.h"
 #include "zoo/hog_knn.h"
 #include "zoo/model.h"
+#include "zoo/synthetic_member.h"
 #include "zoo/tabular.h"
 #include "zoo/torch_classifier.h"
 
@@ -53,6 +54,10 @@ void register_builtin_models(ModelRegistry& registry) {
                 "an ONNX model brought as a file, run by OpenCV dnn on the preprocessed samples; "
                 "outputs logits or probabilities",
                 external_model_option_specs("onnx"), make_onnx_model});
+  registry.add({"synthetic",
+                "knob-driven synthetic member (core/synthetic.h): target accuracy, error "
+                "correlation, temperature; reads labels only, trains nothing; any dataset",
+                synthetic_member_option_specs(), make_synthetic_member});
 }
 
 }  // namespace lazystack

@@ -97,5 +97,42 @@ TEST(ImportConfig, MalformedImportedEntriesAreConfigErrors) {
   EXPECT_NE(config_error(f.config("{name: gpt-x}")).find("source: import"), std::string::npos);
 }
 
+// Featureless datasets (synthetic, imported) hold labels only: a zoo entry that needs features
+// is a config error naming the entry; synthetic members and imported outputs are fine.
+TEST(ImportConfig, ArchesNeedingFeaturesAreConfigErrorsOnFeaturelessDatasets) {
+  Files f;
+  const Registries builtin = make_builtin_registries();
+  auto config = [&](const std::string& dataset, const std::string& zoo_entry) {
+    const std::string path = (f.dir / "featureless.yaml").string();
+    std::ofstream(path) << "experiment: t\ndataset: " << dataset
+                        << "\ncost: given\nzoo:\n  - {name: s, arch: synthetic, cost: 1}\n  - "
+                        << zoo_entry << "\nmethods:\n  single: {}\n";
+    return path;
+  };
+  const std::string synthetic = "{name: synthetic, classes: 5, val_size: 20, test_size: 20}";
+  try {
+    load_experiment_config(config(synthetic, "{name: net, arch: softmax, cost: 1}"), {}, builtin);
+    ADD_FAILURE() << "a softmax member on the synthetic dataset was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "zoo.net.arch");
+    EXPECT_EQ(e.line(), 6);  // the second zoo entry
+    EXPECT_NE(std::string(e.what()).find("has labels but no features"), std::string::npos)
+        << e.what();
+  }
+  const ExperimentConfig ok = load_experiment_config(
+      config(synthetic, "{name: gpt-x, source: import, path: " + f.h5() + "}"), {}, builtin);
+  EXPECT_EQ(ok.zoo[0].arch, "synthetic");
+  EXPECT_EQ(ok.zoo[1].arch, "imported");
+  // The imported dataset takes its labels from a file: a missing one is named.
+  try {
+    load_experiment_config(config("{name: imported, labels: " + (f.dir / "no.h5").string() + "}",
+                                  "{name: t, arch: synthetic, accuracy: 0.5, cost: 2}"),
+                           {}, builtin);
+    ADD_FAILURE() << "a missing labels file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "dataset.labels");
+  }
+}
+
 }  // namespace
 }  // namespace lazystack
