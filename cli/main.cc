@@ -101,6 +101,10 @@ int main(int argc, char** argv) {
       "Probabilities become log-probabilities (0 clamped to log 1e-12); each row must sum to\n"
       "1 within --prob-tolerance. Bad input (shapes, NaN/Inf, labels out of range, ragged or\n"
       "non-numeric CSV, missing cost) is an error naming the file; nothing is written.\n"
+      "Per-sample costs (any unit: ms, MACs, dollars per query): --val-costs / --test-costs\n"
+      "  tables instead of --cost (CSV: header of model names, one row per sample; NPY [N];\n"
+      "  HDF5: dataset /NAME), or /val/costs and /test/costs [N] in the --h5 input. Written to\n"
+      "  the cache as /val/costs, /test/costs; the Meter charges them per sample.\n"
       "Use in a config: a zoo entry {name: gpt-x, source: import, path: OUT.h5} (cost from the\n"
       "file, or a `cost:` in the entry); its val/test labels must equal the dataset's.\n"
       "Example: lazystack import --name gpt-x --val-csv val.csv --test-csv test.csv \\\n"
@@ -123,6 +127,10 @@ int main(int argc, char** argv) {
   import->add_option("--kind", import_spec.kind, "what the numbers are")
       ->check(CLI::IsMember({"logits", "probabilities"}))
       ->capture_default_str();
+  import->add_option("--val-costs", import_spec.val_costs,
+                     "per-sample cost table of val: CSV (header of model names, one row per "
+                     "sample; the --name column is used), NPY [N] or HDF5 (dataset /NAME)");
+  import->add_option("--test-costs", import_spec.test_costs, "per-sample cost table of test");
   import->add_option("--cost", import_spec.cost, "the model's cost per sample (any unit, >= 0)")
       ->required();
   import
@@ -161,9 +169,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "error: %s\n", ex.what());
         return 2;
       }
-      fmt::print("{}: {} val + {} test samples, {} classes, cost {} ({}); key {}\n", import_out,
-                 e.val_labels.size(), e.test_labels.size(), e.num_classes, import_spec.cost,
-                 import_spec.cost_unit, e.key.dump());
+      fmt::print("{}: {} val + {} test samples, {} classes, cost {} ({}{}); key {}\n", import_out,
+                 e.val_labels.size(), e.test_labels.size(), e.num_classes, e.key.value("cost", 0.0),
+                 import_spec.cost_unit,
+                 e.val_sample_costs.empty() ? "" : ", per sample: mean over val", e.key.dump());
       return 0;
     }
     if (*report) {

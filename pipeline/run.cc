@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -110,7 +112,12 @@ double full_ensemble_cost(const LogitTable& t, CostModel model, double tier_dela
 // The zoo models one method sees (see pipeline/members.h), on every split it uses.
 struct ModelView {
   std::vector<int> zoo_models;  ///< index in zoo.val / zoo.test of each model here
-  LogitTable val, val_fit, val_cal, test;
+  LogitTable val_fit, val_cal;
+  // The zoo's own tables when the view holds every model in zoo order (no copy: at ImageNet
+  // scale each is gigabytes), else the view's selection, kept in own_val / own_test.
+  const LogitTable* val = nullptr;
+  const LogitTable* test = nullptr;
+  std::shared_ptr<const LogitTable> own_val, own_test;
   json zoo_keys;  ///< the models' logit cache keys
 };
 
@@ -118,10 +125,19 @@ ModelView make_model_view(const Zoo& zoo, std::vector<int> models, const std::ve
                           const std::vector<int>& cal_idx) {
   ModelView v;
   v.zoo_models = std::move(models);
-  v.val = zoo.val.select_models(v.zoo_models);
-  v.test = zoo.test.select_models(v.zoo_models);
-  v.val_fit = v.val.subset(fit_idx);
-  v.val_cal = v.val.subset(cal_idx);
+  std::vector<int> every_model(zoo.val.num_models());
+  std::iota(every_model.begin(), every_model.end(), 0);
+  if (v.zoo_models == every_model) {
+    v.val = &zoo.val;
+    v.test = &zoo.test;
+  } else {
+    v.own_val = std::make_shared<const LogitTable>(zoo.val.select_models(v.zoo_models));
+    v.own_test = std::make_shared<const LogitTable>(zoo.test.select_models(v.zoo_models));
+    v.val = v.own_val.get();
+    v.test = v.own_test.get();
+  }
+  v.val_fit = v.val->subset(fit_idx);
+  v.val_cal = v.val->subset(cal_idx);
   v.zoo_keys = json::array();
   for (int m : v.zoo_models)
     for (const auto& member : zoo.members)
@@ -161,7 +177,7 @@ CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEnt
                 {"dataset_fingerprint", s.ds.fingerprint()},
                 {"zoo", view.zoo_keys},
                 {"cost", s.cfg.cost},
-                {"costs", view.test.costs()},
+                {"costs", view.test->costs()},
                 {"cost_model", to_string(s.cfg.cost_model)},
                 {"tier_delay", s.cfg.tier_delay},
                 {"charge_overhead", s.cfg.charge_overhead},
@@ -216,16 +232,16 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
     r.fit_seconds = seconds_since(t0);
     const auto t1 = std::chrono::steady_clock::now();
     if (is_online_method(*method)) {  // learns while it serves: streamed, not swept
-      stream_online_method(*method, s.ds, view.val_cal, view.test,
+      stream_online_method(*method, s.ds, view.val_cal, *view.test,
                            {s.cfg.cost, s.seed, s.cfg.val_cal_fraction}, eval, target_accuracy, &r);
     } else {
       r.val_points = sweep(*method, view.val_cal, eval);
-      r.curve = sweep(*method, view.test, eval);
+      r.curve = sweep(*method, *view.test, eval);
       r.sweep_seconds = seconds_since(t1);
       if (r.val_points.empty()) throw std::runtime_error("the method's knob grid is empty");
       r.headline_index = select_headline(r.val_points, target_accuracy);
       method->set_knob(r.val_points[r.headline_index].knob);
-      OperatingPoint point = evaluate(*method, view.test, eval, &r.headline_decisions);
+      OperatingPoint point = evaluate(*method, *view.test, eval, &r.headline_decisions);
       point.knob = r.val_points[r.headline_index].knob;
       r.curve[r.headline_index] = point;  // same knob; keep the run that made the decisions
       r.diagnostics = method->diagnostics();
@@ -364,11 +380,13 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
   std::vector<int> every_model(zoo.val.num_models());
   std::iota(every_model.begin(), every_model.end(), 0);
   const ModelView all = make_model_view(zoo, every_model, fit_idx, cal_idx);
-  const ModelView base =
-      derived.empty()
-          ? all
-          : make_model_view(zoo, models_seen_by(Options(), zoo.val.model_names(), derived), fit_idx,
-                            cal_idx);
+  // Without derived models `base` is `all` itself, not a copy (val_fit and val_cal are
+  // gigabytes at ImageNet scale).
+  std::optional<ModelView> base_only;
+  if (!derived.empty())
+    base_only = make_model_view(zoo, models_seen_by(Options(), zoo.val.model_names(), derived),
+                                fit_idx, cal_idx);
+  const ModelView& base = base_only ? *base_only : all;
   SeedContext s{cfg,     registries, zoo,
                 ds,      all,        base,
                 derived, seed,       cfg.cache_dir + "/methods/" + cfg.dataset,
@@ -408,13 +426,13 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
   }
 
   // Reference numbers, over the base models.
-  const double full_cost = full_ensemble_cost(base.test, cfg.cost_model, cfg.tier_delay);
+  const double full_cost = full_ensemble_cost(*base.test, cfg.cost_model, cfg.tier_delay);
   int best = 0;
-  for (int m = 1; m < base.val.num_models(); ++m)
-    if (base.val.model_accuracy(m) > base.val.model_accuracy(best)) best = m;
+  for (int m = 1; m < base.val->num_models(); ++m)
+    if (base.val->model_accuracy(m) > base.val->model_accuracy(best)) best = m;
   double best_cost = 0.0;
-  for (int n = 0; n < base.test.num_samples(); ++n) best_cost += base.test.cost(best, n);
-  best_cost /= std::max(1, base.test.num_samples());
+  for (int n = 0; n < base.test->num_samples(); ++n) best_cost += base.test->cost(best, n);
+  best_cost /= std::max(1, base.test->num_samples());
 
   json summary;
   summary["format_version"] = kFormatVersion;
@@ -439,9 +457,9 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
                           {"target_val_accuracy", target},
                           {"full_ensemble_cost", full_cost},
                           {"best_single",
-                           {{"name", base.test.model_names()[best]},
-                            {"accuracy", base.test.model_accuracy(best)},
-                            {"val_accuracy", base.val.model_accuracy(best)},
+                           {{"name", base.test->model_names()[best]},
+                            {"accuracy", base.test->model_accuracy(best)},
+                            {"val_accuracy", base.val->model_accuracy(best)},
                             {"cost", best_cost}}}};
   summary["methods"] = json::object();
   for (const auto& r : results)
@@ -528,8 +546,9 @@ void split_val(const std::vector<int32_t>& labels, double cal_fraction, uint64_t
 namespace {
 
 // An imported zoo entry (source: import): the file `lazystack import` wrote. Its labels must be
-// the dataset's val/test labels (same samples, same order). Cost: the entry's `cost`, else the
-// cost stored in the file (whatever unit it was given in). Throws on any mismatch.
+// the dataset's val/test labels (same samples, same order). Cost: the entry's `cost` (which
+// replaces per-sample costs too), else the cost stored in the file (whatever unit it was given
+// in; with per-sample costs their val mean). Throws on any mismatch.
 ZooMember load_imported_member(const ZooEntry& entry, const Dataset& ds, const std::string& cost,
                                CachedLogits* out) {
   ZooMember m;
@@ -552,6 +571,12 @@ ZooMember load_imported_member(const ZooEntry& entry, const Dataset& ds, const s
         ds.test.y.size()));
   const std::string unit = e.key.value("cost_unit", "given");
   m.cost = entry.given_cost >= 0 ? entry.given_cost : e.key.value("cost", 0.0);
+  if (entry.given_cost >= 0 && !e.val_sample_costs.empty()) {
+    log_info("[zoo] {}: the entry's cost {} replaces the file's per-sample costs", m.name,
+             entry.given_cost);
+    out->val_sample_costs.clear();
+    out->test_sample_costs.clear();
+  }
   if (entry.given_cost < 0 && unit != cost && unit != "given")
     log_warn("[zoo] {}: imported cost {} is in {}, the experiment's cost is {}", m.name, m.cost,
              unit, cost);
@@ -588,6 +613,8 @@ Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entri
   std::vector<std::string> names;
   std::vector<double> costs;
   std::vector<std::vector<float>> val, test;  // per successful member: [N][C] logits
+  // Per successful member: its per-sample costs, or empty (its one cost for every sample).
+  std::vector<std::vector<double>> val_sample_costs, test_sample_costs;
   size_t next_built = 0;
   for (const auto& entry : entries) {
     if (entry.arch != "imported") {
@@ -600,6 +627,8 @@ Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entri
         test.emplace_back(built.test.model_log_probs(k), built.test.model_log_probs(k) + nt);
         names.push_back(m.name);
         costs.push_back(m.cost);
+        val_sample_costs.emplace_back();
+        test_sample_costs.emplace_back();
       }
       zoo.members.push_back(std::move(m));
       continue;
@@ -614,6 +643,8 @@ Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entri
       test.push_back(std::move(e.test_logits));
       names.push_back(m.name);
       costs.push_back(m.cost);
+      val_sample_costs.push_back(std::move(e.val_sample_costs));
+      test_sample_costs.push_back(std::move(e.test_sample_costs));
     } catch (const std::exception& ex) {
       m.name = entry.name;
       m.arch = entry.arch;
@@ -632,6 +663,23 @@ Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entri
   zoo.test.set_labels(ds.test.y);
   zoo.val.set_costs(costs);
   zoo.test.set_costs(costs);
+  // Any member with per-sample costs: the Meter charges per (model, sample), [m][n]; the
+  // members without them cost their one cost on every sample.
+  const auto per_sample = [&](const std::vector<std::vector<double>>& given, int samples) {
+    std::vector<double> mn;
+    for (size_t k = 0; k < names.size(); ++k) {
+      if (given[k].empty())
+        mn.insert(mn.end(), samples, costs[k]);
+      else
+        mn.insert(mn.end(), given[k].begin(), given[k].end());
+    }
+    return mn;
+  };
+  if (std::any_of(val_sample_costs.begin(), val_sample_costs.end(),
+                  [](const auto& c) { return !c.empty(); })) {
+    zoo.val.set_sample_costs(per_sample(val_sample_costs, ds.val.num_samples));
+    zoo.test.set_sample_costs(per_sample(test_sample_costs, ds.test.num_samples));
+  }
   return zoo;
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -26,7 +27,8 @@ struct RawSplit {
   std::vector<double> values;
   std::vector<int32_t> labels;
   int num_classes = 0;
-  bool has_labels = false;  // labels came with the values
+  bool has_labels = false;           // labels came with the values
+  std::vector<double> sample_costs;  // per-sample costs, when given
 };
 
 std::string trim(const std::string& s) {
@@ -68,6 +70,23 @@ int32_t parse_label(const std::string& file, const std::string& cell, size_t lin
   return static_cast<int32_t>(v);
 }
 
+// Calls row(line number, cells) for each non-blank line after the header (line 1); a row with
+// another number of cells than the header's is an error.
+template <class RowFn>
+void for_each_csv_row(std::istream& in, const std::string& file, size_t header_size, RowFn&& row) {
+  std::string line;
+  size_t line_no = 1;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (trim(line).empty()) continue;
+    const std::vector<std::string> cells = split_csv_line(line);
+    if (cells.size() != header_size)
+      fail(file, fmt::format("line {}: {} cells, the header has {} (ragged row)", line_no,
+                             cells.size(), header_size));
+    row(line_no, cells);
+  }
+}
+
 RawSplit read_csv_split(const std::string& file, const std::string& label_column) {
   std::ifstream in(file);
   if (!in) fail(file, "cannot open");
@@ -86,14 +105,7 @@ RawSplit read_csv_split(const std::string& file, const std::string& label_column
     if (header[i] == label_column) label_at = static_cast<int>(i);
   s.num_classes = static_cast<int>(header.size()) - (label_at >= 0 ? 1 : 0);
   s.has_labels = label_at >= 0;
-  size_t line_no = 1;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (trim(line).empty()) continue;
-    const std::vector<std::string> cells = split_csv_line(line);
-    if (cells.size() != header.size())
-      fail(file, fmt::format("line {}: {} cells, the header has {} (ragged row)", line_no,
-                             cells.size(), header.size()));
+  for_each_csv_row(in, file, header.size(), [&](size_t line_no, const auto& cells) {
     for (size_t i = 0; i < cells.size(); ++i) {
       if (static_cast<int>(i) == label_at) {
         s.labels.push_back(parse_label(file, cells[i], line_no));
@@ -105,7 +117,7 @@ RawSplit read_csv_split(const std::string& file, const std::string& label_column
                                cells[i]));
       s.values.push_back(v);
     }
-  }
+  });
   return s;
 }
 
@@ -232,6 +244,83 @@ RawSplit read_h5_split(const h5::File& f, const std::string& split, const std::s
   return s;
 }
 
+bool is_h5(const std::string& file) {
+  const std::string ext = std::filesystem::path(file).extension().string();
+  return ext == ".h5" || ext == ".hdf5";
+}
+
+h5::File open_h5(const std::string& file) {
+  if (!std::filesystem::exists(file)) fail(file, "no such file");
+  try {
+    return h5::File::open(file);
+  } catch (const std::exception& e) {
+    fail(file, fmt::format("not a readable HDF5 file ({})", e.what()));
+  }
+}
+
+// One cost per sample of a split of `rows` samples, each finite and >= 0; `what` names them.
+void check_sample_costs(const std::string& file, const std::string& what,
+                        const std::vector<double>& costs, size_t rows) {
+  if (costs.size() != rows)
+    fail(file, fmt::format("{} costs for {}, the split has {} samples", costs.size(), what, rows));
+  for (size_t n = 0; n < rows; ++n)
+    if (!std::isfinite(costs[n]) || costs[n] < 0)
+      fail(file,
+           fmt::format("sample {}: cost {} of {} is not a finite number >= 0", n, costs[n], what));
+}
+
+// The column named `model` of a CSV cost table (header of model names, one row per sample).
+std::vector<double> read_csv_cost_column(const std::string& file, const std::string& model) {
+  std::ifstream in(file);
+  if (!in) fail(file, "cannot open cost table");
+  std::string line;
+  if (!std::getline(in, line)) fail(file, "empty cost table (expected a header of model names)");
+  const std::vector<std::string> header = split_csv_line(line);
+  const auto at = std::find(header.begin(), header.end(), model);
+  if (at == header.end()) {
+    std::string names;
+    for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
+    fail(file, fmt::format("cost table has no column for model '{}' (columns: {})", model, names));
+  }
+  const size_t column = static_cast<size_t>(at - header.begin());
+  std::vector<double> costs;
+  for_each_csv_row(in, file, header.size(), [&](size_t line_no, const auto& cells) {
+    double v = 0;
+    if (!parse_double(cells[column], &v))
+      fail(file, fmt::format("line {}, column '{}': '{}' is not a number", line_no, model,
+                             cells[column]));
+    costs.push_back(v);
+  });
+  return costs;
+}
+
+// Model `model`'s per-sample costs on a split of `rows` samples, from a cost table (CSV, NPY or
+// HDF5; see import.h), checked: one per sample, finite, >= 0.
+std::vector<double> read_sample_costs(const std::string& file, const std::string& model,
+                                      size_t rows) {
+  std::vector<double> costs;
+  if (is_npy(file)) {
+    std::vector<uint64_t> shape;
+    costs = read_npy(file, &shape);
+    if (shape.size() != 1)
+      fail(file, fmt::format("an NPY cost table must be 1-D [N] (model '{}''s costs), has {} "
+                             "dimensions",
+                             model, shape.size()));
+  } else if (is_h5(file)) {
+    const h5::File f = open_h5(file);
+    const std::string name = "/" + model;
+    if (!f.exists(name))
+      fail(file, fmt::format("cost table has no dataset {} for model '{}'", name, model));
+    std::vector<uint64_t> dims;
+    costs = f.read_f64(name, &dims);
+    if (dims.size() != 1) fail(file, fmt::format("{} must be 1-D [N]", name));
+  } else {
+    costs = read_csv_cost_column(file, model);
+  }
+  check_sample_costs(file, fmt::format("model '{}'", model), costs, rows);
+  return costs;
+}
+
 // Shape, finiteness, label range and (for probabilities) row sums; then to float logits.
 std::vector<float> validate_and_convert(const RawSplit& s, const ImportSpec& spec) {
   const size_t c = static_cast<size_t>(s.num_classes);
@@ -273,7 +362,13 @@ CachedLogits import_outputs(const ImportSpec& spec) {
   if (spec.name.empty()) fail(where, "no model name");
   if (spec.kind != "logits" && spec.kind != "probabilities")
     fail(where, fmt::format("kind '{}': use logits or probabilities", spec.kind));
-  if (!(spec.cost >= 0) || !std::isfinite(spec.cost))
+  const bool cost_tables = !spec.val_costs.empty() || !spec.test_costs.empty();
+  if (cost_tables && (spec.val_costs.empty() || spec.test_costs.empty()))
+    fail(where, "per-sample costs need a cost table for both splits (val and test)");
+  if (cost_tables && spec.cost >= 0)
+    fail(where, "give a per-model cost or per-sample cost tables, not both");
+  // HDF5 input may carry its own per-sample costs (/val/costs, /test/costs): checked below.
+  if (!cost_tables && spec.h5_path.empty() && !(spec.cost >= 0 && std::isfinite(spec.cost)))
     fail(where, "missing cost: give the model's cost per sample (>= 0, any unit)");
   if (spec.cost_unit != "latency_ms" && spec.cost_unit != "macs" && spec.cost_unit != "params" &&
       spec.cost_unit != "given")
@@ -283,16 +378,27 @@ CachedLogits import_outputs(const ImportSpec& spec) {
   if (!spec.h5_path.empty()) {
     if (!spec.val_path.empty() || !spec.test_path.empty())
       fail(spec.h5_path, "give either one HDF5 file or val and test CSV files, not both");
-    if (!std::filesystem::exists(spec.h5_path)) fail(spec.h5_path, "no such file");
-    h5::File f = [&] {
-      try {
-        return h5::File::open(spec.h5_path);
-      } catch (const std::exception& e) {
-        fail(spec.h5_path, fmt::format("not a readable HDF5 file ({})", e.what()));
-      }
-    }();
+    const h5::File f = open_h5(spec.h5_path);
     val = read_h5_split(f, "val", spec.kind);
     test = read_h5_split(f, "test", spec.kind);
+    const bool inline_costs = f.exists("/val/costs") || f.exists("/test/costs");
+    if (inline_costs && (cost_tables || spec.cost >= 0))
+      fail(spec.h5_path, "holds /val/costs and /test/costs; do not give a cost as well");
+    if (!inline_costs && !cost_tables && !(spec.cost >= 0 && std::isfinite(spec.cost)))
+      fail(spec.h5_path,
+           "missing cost: give the model's cost per sample (>= 0, any unit), or /val/costs and "
+           "/test/costs in the file");
+    if (inline_costs) {
+      for (auto [s, split] : {std::pair<RawSplit*, const char*>{&val, "val"},
+                              std::pair<RawSplit*, const char*>{&test, "test"}}) {
+        const std::string name = fmt::format("/{}/costs", split);
+        if (!f.exists(name)) fail(spec.h5_path, fmt::format("no dataset {}", name));
+        std::vector<uint64_t> dims;
+        s->sample_costs = f.read_f64(name, &dims);
+        if (dims.size() != 1) fail(spec.h5_path, fmt::format("{} must be 1-D [N]", name));
+        check_sample_costs(spec.h5_path, name, s->sample_costs, s->labels.size());
+      }
+    }
   } else {
     if (spec.val_path.empty() || spec.test_path.empty())
       fail(where.empty() ? "(none)" : where,
@@ -314,6 +420,10 @@ CachedLogits import_outputs(const ImportSpec& spec) {
       }
     }
   }
+  if (cost_tables) {
+    val.sample_costs = read_sample_costs(spec.val_costs, spec.name, val.labels.size());
+    test.sample_costs = read_sample_costs(spec.test_costs, spec.name, test.labels.size());
+  }
   CachedLogits e;
   e.val_logits = validate_and_convert(val, spec);
   e.test_logits = validate_and_convert(test, spec);
@@ -328,11 +438,24 @@ CachedLogits import_outputs(const ImportSpec& spec) {
   h.update(e.val_labels.data(), e.val_labels.size() * sizeof(int32_t));
   h.update(e.test_logits.data(), e.test_logits.size() * sizeof(float));
   h.update(e.test_labels.data(), e.test_labels.size() * sizeof(int32_t));
-  e.key = {{"kind", "imported-logits"}, {"name", spec.name},           {"input_kind", spec.kind},
-           {"cost", spec.cost},         {"cost_unit", spec.cost_unit}, {"content", h.hex()}};
-  if (spec.cost_unit == "latency_ms") e.latency_ms = spec.cost;
-  if (spec.cost_unit == "macs") e.macs = spec.cost;
-  if (spec.cost_unit == "params") e.params = spec.cost;
+  double cost = spec.cost;
+  if (!val.sample_costs.empty()) {
+    e.val_sample_costs = std::move(val.sample_costs);
+    e.test_sample_costs = std::move(test.sample_costs);
+    h.update(e.val_sample_costs.data(), e.val_sample_costs.size() * sizeof(double));
+    h.update(e.test_sample_costs.data(), e.test_sample_costs.size() * sizeof(double));
+    // The model's one cost (ordering, reports): its mean over val, never over test.
+    cost = 0;
+    for (double c : e.val_sample_costs) cost += c;
+    cost /= static_cast<double>(e.val_sample_costs.size());
+  }
+  e.key = {{"kind", "imported-logits"},   {"name", spec.name},
+           {"input_kind", spec.kind},     {"cost", cost},
+           {"cost_unit", spec.cost_unit}, {"content", h.hex()}};
+  if (!e.val_sample_costs.empty()) e.key["sample_costs"] = true;
+  if (spec.cost_unit == "latency_ms") e.latency_ms = cost;
+  if (spec.cost_unit == "macs") e.macs = cost;
+  if (spec.cost_unit == "params") e.params = cost;
   return e;
 }
 

@@ -12,6 +12,16 @@
 //         little-endian, C order; labels from label files (.npy int [N], or text as above).
 // Probabilities are converted to log-probabilities, clamped to log(kProbFloor) at 0; every row
 // must be non-negative and sum to 1 within prob_tolerance.
+//
+// Costs: one per model (`cost`), or one per model and sample, in any unit (ms, MACs, dollars
+// per query): a cost table per split (val_costs / test_costs) holding this model's column:
+//   CSV   a header line of model names, then one row per sample (in the split's order); the
+//         column named `name` is this model's;
+//   NPY   float/int [N]: this model's costs;
+//   HDF5  a dataset /<name> [N] (one file per split may hold every model's);
+// or, with HDF5 input, /val/costs and /test/costs [N] in the input file itself. Every cost must
+// be finite and >= 0, one per sample of the split. They go to the cache as /val/costs and
+// /test/costs; the model's cost (key and attribute) is then the mean val cost.
 #pragma once
 
 #include <string>
@@ -30,9 +40,10 @@ struct ImportSpec {
   std::string val_labels, test_labels;  ///< optional label files (CSV without label column)
   std::string kind = "logits";          ///< logits | probabilities
   std::string label_column = "label";   ///< CSV label column name
-  double cost = -1.0;                   ///< per-model cost, any unit; required (>= 0)
-  std::string cost_unit = "given";      ///< latency_ms | macs | params | given
-  double prob_tolerance = 1e-2;         ///< |row sum - 1| allowed for probabilities
+  double cost = -1.0;  ///< per-model cost, any unit (>= 0); required without per-sample costs
+  std::string val_costs, test_costs;  ///< per-sample cost tables (CSV, NPY or HDF5), or empty
+  std::string cost_unit = "given";    ///< latency_ms | macs | params | given
+  double prob_tolerance = 1e-2;       ///< |row sum - 1| allowed for probabilities
 };
 
 /// Reads and validates the inputs and returns the cache entry: logits (log-probabilities for
@@ -41,7 +52,9 @@ struct ImportSpec {
 /// params when cost_unit names one. Throws std::invalid_argument naming the file and what is
 /// wrong: missing cost, shapes (rows != labels, class count differs between val and test,
 /// fewer than 2 classes), NaN/Inf, labels out of [0, C), probability rows not summing to ~1 or
-/// negative, ragged CSV rows, non-numeric cells.
+/// negative, ragged CSV rows, non-numeric cells; a cost table without this model's column,
+/// with another number of rows than the split, or with a NaN, Inf or negative cost; a per-model
+/// and per-sample cost both given. With per-sample costs the key also holds their hash.
 CachedLogits import_outputs(const ImportSpec& spec);
 
 /// import_outputs, then write_logit_cache to `out_path` (atomic; nothing written on error).

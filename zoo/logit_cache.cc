@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <tuple>
 
 #include "core/hdf5_io.h"
 #include "core/provenance.h"
@@ -68,7 +69,10 @@ SplitBlock read_split(const h5::File& f, const std::string& split) {
 void write_logit_cache(const std::string& path, const CachedLogits& e) {
   const uint64_t c = static_cast<uint64_t>(e.num_classes);
   if (e.num_classes < 2 || e.val_logits.size() != e.val_labels.size() * c ||
-      e.test_logits.size() != e.test_labels.size() * c)
+      e.test_logits.size() != e.test_labels.size() * c ||
+      ((!e.val_sample_costs.empty() || !e.test_sample_costs.empty()) &&
+       (e.val_sample_costs.size() != e.val_labels.size() ||
+        e.test_sample_costs.size() != e.test_labels.size())))
     throw std::logic_error(
         fmt::format("write_logit_cache '{}': logits and labels disagree in size", path));
   h5::write_atomically(path, [&](h5::File& f) {
@@ -76,6 +80,10 @@ void write_logit_cache(const std::string& path, const CachedLogits& e) {
     f.write_i32("/val/labels", e.val_labels.data(), {e.val_labels.size()});
     f.write_f32("/test/logits", e.test_logits.data(), {e.test_labels.size(), c});
     f.write_i32("/test/labels", e.test_labels.data(), {e.test_labels.size()});
+    if (!e.val_sample_costs.empty()) {
+      f.write_f64("/val/costs", e.val_sample_costs.data(), {e.val_sample_costs.size()});
+      f.write_f64("/test/costs", e.test_sample_costs.data(), {e.test_sample_costs.size()});
+    }
     f.set_attr("/", "format", kFormat);
     f.set_attr("/", "key", e.key.dump());
     f.set_attr("/", "latency_ms", e.latency_ms);
@@ -112,6 +120,23 @@ CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& exp
   e.val_labels = std::move(val.labels);
   e.test_logits = std::move(test.logits);
   e.test_labels = std::move(test.labels);
+  // Optional per-sample costs: both splits or neither, one finite cost >= 0 per sample.
+  if (f.exists("/val/costs") || f.exists("/test/costs")) {
+    for (auto [split, costs, n] :
+         {std::make_tuple("val", &e.val_sample_costs, e.val_labels.size()),
+          std::make_tuple("test", &e.test_sample_costs, e.test_labels.size())}) {
+      const std::string name = fmt::format("/{}/costs", split);
+      if (!f.exists(name)) throw std::runtime_error(fmt::format("'{}': no {}", path, name));
+      std::vector<uint64_t> dims;
+      *costs = f.read_f64(name, &dims);
+      if (dims.size() != 1 || costs->size() != n)
+        throw std::runtime_error(fmt::format("'{}': {} must be [{}]", path, name, n));
+      for (size_t i = 0; i < n; ++i)
+        if (!((*costs)[i] >= 0) || !std::isfinite((*costs)[i]))
+          throw std::runtime_error(fmt::format(
+              "'{}': {} at sample {} is {}, not a finite cost >= 0", path, name, i, (*costs)[i]));
+    }
+  }
   for (const char* cost : {"latency_ms", "macs", "params"})
     if (!f.has_attr("/", cost))
       throw std::runtime_error(fmt::format("'{}': no {} attribute", path, cost));

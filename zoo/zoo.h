@@ -92,10 +92,13 @@ struct CachedLogits {
   nlohmann::json key;  ///< full key JSON
   double latency_ms = 0.0, macs = 0.0, params = 0.0;
   double setup_seconds = 0.0;  ///< see ZooMember::setup_seconds (attribute optional on read)
+  /// Optional cost per sample [N] of each split (imported members: /val/costs, /test/costs);
+  /// empty = one cost per model.
+  std::vector<double> val_sample_costs, test_sample_costs;
 };
 /// Writes atomically (temp file + rename). Attributes: format ("lazystack-logits/1"), key
 /// (JSON), latency_ms, macs, params, setup_seconds, created, tool_version, git_revision,
-/// hardware.
+/// hardware; /val/costs and /test/costs float64 [N] when the entry has per-sample costs.
 void write_logit_cache(const std::string& path, const CachedLogits& entry);
 /// Reads and validates: HDF5 readable, datasets present with consistent shapes, all finite,
 /// labels in range, and key equal to `expected_key` (when not null). Throws
