@@ -131,8 +131,11 @@ int main(int argc, char** argv) {
                      "per-sample cost table of val: CSV (header of model names, one row per "
                      "sample; the --name column is used), NPY [N] or HDF5 (dataset /NAME)");
   import->add_option("--test-costs", import_spec.test_costs, "per-sample cost table of test");
-  import->add_option("--cost", import_spec.cost, "the model's cost per sample (any unit, >= 0)")
-      ->required();
+  // Not required by the parser: per-sample cost tables replace it (import_outputs checks).
+  import->add_option("--cost", import_spec.cost,
+                     "the model's cost per sample (any unit, >= 0); required unless "
+                     "--val-costs/--test-costs or /val/costs in the --h5 input give per-sample "
+                     "costs");
   import
       ->add_option("--cost-unit", import_spec.cost_unit,
                    "unit of --cost; latency_ms / macs / params also fill that attribute")
