@@ -75,6 +75,16 @@ bool looks_like_header(const std::vector<CsvRow>& rows) {
   return false;
 }
 
+// scikit-learn's "n_samples,n_features[,class names]" first line: two counts that match the
+// rest of the file exactly (a data row would have to match both by chance).
+bool looks_like_sklearn_header(const std::vector<CsvRow>& rows) {
+  if (rows.size() < 2 || rows[0].fields.size() < 2) return false;
+  const auto n_samples = csv_number(rows[0].fields[0]);
+  const auto n_features = csv_number(rows[0].fields[1]);
+  return n_samples && n_features && *n_samples == static_cast<double>(rows.size() - 1) &&
+         *n_features + 1 == static_cast<double>(rows[1].fields.size());
+}
+
 int resolve_label_column(const std::string& label, const CsvTable& t) {
   if (label.empty()) return t.num_columns - 1;
   if (t.has_header) {
@@ -141,7 +151,9 @@ CsvTable read_table(const std::string& path, const Options& options,
            : reference->has_header           ? HeaderMode::kPresent
                                              : HeaderMode::kAbsent;
   if (mode == HeaderMode::kAuto)
-    mode = looks_like_header(rows) ? HeaderMode::kPresent : HeaderMode::kAbsent;
+    mode = looks_like_sklearn_header(rows) ? HeaderMode::kSklearn
+           : looks_like_header(rows)       ? HeaderMode::kPresent
+                                           : HeaderMode::kAbsent;
   size_t first_data = 0;
   if (mode == HeaderMode::kSklearn) {
     read_sklearn_header(rows[0], rows, t);
@@ -360,9 +372,9 @@ DatasetRegistry::Entry csv_entry() {
                  "from the end); empty = the last column. Integer labels or class names, mapped "
                  "to classes in sorted order"),
       opt_string("header", "auto",
-                 "whether the first row holds column names; auto = yes when a cell of it is text "
-                 "where the next row has a number; sklearn = scikit-learn's "
-                 "'n_samples,n_features,class names' line")
+                 "whether the first row holds column names; sklearn = scikit-learn's "
+                 "'n_samples,n_features,class names' line; auto = sklearn when the counts match "
+                 "the file, else yes when a cell of it is text where the next row has a number")
           .one_of({"auto", "true", "false", "sklearn"}),
       opt_string("separator", "comma", "field separator").one_of({"comma", "semicolon", "tab"}),
       opt_string("test_path", "",

@@ -156,6 +156,12 @@ TEST_F(CsvDataset, SklearnHeaderNamesTheClasses) {
       load("30,2,alpha,beta,gamma\n" + rows_text({"0", "1", "2"}), {{"header", "sklearn"}});
   EXPECT_EQ(ds->class_names, (std::vector<std::string>{"alpha", "beta", "gamma"}));
   expect_labels_follow_features(*ds, {0, 1, 2});
+  // header: auto recognises the sklearn line when its counts match the file.
+  EXPECT_EQ(load("30,2,alpha,beta,gamma\n" + rows_text({"0", "1", "2"}))->class_names,
+            (std::vector<std::string>{"alpha", "beta", "gamma"}));
+  // With counts that do not match, it is an ordinary (here: ragged) header row.
+  EXPECT_THAT(load_error("31,2,alpha,beta,gamma\n" + rows_text({"0", "1", "2"})),
+              HasSubstr("data.csv:2: 3 fields, expected 5 (as on line 1)"));
   EXPECT_THAT(load_error("31,2,a,b,c\n" + rows_text({"0", "1", "2"}), {{"header", "sklearn"}}),
               HasSubstr("data.csv:1: the header declares 31 samples, the file has 30"));
   EXPECT_THAT(load_error("30,3,a,b,c\n" + rows_text({"0", "1", "2"}), {{"header", "sklearn"}}),
@@ -239,6 +245,19 @@ TEST(SklearnDatasets, LoadWithTheirClassNames) {
     EXPECT_EQ(sizes, e.class_sizes) << e.name;
     EXPECT_EQ(ds->val.num_samples, static_cast<int>(std::lround(e.rows * 0.25))) << e.name;
   }
+}
+
+// The generic loader reads the same file to the same splits: header auto-detected as sklearn's.
+TEST(SklearnDatasets, CsvLoaderReadsTheSameFileToTheSameSplits) {
+  const json fractions = {{"val_fraction", 0.3}, {"test_fraction", 0.3}};
+  const auto named = load_builtin("wine", fractions, 3);
+  json overrides = fractions;
+  overrides["path"] = "/usr/lib/python3/dist-packages/sklearn/datasets/data/wine_data.csv";
+  const auto generic = load_builtin("csv", overrides, 3);
+  EXPECT_EQ(generic->name, "csv-wine_data");
+  EXPECT_EQ(generic->class_names, named->class_names);
+  for (const char* which : {"train", "val", "test"})
+    EXPECT_EQ(generic->split(which).fingerprint, named->split(which).fingerprint) << which;
 }
 
 }  // namespace
