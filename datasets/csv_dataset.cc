@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -49,8 +50,9 @@ char separator_char(const std::string& option) {
 // One file's rows after the header: features parsed, labels kept as text.
 struct CsvTable {
   std::string path;
-  bool has_header = false;
-  std::vector<std::string> columns;  ///< header names; empty without a header
+  HeaderMode header = HeaderMode::kAbsent;  ///< as resolved (never kAuto)
+  bool has_header = false;                  ///< a row of column names (not sklearn's line)
+  std::vector<std::string> columns;         ///< header names; empty without a header
   int num_columns = 0;
   int label_column = 0;
   std::vector<float> features;  ///< row-major, the label column left out
@@ -146,14 +148,12 @@ CsvTable read_table(const std::string& path, const Options& options,
       read_csv_rows(path, separator_char(options.get_string("separator")));
   if (rows.empty()) throw std::runtime_error(fmt::format("{}: empty file: no rows", path));
   HeaderMode mode = header_mode(options.get_string("header"));
-  if (reference)
-    mode = !reference->sklearn_names.empty() ? HeaderMode::kSklearn
-           : reference->has_header           ? HeaderMode::kPresent
-                                             : HeaderMode::kAbsent;
+  if (reference) mode = reference->header;
   if (mode == HeaderMode::kAuto)
     mode = looks_like_sklearn_header(rows) ? HeaderMode::kSklearn
            : looks_like_header(rows)       ? HeaderMode::kPresent
                                            : HeaderMode::kAbsent;
+  t.header = mode;
   size_t first_data = 0;
   if (mode == HeaderMode::kSklearn) {
     read_sklearn_header(rows[0], rows, t);
@@ -221,7 +221,7 @@ CsvTable read_table(const std::string& path, const Options& options,
 }
 
 // Classes of a label column: integers sorted numerically when every label is a number, else the
-// texts sorted. `key` maps a label's text to its class key ("1.0" and "1" are the same class).
+// texts sorted. class_key maps a label's text to its key in `index` ("1.0" and "1" are one class).
 struct ClassMap {
   bool numeric = false;
   std::map<std::string, int> index;  ///< class key -> class index
@@ -231,7 +231,7 @@ struct ClassMap {
 std::string class_key(const ClassMap& classes, const std::string& text) {
   if (!classes.numeric) return text;
   const auto v = csv_number(text);
-  return v ? fmt::format("{}", static_cast<long long>(*v)) : text;
+  return v && *v == std::floor(*v) ? fmt::format("{}", static_cast<long long>(*v)) : text;
 }
 
 ClassMap classes_of(const CsvTable& t) {
