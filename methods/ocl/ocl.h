@@ -16,7 +16,8 @@
 //
 // Costs: each level (learner + its deferral MLP) is charged whenever it runs, in the
 // experiment's unit: median batch-1 LibTorch forward latency (latency_ms, measured like the zoo
-// profiler, single-threaded), analytic multiply-adds (macs), parameter count (params), or the
+// profiler, single-threaded; kept per shape and machine in the method cache folder, so every
+// stream and run charges the same), analytic multiply-adds (macs), parameter count (params), or the
 // `level_costs` option (required for cost: given). When the expert answers, every learner has
 // run on the sample (its output is needed for learning), so all are charged. Gradient steps
 // are not charged: like the paper, cost is what serving runs.
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "core/hash.h"
 #include "core/method.h"
 #include "core/stream.h"
 
@@ -66,6 +68,8 @@ class Ocl : public Method, public OnlineMethod {
   int expert() const { return expert_; }
 
  private:
+  CacheKey latency_key(const StreamSetup& setup) const;
+  void measure_latencies(const StreamSetup& setup);
   void update_learners();
   void update_deferrals(int expert_label);
 
@@ -93,7 +97,8 @@ class Ocl : public Method, public OnlineMethod {
   uint64_t fit_seed_ = 0;
   double mu_ = 0.0;
 
-  std::string measured_key_;                 ///< shape the latencies were measured for
+  std::string cache_dir_;                    ///< where measured latencies are kept
+  std::string measured_key_;                 ///< latency_key() of the measured latencies
   std::vector<double> measured_latency_ms_;  ///< [level]
 
   // Per stream.
