@@ -110,6 +110,7 @@ nlohmann::json StreamRecord::to_json() const {
   j["zoo_runs"] = zoo_runs;
   j["mean_level_cost"] = level_cost;
   j["mean_zoo_cost"] = zoo_cost;
+  j["seconds"] = seconds;
   j["method"] = method;
   return j;
 }
@@ -158,6 +159,7 @@ OperatingPoint stream_evaluate(OnlineMethod& method, const StreamSplit& split,
   double sum_cost = 0.0, sum_sq_cost = 0.0, sum_models = 0.0, total_ns = 0.0;
   double sum_level_cost = 0.0, sum_zoo_cost = 0.0;
   using clock = std::chrono::steady_clock;
+  const auto stream_start = clock::now();
   for (int pos = 0; pos < N; ++pos) {
     const int n = split.order[pos];
     StreamSample sample;
@@ -213,6 +215,7 @@ OperatingPoint stream_evaluate(OnlineMethod& method, const StreamSplit& split,
     rec.level_cost = sum_level_cost / N;
     rec.zoo_cost = sum_zoo_cost / N;
   }
+  rec.seconds = std::chrono::duration<double>(clock::now() - stream_start).count();
   rec.method = method.stream_diagnostics();
   if (record) *record = std::move(rec);
   return point;

@@ -124,6 +124,7 @@ struct StreamRecord {
   int64_t zoo_runs = 0;                        ///< samples on which a zoo model ran
   double level_cost = 0.0;                     ///< mean level cost per sample
   double zoo_cost = 0.0;                       ///< mean zoo cost per sample
+  double seconds = 0.0;                        ///< wall time of the whole stream (learning too)
   int shift_start = -1;
   std::string shift;
   nlohmann::json method;  ///< the method's stream_diagnostics()

@@ -97,9 +97,11 @@ void stream_online_method(Method& method, const Dataset& ds, const LogitTable& v
     OperatingPoint p = stream_evaluate(online, test_split, setup_for(test_split), eval, &record,
                                        headline ? &r->headline_decisions : nullptr);
     p.knob = knobs[k];
-    log_info("[methods] {}: stream {} over test: accuracy {:.4f}, cost {:.4g} ({})", r->name,
-             knobs[k].to_string(), p.accuracy, p.mean_cost,
-             record.to_json()["share_last_window"].dump());
+    log_info(
+        "[methods] {}: stream {} over test: accuracy {:.4f}, cost {:.4g}, {:.1f} s; answered "
+        "in the last window: {}",
+        r->name, knobs[k].to_string(), p.accuracy, p.mean_cost, record.seconds,
+        record.to_json()["share_last_window"].dump());
     r->curve.push_back(std::move(p));
     test_records.push_back(record.to_json());
   }
