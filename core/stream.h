@@ -25,7 +25,7 @@ struct OnlineLevel {
 /// What an online method may know before a stream starts. No labels.
 struct StreamSetup {
   int num_samples = 0;
-  int feature_dim = 0;  ///< 0: the split has no raw features (imported logits only)
+  int feature_dim = 0;  ///< 0: the split has no raw features (labels and model outputs only)
   int num_classes = 0;
   std::string cost_unit;  ///< latency_ms | macs | params | given
   uint64_t seed = 0;

@@ -140,9 +140,10 @@ void check_online_methods(const ExperimentConfig& cfg, const Registries& registr
     }
     throw config_error_at(
         cfg.path, node, "methods." + entry.name + ".learners",
-        fmt::format("its learners (logistic, mlp) need raw features, and dataset '{}' has none "
-                    "(imported logits only): use a dataset with features or drop this method",
-                    cfg.dataset));
+        fmt::format(
+            "its learners (logistic, mlp) need raw features, and dataset '{}' has none "
+            "(labels and model outputs only): use a dataset with features or drop this method",
+            cfg.dataset));
   }
 }
 

@@ -313,7 +313,8 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
   if (expert_ < 0) throw std::logic_error("ocl: begin_stream() before fit()");
   if (setup.feature_dim <= 0)
     throw std::runtime_error(
-        "ocl: learners need raw features, and this dataset has none (imported logits only)");
+        "ocl: learners need raw features, and this dataset has none (labels and model outputs "
+        "only)");
   if (setup.cost_unit == "given" && given_level_costs_.empty())
     throw std::runtime_error("ocl: cost: given needs the learners' costs in level_costs");
   num_classes_ = setup.num_classes;
