@@ -21,11 +21,13 @@ done
 if command -v gnuplot >/dev/null; then
   for f in png svg pdf; do [ -s "$run/figures/pareto.$f" ] || fail "missing figures/pareto.$f"; done
 fi
-for m in single ensemble stacker oracle cost-cascade; do
+for m in single ensemble stacker oracle cost-cascade ocl; do
   grep -q "\"$m\"" "$run/summary.json" || fail "summary.json lacks method $m"
 done
 grep -q '"error": null' "$run/summary.json" || fail "no method succeeded"
 [ "$(grep -c '^cost-cascade,curve' "$run/points.csv")" -ge 5 ] || fail "cost-cascade curve too short"
+[ "$(grep -c '^ocl,curve' "$run/points.csv")" -eq 2 ] || fail "ocl curve: expected its 2 mu points"
+[ -s "$run/figures/ocl_stream.csv" ] || fail "missing figures/ocl_stream.csv (online learning curve)"
 
 echo "== warm run: everything from the cache"
 "$bin" run "$cfg" "${common[@]}" >"$work/warm.log" 2>&1 || { cat "$work/warm.log"; fail "warm run"; }

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/stream.h"
+#include "tests/common/unpaid_outputs.h"
 
 namespace lazystack {
 namespace {
@@ -145,6 +146,24 @@ TEST(Ocl, NeverReadsALabel) {
   Meter meter(data.table, CostModel::kSequential);
   meter.reset(0);
   EXPECT_THROW(a->predict(meter), std::logic_error);  // no offline path around the stream
+}
+
+TEST(Ocl, DecisionsDependOnlyOnPaidOutputs) {
+  const SyntheticStream data(6);
+  auto a = fitted(data.table, ocl_options());
+  const StreamSplit split = data.split(data.table, 4);
+  const StreamRun before = run(*a, split);
+  // The expert's output on every sample it was not paid for becomes a confident wrong answer.
+  const LogitTable tampered = testing::with_unpaid_outputs_replaced(data.table, before.decisions);
+  StreamSplit tampered_split = split;
+  tampered_split.outputs = &tampered;
+  auto b = fitted(data.table, ocl_options());
+  const StreamRun after = run(*b, tampered_split);
+  EXPECT_EQ(before.decisions.prediction, after.decisions.prediction);
+  EXPECT_EQ(before.decisions.executed_mask, after.decisions.executed_mask);
+  EXPECT_EQ(before.decisions.cost, after.decisions.cost);
+  EXPECT_GT(before.record.zoo_runs, 0);
+  EXPECT_LT(before.record.zoo_runs, kSamples);  // some outputs were unpaid and did change
 }
 
 TEST(Ocl, ChargesEveryLevelItRuns) {
