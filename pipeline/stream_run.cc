@@ -44,7 +44,11 @@ void stream_online_method(Method& method, const Dataset& ds, const LogitTable& v
   // val_cal's rows of ds.val: the same seeded split the pipeline made.
   std::vector<int> fit_rows, cal_rows;
   split_val(ds.val.y, spec.val_cal_fraction, spec.seed, &fit_rows, &cal_rows);
-  if (static_cast<int>(cal_rows.size()) != val_cal.num_samples())
+  // Features must line up with val_cal's rows: same count and the same labels, row by row.
+  bool aligned = static_cast<int>(cal_rows.size()) == val_cal.num_samples();
+  for (size_t i = 0; aligned && i < cal_rows.size(); ++i)
+    aligned = ds.val.y[cal_rows[i]] == val_cal.labels()[i];
+  if (!aligned)
     throw std::logic_error("stream_online_method: val_cal does not match the dataset's val split");
   std::vector<float> val_cal_x;
   if (features) {
