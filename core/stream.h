@@ -50,6 +50,8 @@ class StreamMeter {
   void run_level(int level);
   /// Runs zoo model m through the Meter (charged there); returns its probabilities.
   ProbView run_model(int m);
+  /// Runs zoo models as one tier through the Meter (charged there, per its cost model).
+  void run_tier(const std::vector<int>& models) { zoo_.run_tier(models); }
 
   int num_levels() const { return static_cast<int>(levels_.size()); }
   const std::vector<OnlineLevel>& levels() const { return levels_; }

@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "core/provenance.h"
 #include "methods/common/method_kit.h"
+#include "methods/common/mlp_train.h"
 #include "methods/common/model_outputs.h"
 
 namespace lazystack {
@@ -149,6 +150,10 @@ std::vector<OptionSpec> Ocl::option_specs() {
       opt_string("expert", "",
                  "zoo model that answers last and whose argmax is the only label; \"\" = the "
                  "most accurate on val_fit"),
+      opt_bool("expert_stacker", false,
+               "the expert is the full stacker instead (an MLP over every zoo model's "
+               "probabilities, fitted on labelled val_fit like the `stacker` method; all models "
+               "run as one tier and are charged)"),
       opt_string("shift", "none",
                  "stream order: none (seeded shuffle) or classes (shift_classes arrive only in "
                  "the last third)")
@@ -185,6 +190,7 @@ Ocl::Ocl(const Options& options)
       hidden_(static_cast<int>(options.get_int("hidden"))),
       learners_(options.get_strings("learners")),
       expert_name_(options.get_string("expert")),
+      expert_stacker_(options.get_bool("expert_stacker")),
       shift_(options.get_string("shift")),
       shift_classes_(options.get_ints("shift_classes")),
       option_seed_(static_cast<uint64_t>(options.get_int("seed"))),
@@ -198,6 +204,9 @@ Ocl::Ocl(const Options& options)
   if (!given_level_costs_.empty() && given_level_costs_.size() != learners_.size())
     throw std::invalid_argument(fmt::format("level_costs: {} value(s) for {} learner(s)",
                                             given_level_costs_.size(), learners_.size()));
+  if (expert_stacker_ && !expert_name_.empty())
+    throw std::invalid_argument(
+        "expert: a named expert and expert_stacker: true exclude each other");
   if (shift_ == "none" && !shift_classes_.empty())
     throw std::invalid_argument("shift_classes: given, but shift is none");
 }
@@ -210,6 +219,32 @@ void Ocl::fit(const FitContext& ctx) {
   model_names_ = val_fit.model_names();
   fit_seed_ = ctx.seed;
   cache_dir_ = ctx.cache_dir;
+  stacker_members_.clear();
+  if (expert_stacker_) {
+    // The full stacker, fitted offline on labelled val_fit exactly like the `stacker` method
+    // (its default training options and this run's seed); at serving time it runs every model.
+    stacker_members_ = all_models(val_fit);
+    const std::vector<float> features = concat_probs(val_fit, stacker_members_);
+    MlpTrainData data;
+    data.features = features.data();
+    data.labels = val_fit.labels().data();
+    data.num_rows = val_fit.num_samples();
+    data.input_dim = static_cast<int>(stacker_members_.size()) * val_fit.num_classes();
+    data.num_classes = val_fit.num_classes();
+    MlpTrainOptions train;
+    train.seed = ctx.seed;
+    stacker_ = MlpKernel(train_mlp(data, train).weights);
+    stacker_input_.assign(data.input_dim, 0.0f);
+    stacker_probs_.assign(val_fit.num_classes(), 0.0f);
+    expert_ = -2;  // not one zoo model
+    expert_choice_ = "full stacker over every zoo model, fitted on val_fit";
+    const std::vector<double> costs = mean_costs(val_fit);
+    expert_cost_ = 0.0;
+    for (double c : costs)
+      expert_cost_ =
+          ctx.cost_model == CostModel::kParallel ? std::max(expert_cost_, c) : expert_cost_ + c;
+    return;
+  }
   if (!expert_name_.empty()) {
     expert_ = val_fit.model_index(expert_name_);
     if (expert_ < 0)
@@ -238,7 +273,7 @@ int Ocl::predict(Meter&) {
 }
 
 nlohmann::json Ocl::diagnostics() const {
-  return {{"expert", expert_ >= 0 ? model_names_[expert_] : ""},
+  return {{"expert", expert_name()},
           {"expert_choice", expert_choice_},
           {"expert_cost", expert_cost_},
           {"learners", learners_},
@@ -310,7 +345,7 @@ void Ocl::measure_latencies(const StreamSetup& setup) {
 }
 
 std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
-  if (expert_ < 0) throw std::logic_error("ocl: begin_stream() before fit()");
+  if (expert_ == -1) throw std::logic_error("ocl: begin_stream() before fit()");
   if (setup.feature_dim <= 0)
     throw std::runtime_error(
         "ocl: learners need raw features, and this dataset has none (labels and model outputs "
@@ -448,7 +483,7 @@ int Ocl::serve(const StreamSample& sample, StreamMeter& meter) {
     }
   }
   warmup_samples_ += warm;
-  const int label = argmax(meter.run_model(expert_));  // the only label ocl ever sees
+  const int label = ask_expert(meter);  // the only label ocl ever sees
   ++expert_calls_;
   memory_x_.insert(memory_x_.end(), sample.features, sample.features + feature_dim_);
   memory_y_.push_back(label);
@@ -456,6 +491,14 @@ int Ocl::serve(const StreamSample& sample, StreamMeter& meter) {
   update_deferrals(label);
   if (pending_ >= batch_) update_learners();
   return label;
+}
+
+int Ocl::ask_expert(StreamMeter& meter) {
+  if (stacker_members_.empty()) return argmax(meter.run_model(expert_));
+  meter.run_tier(stacker_members_);
+  concat_probs(meter.zoo(), stacker_members_, stacker_input_.data());
+  stacker_.forward(stacker_input_.data(), stacker_probs_.data());
+  return argmax(stacker_probs_.data(), num_classes_);
 }
 
 void Ocl::update_deferrals(int expert_label) {
@@ -506,7 +549,7 @@ nlohmann::json Ocl::stream_diagnostics() const {
   for (const OnlineLevel& l : levels_) levels.push_back({{"name", l.name}, {"cost", l.cost}});
   return {{"levels", levels},
           {"level_cost_source", cost_source_},
-          {"expert", expert_ >= 0 ? model_names_[expert_] : ""},
+          {"expert", expert_name()},
           {"expert_cost", expert_cost_},
           {"mu", mu_},
           {"learner_updates", updates_},

@@ -12,7 +12,10 @@
 //       + sum_i (d_i - 1[argmax p_i != expert])^2
 // with the learners' outputs held fixed. Until every learner has `warmup` updates the expert
 // answers everything; afterwards a level that would answer still hands the sample to the
-// expert with probability decay^updates (the decaying jump of DAgger / the paper).
+// expert with probability decay^updates (the decaying jump of DAgger / the paper). The expert
+// is one zoo model (named, or the most accurate on val_fit), or with expert_stacker the full
+// stacker: an MLP over every model's probabilities fitted offline on labelled val_fit, all
+// models run as one tier through the Meter.
 //
 // Costs: each level (learner + its deferral MLP) is charged whenever it runs, in the
 // experiment's unit: median batch-1 LibTorch forward latency (latency_ms, measured like the zoo
@@ -31,6 +34,7 @@
 #include "core/hash.h"
 #include "core/method.h"
 #include "core/stream.h"
+#include "methods/common/mlp.h"
 
 namespace lazystack {
 
@@ -65,11 +69,16 @@ class Ocl : public Method, public OnlineMethod {
   std::string shift() const override { return shift_; }
   std::vector<int> shift_classes(int num_classes) const override;
 
+  /// The expert's model index; -2 for the full stacker (expert_stacker), -1 before fit().
   int expert() const { return expert_; }
+  std::string expert_name() const {
+    return expert_ >= 0 ? model_names_[expert_] : expert_ == -2 ? "full-stacker" : "";
+  }
 
  private:
   CacheKey latency_key(const StreamSetup& setup) const;
   void measure_latencies(const StreamSetup& setup);
+  int ask_expert(StreamMeter& meter);  ///< runs (and pays for) the expert; its argmax
   void update_learners();
   void update_deferrals(int expert_label);
 
@@ -84,12 +93,16 @@ class Ocl : public Method, public OnlineMethod {
   int hidden_;
   std::vector<std::string> learners_;
   std::string expert_name_;
+  bool expert_stacker_;
   std::string shift_;
   std::vector<long> shift_classes_;
   uint64_t option_seed_;
   std::vector<double> given_level_costs_;
 
   // Fitted (offline).
+  std::vector<int> stacker_members_;  ///< expert_stacker: every zoo model, run as one tier
+  MlpKernel stacker_;                 ///< expert_stacker: the fitted full stacker
+  std::vector<float> stacker_input_, stacker_probs_;
   int expert_ = -1;
   double expert_cost_ = 0.0;
   std::string expert_choice_;  ///< how the expert was chosen

@@ -17,21 +17,23 @@ namespace lazystack {
 namespace {
 
 constexpr int kDim = 8, kClasses = 3, kSamples = 3000;
-constexpr double kExpertCost = 100.0, kLogisticCost = 1.0, kMlpCost = 2.0;
+constexpr double kExpertCost = 100.0, kWeakCost = 10.0, kLogisticCost = 1.0, kMlpCost = 2.0;
 
-// Gaussian blobs in 8 dimensions (class c centred at 3 on axis c), and an expert that is right
-// 95% of the time (a wrong answer is another class): its logits are the only supervision.
+// Gaussian blobs in 8 dimensions (class c centred at 3 on axis c), an expert that is right 95%
+// of the time (a wrong answer is another class; its logits are the only supervision) and a
+// weak, cheaper zoo model (60%).
 struct SyntheticStream {
   std::vector<float> x;
   LogitTable table;
   double expert_accuracy = 0.0;
 
-  explicit SyntheticStream(uint64_t seed) : table({"expert"}, kSamples, kClasses) {
+  explicit SyntheticStream(uint64_t seed) : table({"expert", "weak"}, kSamples, kClasses) {
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> noise(0.0f, 1.0f);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<int32_t> labels(kSamples);
     std::vector<float> logits(static_cast<size_t>(kSamples) * kClasses, 0.0f);
+    std::vector<float> weak(logits.size(), 0.0f);  // right 60% of the time, unsure
     long right = 0;
     for (int n = 0; n < kSamples; ++n) {
       const int y = static_cast<int>(rng() % kClasses);
@@ -41,10 +43,12 @@ struct SyntheticStream {
       if (u(rng) < 0.05) said = (y + 1 + static_cast<int>(rng() % (kClasses - 1))) % kClasses;
       right += said == y;
       logits[static_cast<size_t>(n) * kClasses + said] = 4.0f;
+      weak[static_cast<size_t>(n) * kClasses + (u(rng) < 0.6 ? y : (y + 1) % kClasses)] = 1.0f;
     }
     table.set_logits(0, logits.data());
+    table.set_logits(1, weak.data());
     table.set_labels(labels);
-    table.set_costs({kExpertCost});
+    table.set_costs({kExpertCost, kWeakCost});
     expert_accuracy = static_cast<double>(right) / kSamples;
   }
 
@@ -193,6 +197,22 @@ TEST(Ocl, ChargesEveryLevelItRuns) {
                   r.record.zoo_runs * kExpertCost,
               1e-6);
   EXPECT_EQ(r.record.level_runs[0], kSamples);  // the first level runs on every sample
+}
+
+TEST(Ocl, ExpertCanBeTheFullStacker) {
+  const SyntheticStream data(7);
+  auto ocl = fitted(data.table, ocl_options({{"expert_stacker", true}}));
+  EXPECT_EQ(ocl->expert_name(), "full-stacker");
+  const StreamRun r = run(*ocl, data.split(data.table, 2));
+  // The stacker runs both zoo models as one tier: 100 + 10 (sequential) on top of both levels.
+  const std::set<float> allowed = {1.0f, 3.0f, 113.0f};
+  for (int n = 0; n < kSamples; ++n) {
+    EXPECT_TRUE(allowed.count(r.decisions.cost[n])) << "sample " << n;
+    EXPECT_EQ(r.decisions.cost[n] == 113.0f, r.decisions.executed_mask[n] == 3u) << n;
+  }
+  EXPECT_GT(r.point.accuracy, data.expert_accuracy - 0.03);
+  EXPECT_THROW(Ocl o(ocl_options({{"expert_stacker", true}, {"expert", "weak"}})),
+               std::invalid_argument);
 }
 
 TEST(Ocl, AnalyticCostsInMacsAndParams) {
