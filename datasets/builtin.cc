@@ -1,4 +1,5 @@
 #include "datasets/builtin.h"
+
 #include "datasets/featureless.h"
 
 namespace lazystack {
