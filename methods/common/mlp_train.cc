@@ -11,6 +11,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "methods/common/torch_mlp.h"
+
 namespace lazystack {
 namespace {
 
@@ -42,63 +44,22 @@ std::mt19937_64 stream_rng(uint64_t seed, uint64_t stream) {
   return std::mt19937_64(z ^ (z >> 31));
 }
 
-// The network as torch modules: Linear layers with ReLU between them.
-struct TorchMlp {
-  std::vector<torch::nn::Linear> layers;
-
-  TorchMlp(int input_dim, const std::vector<int>& hidden, int output_dim, std::mt19937_64& rng) {
-    std::vector<int> widths = hidden;
-    widths.push_back(output_dim);
-    int in = input_dim;
-    torch::NoGradGuard no_grad;
-    for (int out : widths) {
-      torch::nn::Linear layer(torch::nn::LinearOptions(in, out));
-      // torch's default Linear init (uniform +-1/sqrt(fan_in) for weight and bias), drawn from
-      // our seeded generator so the result does not depend on torch's global RNG.
-      std::uniform_real_distribution<float> uniform(-1.0f / std::sqrt(float(in)),
-                                                    1.0f / std::sqrt(float(in)));
-      for (torch::Tensor* t : {&layer->weight, &layer->bias}) {
-        float* p = t->data_ptr<float>();
-        for (int64_t i = 0; i < t->numel(); ++i) p[i] = uniform(rng);
-      }
-      layers.push_back(layer);
-      in = out;
-    }
+// The trained network as MlpWeights (the torch-free kernel's format).
+MlpWeights export_weights(const TorchMlp& net) {
+  MlpWeights w;
+  for (const auto& layer : net.layers) {
+    MlpLayer out;
+    out.in = static_cast<int>(layer->weight.size(1));
+    out.out = static_cast<int>(layer->weight.size(0));
+    // torch stores [out][in]; MlpLayer is input-major.
+    const torch::Tensor wt = layer->weight.detach().t().contiguous();
+    out.weight.assign(wt.data_ptr<float>(), wt.data_ptr<float>() + wt.numel());
+    const torch::Tensor b = layer->bias.detach().contiguous();
+    out.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+    w.layers.push_back(std::move(out));
   }
-
-  torch::Tensor forward(torch::Tensor x) {
-    for (size_t l = 0; l < layers.size(); ++l) {
-      x = layers[l]->forward(x);
-      if (l + 1 < layers.size()) x = torch::relu(x);
-    }
-    return x;
-  }
-
-  std::vector<torch::Tensor> parameters() const {
-    std::vector<torch::Tensor> params;
-    for (const auto& layer : layers) {
-      params.push_back(layer->weight);
-      params.push_back(layer->bias);
-    }
-    return params;
-  }
-
-  MlpWeights export_weights() const {
-    MlpWeights w;
-    for (const auto& layer : layers) {
-      MlpLayer out;
-      out.in = static_cast<int>(layer->weight.size(1));
-      out.out = static_cast<int>(layer->weight.size(0));
-      // torch stores [out][in]; MlpLayer is input-major.
-      const torch::Tensor wt = layer->weight.detach().t().contiguous();
-      out.weight.assign(wt.data_ptr<float>(), wt.data_ptr<float>() + wt.numel());
-      const torch::Tensor b = layer->bias.detach().contiguous();
-      out.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
-      w.layers.push_back(std::move(out));
-    }
-    return w;
-  }
-};
+  return w;
+}
 
 // Mean cross-entropy, weighted by `weights` when defined.
 torch::Tensor mean_loss(const torch::Tensor& logits, const torch::Tensor& labels,
@@ -202,7 +163,9 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
     if (w_all.defined()) w_hold = w_all.index_select(0, hold_idx);
   }
 
-  TorchMlp net(data.input_dim, options.hidden, data.num_classes, init_rng);
+  std::vector<int> widths = options.hidden;
+  widths.push_back(data.num_classes);
+  TorchMlp net(data.input_dim, widths, init_rng);
   torch::optim::Adam optimizer(
       net.parameters(),
       torch::optim::AdamOptions(options.learning_rate).weight_decay(options.weight_decay));
@@ -263,7 +226,7 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
     const auto params = net.parameters();
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_state[i]);
   }
-  result.weights = net.export_weights();
+  result.weights = export_weights(net);
   result.weights.validate();  // a diverged run (NaN weights) fails here, loudly
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;

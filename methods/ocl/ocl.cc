@@ -16,6 +16,7 @@
 #include "methods/common/method_kit.h"
 #include "methods/common/mlp_train.h"
 #include "methods/common/model_outputs.h"
+#include "methods/common/torch_mlp.h"
 
 namespace lazystack {
 
@@ -23,58 +24,8 @@ namespace ocl_detail {
 
 constexpr int kDeferralHidden = 128;  // the public code's deferral MLP: C -> 128 -> 1
 
-// Linear layers with ReLU between them, initialised like torch's Linear (uniform
-// +-1/sqrt(fan_in)) but from our seeded generator, never torch's global one.
-struct Net {
-  std::vector<torch::nn::Linear> layers;
-
-  Net(int input_dim, const std::vector<int>& widths, std::mt19937_64& rng) {
-    torch::NoGradGuard no_grad;
-    int in = input_dim;
-    for (int out : widths) {
-      torch::nn::Linear layer(torch::nn::LinearOptions(in, out));
-      const float bound = 1.0f / std::sqrt(static_cast<float>(in));
-      std::uniform_real_distribution<float> uniform(-bound, bound);
-      for (torch::Tensor* t : {&layer->weight, &layer->bias}) {
-        float* p = t->data_ptr<float>();
-        for (int64_t i = 0; i < t->numel(); ++i) p[i] = uniform(rng);
-      }
-      layers.push_back(layer);
-      in = out;
-    }
-  }
-
-  torch::Tensor forward(torch::Tensor x) {
-    for (size_t l = 0; l < layers.size(); ++l) {
-      x = layers[l]->forward(x);
-      if (l + 1 < layers.size()) x = torch::relu(x);
-    }
-    return x;
-  }
-
-  std::vector<torch::Tensor> parameters() const {
-    std::vector<torch::Tensor> out;
-    for (const auto& l : layers) {
-      out.push_back(l->weight);
-      out.push_back(l->bias);
-    }
-    return out;
-  }
-
-  int64_t macs() const {
-    int64_t n = 0;
-    for (const auto& l : layers) n += l->weight.numel();
-    return n;
-  }
-  int64_t num_params() const {
-    int64_t n = 0;
-    for (const auto& l : layers) n += l->weight.numel() + l->bias.numel();
-    return n;
-  }
-};
-
 struct Cascade {
-  std::vector<Net> learners, deferrals;
+  std::vector<TorchMlp> learners, deferrals;
   std::vector<std::unique_ptr<torch::optim::Adam>> learner_optimisers;
   std::unique_ptr<torch::optim::Adam> deferral_optimiser;
   torch::Tensor x;  // [1, D]: the current sample, standardised
@@ -86,7 +37,6 @@ struct Cascade {
 namespace {
 
 using ocl_detail::Cascade;
-using ocl_detail::Net;
 
 const std::vector<std::string>& known_learners() {
   static const std::vector<std::string> names = {"logistic", "mlp"};
@@ -102,7 +52,7 @@ std::mt19937_64 seeded(uint64_t seed, uint64_t stream) {
 }
 
 // Median wall time (ms) of `repeats` batch-1 forwards of learner + softmax + deferral.
-double level_latency_ms(Net& learner, Net& deferral, int feature_dim, int repeats) {
+double level_latency_ms(TorchMlp& learner, TorchMlp& deferral, int feature_dim, int repeats) {
   torch::NoGradGuard no_grad;
   const torch::Tensor x = torch::zeros({1, feature_dim});
   auto once = [&] {
@@ -371,7 +321,7 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
         cascade_->learners.back().parameters(), torch::optim::AdamOptions(learning_rate_)));
   }
   std::vector<torch::Tensor> deferral_params;
-  for (const Net& d : cascade_->deferrals)
+  for (const TorchMlp& d : cascade_->deferrals)
     for (const torch::Tensor& p : d.parameters()) deferral_params.push_back(p);
   cascade_->deferral_optimiser = std::make_unique<torch::optim::Adam>(
       deferral_params, torch::optim::AdamOptions(deferral_learning_rate_));
@@ -381,8 +331,8 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
   for (int i = 0; i < L; ++i) {
     OnlineLevel level;
     level.name = learners_[i];
-    Net& learner = cascade_->learners[i];
-    Net& deferral = cascade_->deferrals[i];
+    TorchMlp& learner = cascade_->learners[i];
+    TorchMlp& deferral = cascade_->deferrals[i];
     if (!given_level_costs_.empty()) {
       level.cost = given_level_costs_[i];
       cost_source_ = "level_costs option";
