@@ -1,5 +1,6 @@
 #include "core/evaluate.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -20,6 +21,54 @@ nlohmann::json OperatingPoint::to_json() const {
   return j;
 }
 
+PointScorer::PointScorer(int num_samples, int max_depth, int max_models, const EvalOptions& options,
+                         SampleDecisions* decisions)
+    : options_(options), decisions_(decisions) {
+  point_.num_samples = num_samples;
+  point_.depth_histogram.assign(max_depth + 1, 0);
+  point_.models_histogram.assign(max_models + 1, 0);
+  if (decisions_) {
+    decisions_->prediction.assign(num_samples, -1);
+    decisions_->cost.assign(num_samples, 0.0f);
+    decisions_->executed_mask.assign(num_samples, 0);
+    decisions_->depth.assign(num_samples, 0);
+  }
+}
+
+double PointScorer::add(int n, int prediction, int32_t label, double meter_cost, double ns,
+                        int models_run, int depth, uint64_t executed_mask) {
+  double cost = meter_cost;
+  if (options_.charge_overhead) cost += ns * options_.cost_per_ns;
+  total_ns_ += ns;
+  correct_ += prediction == label;
+  sum_cost_ += cost;
+  sum_sq_cost_ += cost * cost;
+  sum_models_ += models_run;
+  const int max_depth = static_cast<int>(point_.depth_histogram.size()) - 1;
+  ++point_.depth_histogram[std::min(depth, max_depth)];
+  ++point_.models_histogram[models_run];
+  if (decisions_) {
+    decisions_->prediction[n] = prediction;
+    decisions_->cost[n] = static_cast<float>(cost);
+    decisions_->executed_mask[n] = executed_mask;
+    decisions_->depth[n] = depth;
+  }
+  return cost;
+}
+
+OperatingPoint PointScorer::finish() const {
+  OperatingPoint point = point_;
+  const int N = point.num_samples;
+  if (N > 0) {
+    point.accuracy = static_cast<double>(correct_) / N;
+    point.mean_cost = sum_cost_ / N;
+    point.std_cost = std::sqrt(std::max(0.0, sum_sq_cost_ / N - point.mean_cost * point.mean_cost));
+    point.mean_models = sum_models_ / N;
+    point.overhead_ns = total_ns_ / N;
+  }
+  return point;
+}
+
 OperatingPoint evaluate(Method& method, const LogitTable& split, const EvalOptions& options,
                         SampleDecisions* decisions) {
   const int N = split.num_samples();
@@ -27,49 +76,18 @@ OperatingPoint evaluate(Method& method, const LogitTable& split, const EvalOptio
   Meter meter(split, options.cost_model, options.tier_delay);
   if (method.is_bound()) meter.allow_bound_access();
 
-  OperatingPoint point;
-  point.num_samples = N;
-  point.depth_histogram.assign(M + 1, 0);
-  point.models_histogram.assign(M + 1, 0);
-  if (decisions) {
-    decisions->prediction.resize(N);
-    decisions->cost.resize(N);
-    decisions->executed_mask.resize(N);
-    decisions->depth.resize(N);
-  }
+  PointScorer scorer(N, M, M, options, decisions);
   const auto& labels = split.labels();
-  long correct = 0;
-  double sum_cost = 0.0, sum_sq_cost = 0.0, sum_models = 0.0, total_ns = 0.0;
   using clock = std::chrono::steady_clock;
   for (int n = 0; n < N; ++n) {
     const auto t0 = clock::now();
     meter.reset(n);
     const int prediction = method.predict(meter);
     const double ns = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
-    total_ns += ns;
-    double cost = meter.cost();
-    if (options.charge_overhead) cost += ns * options.cost_per_ns;
-    correct += prediction == labels[n];
-    sum_cost += cost;
-    sum_sq_cost += cost * cost;
-    sum_models += meter.num_run();
-    ++point.depth_histogram[std::min(meter.depth(), M)];
-    ++point.models_histogram[meter.num_run()];
-    if (decisions) {
-      decisions->prediction[n] = prediction;
-      decisions->cost[n] = static_cast<float>(cost);
-      decisions->executed_mask[n] = meter.executed_mask();
-      decisions->depth[n] = meter.depth();
-    }
+    scorer.add(n, prediction, labels[n], meter.cost(), ns, meter.num_run(), meter.depth(),
+               meter.executed_mask());
   }
-  if (N > 0) {
-    point.accuracy = static_cast<double>(correct) / N;
-    point.mean_cost = sum_cost / N;
-    point.std_cost = std::sqrt(std::max(0.0, sum_sq_cost / N - point.mean_cost * point.mean_cost));
-    point.mean_models = sum_models / N;
-    point.overhead_ns = total_ns / N;
-  }
-  return point;
+  return scorer.finish();
 }
 
 std::vector<OperatingPoint> sweep(Method& method, const LogitTable& split,

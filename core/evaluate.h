@@ -40,6 +40,29 @@ struct SampleDecisions {
   std::vector<int32_t> depth;
 };
 
+/// Scores one operating point sample by sample: accuracy, cost (plus the decision time when
+/// options.charge_overhead), models run, depth histogram, per-sample decisions. Shared by
+/// evaluate() and the streaming evaluator, which differ only in how a sample is decided.
+class PointScorer {
+ public:
+  /// Depths are clamped to max_depth; `decisions`, when given, is sized to num_samples.
+  PointScorer(int num_samples, int max_depth, int max_models, const EvalOptions& options,
+              SampleDecisions* decisions);
+  /// Records sample n's answer (`meter_cost` from the Meter, `ns` its decision time); returns
+  /// the cost charged.
+  double add(int n, int prediction, int32_t label, double meter_cost, double ns, int models_run,
+             int depth, uint64_t executed_mask);
+  /// The point over the samples added (knob left empty).
+  OperatingPoint finish() const;
+
+ private:
+  const EvalOptions& options_;
+  SampleDecisions* decisions_;
+  OperatingPoint point_;
+  long correct_ = 0;
+  double sum_cost_ = 0.0, sum_sq_cost_ = 0.0, sum_models_ = 0.0, total_ns_ = 0.0;
+};
+
 /// Runs `method` (knob already set) on every sample of `split`. Labels are read here only to
 /// score. `decisions`, when given, receives the per-sample record.
 OperatingPoint evaluate(Method& method, const LogitTable& split, const EvalOptions& options,

@@ -144,19 +144,8 @@ OperatingPoint stream_evaluate(OnlineMethod& method, const StreamSplit& split,
   rec.shift = split.shift;
   rec.shift_start = split.shift_start;
 
-  OperatingPoint point;
-  point.num_samples = N;
-  point.depth_histogram.assign(M + L + 1, 0);
-  point.models_histogram.assign(M + 1, 0);
-  if (decisions) {
-    decisions->prediction.assign(N, -1);
-    decisions->cost.assign(N, 0.0f);
-    decisions->executed_mask.assign(N, 0);
-    decisions->depth.assign(N, 0);
-  }
+  PointScorer scorer(N, M + L, M, options, decisions);
   const auto& labels = table.labels();
-  long correct = 0;
-  double sum_cost = 0.0, sum_sq_cost = 0.0, sum_models = 0.0, total_ns = 0.0;
   double sum_level_cost = 0.0, sum_zoo_cost = 0.0;
   using clock = std::chrono::steady_clock;
   const auto stream_start = clock::now();
@@ -172,19 +161,12 @@ OperatingPoint stream_evaluate(OnlineMethod& method, const StreamSplit& split,
     stream_meter.reset(n);
     const int prediction = method.serve(sample, stream_meter);
     const double ns = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
-    total_ns += ns;
-    double cost = stream_meter.cost();
-    if (options.charge_overhead) cost += ns * options.cost_per_ns;
+    const int depth = static_cast<int>(stream_meter.level_trace().size()) + meter.depth();
     const bool right = prediction == labels[n];  // the label is read here, after the answer
-    correct += right;
-    sum_cost += cost;
-    sum_sq_cost += cost * cost;
+    scorer.add(n, prediction, labels[n], stream_meter.cost(), ns, meter.num_run(), depth,
+               meter.executed_mask());
     sum_level_cost += stream_meter.level_cost();
     sum_zoo_cost += meter.cost();
-    sum_models += meter.num_run();
-    const int depth = static_cast<int>(stream_meter.level_trace().size()) + meter.depth();
-    ++point.depth_histogram[std::min(depth, M + L)];
-    ++point.models_histogram[meter.num_run()];
     for (int l : stream_meter.level_trace()) ++rec.level_runs[l];
     rec.zoo_runs += meter.num_run() > 0;
     const int stage = stream_meter.answering_stage();
@@ -199,26 +181,15 @@ OperatingPoint stream_evaluate(OnlineMethod& method, const StreamSplit& split,
     }
     ++rec.answered[w][stage];
     rec.correct[w] += right;
-    if (decisions) {
-      decisions->prediction[n] = prediction;
-      decisions->cost[n] = static_cast<float>(cost);
-      decisions->executed_mask[n] = meter.executed_mask();
-      decisions->depth[n] = depth;
-    }
   }
   if (N > 0) {
-    point.accuracy = static_cast<double>(correct) / N;
-    point.mean_cost = sum_cost / N;
-    point.std_cost = std::sqrt(std::max(0.0, sum_sq_cost / N - point.mean_cost * point.mean_cost));
-    point.mean_models = sum_models / N;
-    point.overhead_ns = total_ns / N;
     rec.level_cost = sum_level_cost / N;
     rec.zoo_cost = sum_zoo_cost / N;
   }
   rec.seconds = std::chrono::duration<double>(clock::now() - stream_start).count();
   rec.method = method.stream_diagnostics();
   if (record) *record = std::move(rec);
-  return point;
+  return scorer.finish();
 }
 
 }  // namespace lazystack
