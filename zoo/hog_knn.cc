@@ -14,6 +14,7 @@
 
 #include "core/hdf5_io.h"
 #include "core/log.h"
+#include "zoo/training_subset.h"
 #include "zoo/vote_logits.h"
 
 namespace lazystack {
@@ -49,19 +50,12 @@ class HogKnn : public ZooModel {
                              cv::Size(cell_, cell_), bins_);
     dim_ = static_cast<int>(hog_.getDescriptorSize());
     const long n = ds.train.num_samples;
-    planned_train_ = max_train_ > 0 ? std::min(n, max_train_) : n;
+    planned_train_ = planned_training_rows(n, max_train_);
   }
 
   void train(const Dataset& ds, uint64_t seed) override {
     const Split& train = ds.train;
-    std::vector<int> rows(train.num_samples);
-    std::iota(rows.begin(), rows.end(), 0);
-    if (max_train_ > 0 && train.num_samples > max_train_) {
-      std::mt19937_64 rng(seed);
-      std::shuffle(rows.begin(), rows.end(), rng);
-      rows.resize(max_train_);
-      std::sort(rows.begin(), rows.end());
-    }
+    const std::vector<int> rows = training_rows(train.num_samples, max_train_, seed);
     if (static_cast<int>(rows.size()) < k_)
       throw std::invalid_argument(
           fmt::format("{}: k = {} but only {} training points", name(), k_, rows.size()));
@@ -214,12 +208,8 @@ std::vector<OptionSpec> hog_knn_option_specs() {
       opt_int("cell", 0, "HOG cell side in pixels (0: a quarter of the shorter image side)")
           .range(0, 4096),
       opt_int("bins", 9, "HOG orientation bins (unsigned gradients)").range(2, 64),
-      opt_double("smoothing", 0.5, "pseudo-votes given to every class before taking logs")
-          .range(0, 1000)
-          .above(0),
-      opt_int("max_train", 0,
-              "training points kept, a seeded random subset (0: all); bounds search cost")
-          .range(0, 1e9),
+      vote_smoothing_option(),
+      max_train_option("search cost"),
   };
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/hdf5_io.h"
 #include "core/log.h"
+#include "zoo/training_subset.h"
 #include "zoo/vote_logits.h"
 
 namespace lazystack {
@@ -183,20 +184,13 @@ class Knn : public ZooModel {
         smoothing_(o.get_double("smoothing")),
         max_train_(o.get_int("max_train")) {
     const long n = ds.train.num_samples;
-    planned_ = max_train_ > 0 ? std::min(n, max_train_) : n;
+    planned_ = planned_training_rows(n, max_train_);
   }
 
   void train(const Dataset& ds, uint64_t seed) override {
     const Split& t = ds.train;
     check_split(t, dim_, name());
-    std::vector<int> rows(t.num_samples);
-    std::iota(rows.begin(), rows.end(), 0);
-    if (max_train_ > 0 && t.num_samples > max_train_) {
-      std::mt19937_64 rng(seed);
-      std::shuffle(rows.begin(), rows.end(), rng);
-      rows.resize(max_train_);
-      std::sort(rows.begin(), rows.end());
-    }
+    const std::vector<int> rows = training_rows(t.num_samples, max_train_, seed);
     if (static_cast<int>(rows.size()) < k_)
       throw std::invalid_argument(
           fmt::format("{}: k = {} but only {} training points", name(), k_, rows.size()));
@@ -416,12 +410,8 @@ std::unique_ptr<ZooModel> make_gaussian_nb(const Options& options, const Dataset
 std::vector<OptionSpec> knn_option_specs() {
   return {
       opt_int("k", 10, "neighbours that vote").range(1, 1000),
-      opt_double("smoothing", 0.5, "pseudo-votes given to every class before taking logs")
-          .range(0, 1000)
-          .above(0),
-      opt_int("max_train", 0,
-              "training points kept, a seeded random subset (0: all); bounds search cost")
-          .range(0, 1e9),
+      vote_smoothing_option(),
+      max_train_option("search cost"),
   };
 }
 
@@ -434,9 +424,7 @@ std::vector<OptionSpec> random_forest_option_specs() {
       opt_int("trees", 100, "trees in the forest").range(1, 10000),
       opt_int("depth", 20, "maximum tree depth").range(1, 64),
       opt_int("min_samples", 2, "fewest training points a node needs to be split").range(1, 1e6),
-      opt_double("smoothing", 0.5, "pseudo-votes given to every class before taking logs")
-          .range(0, 1000)
-          .above(0),
+      vote_smoothing_option(),
   };
 }
 

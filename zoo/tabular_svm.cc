@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "zoo/tabular.h"
+#include "zoo/training_subset.h"
 
 namespace lazystack {
 namespace {
@@ -38,20 +39,13 @@ class SvmRbf : public ZooModel {
           ds.shape.channels, ds.shape.height, ds.shape.width));
     if (gamma_ == 0) gamma_ = 1.0 / dim_;
     const long n = ds.train.num_samples;
-    planned_ = max_train_ > 0 ? std::min(n, max_train_) : n;
+    planned_ = planned_training_rows(n, max_train_);
   }
 
   void train(const Dataset& ds, uint64_t seed) override {
     const Split& t = ds.train;
     check(t);
-    std::vector<int> rows(t.num_samples);
-    std::iota(rows.begin(), rows.end(), 0);
-    if (max_train_ > 0 && t.num_samples > max_train_) {
-      std::mt19937_64 rng(seed);
-      std::shuffle(rows.begin(), rows.end(), rng);
-      rows.resize(max_train_);
-      std::sort(rows.begin(), rows.end());
-    }
+    const std::vector<int> rows = training_rows(t.num_samples, max_train_, seed);
     const int n = static_cast<int>(rows.size());
     mean_ = cv::Mat::zeros(1, dim_, CV_32F);
     inv_std_ = cv::Mat::zeros(1, dim_, CV_32F);
@@ -236,9 +230,7 @@ std::vector<OptionSpec> svm_rbf_option_specs() {
       opt_double("scale", 1, "slope of the sigmoid on pairwise decision values")
           .range(0, 1e6)
           .above(0),
-      opt_int("max_train", 0,
-              "training points kept, a seeded random subset (0: all); bounds training time")
-          .range(0, 1e9),
+      max_train_option("training time"),
   };
 }
 

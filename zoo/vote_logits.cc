@@ -5,6 +5,12 @@
 
 namespace lazystack {
 
+OptionSpec vote_smoothing_option() {
+  return opt_double("smoothing", 0.5, "pseudo-votes given to every class before taking logs")
+      .range(0, 1000)
+      .above(0);
+}
+
 void smoothed_vote_logits(const double* votes, double total, int num_classes, double smoothing,
                           float* out) {
   const double denom = total + smoothing * num_classes;

@@ -6,7 +6,12 @@
 #include <opencv2/ml.hpp>
 #include <vector>
 
+#include "core/options.h"
+
 namespace lazystack {
+
+/// The `smoothing` option of the voting members (pseudo-votes per class).
+OptionSpec vote_smoothing_option();
 
 /// out[c] = log((votes[c] + smoothing) / (total + smoothing * num_classes)).
 void smoothed_vote_logits(const double* votes, double total, int num_classes, double smoothing,
