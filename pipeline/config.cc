@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/names.h"
 #include "datasets/featureless.h"
 #include "methods/builtin.h"
 #include "methods/lazystack/lazystack_method.h"
@@ -167,6 +168,10 @@ ExperimentConfig load_experiment_config(const std::string& path,
   const Options top =
       parse_options(root, experiment_option_specs(), path, "", {"dataset", "zoo", "methods"});
   cfg.experiment = top.get_string("experiment");
+  if (const std::string why = name_problem(cfg.experiment); !why.empty())
+    throw config_error_at(
+        path, root["experiment"], "experiment",
+        "'" + printable(cfg.experiment) + "' is not a valid experiment name: " + why);
   for (long s : top.get_ints("seeds")) cfg.seeds.push_back(static_cast<uint64_t>(s));
   if (cfg.seeds.empty())
     throw config_error_at(path, root["seeds"], "seeds", "needs at least one seed");
@@ -221,6 +226,9 @@ ExperimentConfig load_experiment_config(const std::string& path,
           "each zoo entry needs 'name' and 'arch' (or 'source: import' and 'path')");
     ZooEntry z;
     z.name = entry["name"].Scalar();
+    if (const std::string why = name_problem(z.name); !why.empty())
+      throw config_error_at(path, entry["name"], "zoo",
+                            "'" + printable(z.name) + "' is not a valid model name: " + why);
     z.arch = imported ? "imported" : entry["arch"].Scalar();
     const std::string ctx = "zoo." + z.name;
     if (!names.insert(z.name).second)
@@ -286,6 +294,9 @@ ExperimentConfig load_experiment_config(const std::string& path,
   for (auto it = methods.begin(); it != methods.end(); ++it) {
     MethodEntry m;
     m.name = it->first.Scalar();
+    if (const std::string why = name_problem(m.name); !why.empty())
+      throw config_error_at(path, it->first, "methods",
+                            "'" + printable(m.name) + "' is not a valid method name: " + why);
     const YAML::Node body = it->second;
     const std::string ctx = "methods." + m.name;
     if (body && !body.IsNull() && !body.IsMap())

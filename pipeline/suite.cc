@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/log.h"
+#include "core/names.h"
 #include "reports/report.h"
 
 namespace lazystack {
@@ -46,6 +47,9 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
   SuiteConfig suite;
   suite.path = path;
   suite.suite = top.get_string("suite");
+  if (const std::string why = name_problem(suite.suite); !why.empty())
+    throw config_error_at(path, root["suite"], "suite",
+                          "'" + printable(suite.suite) + "' is not a valid suite name: " + why);
   suite.results_dir = (fs::path(top.get_string("results_dir")) / suite.suite).string();
   const std::vector<std::string> runs = top.get_strings("runs");
   if (runs.empty()) throw config_error_at(path, root["runs"], "runs", "needs at least one config");

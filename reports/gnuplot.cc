@@ -2,12 +2,15 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -71,15 +74,29 @@ GnuplotRun Gnuplot::run(const std::string& dir, const std::string& script_name) 
     ::dup2(pipe_fds[1], STDOUT_FILENO);
     ::dup2(pipe_fds[1], STDERR_FILENO);
     ::close(pipe_fds[0]);
+    ::setpgid(0, 0);  // its own process group, so a timeout kills everything it started
     if (::chdir(dir.c_str()) != 0) ::_exit(126);
     ::execv(exe.c_str(), argv.data());
     ::_exit(127);
   }
   ::close(pipe_fds[1]);
   if (null_fd >= 0) ::close(null_fd);
+  // Read until gnuplot closes its output or the deadline passes; then the whole process group
+  // (gnuplot and anything it started) is killed, so a hung or hostile script cannot hold the run.
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
   char buf[4096];
   for (;;) {
-    const ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      break;
+    }
+    pollfd pfd{pipe_fds[0], POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) continue;
+    const ssize_t n = ready > 0 ? ::read(pipe_fds[0], buf, sizeof buf) : -1;
     if (n > 0) {
       result.output.append(buf, static_cast<size_t>(n));
     } else if (n == 0 || errno != EINTR) {
@@ -87,19 +104,24 @@ GnuplotRun Gnuplot::run(const std::string& dir, const std::string& script_name) 
     }
   }
   ::close(pipe_fds[0]);
+  if (result.timed_out) ::kill(-pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.started = result.exit_code != 126 && result.exit_code != 127;
   if (result.exit_code == 126) result.output += "cannot enter " + dir;
+  if (result.timed_out)
+    result.output +=
+        fmt::format("killed after {} s (the time limit of one figure)",
+                    std::chrono::duration_cast<std::chrono::seconds>(timeout_).count());
   return result;
 }
 
 std::string script_header(const std::string& what, const std::string& csv_name,
                           const std::string& columns, const std::string& stem,
                           const std::string& source) {
-  std::string s = "# " + what + "\n";
+  std::string s = "# " + gnuplot_comment(what) + "\n";
   s += fmt::format("# Data: {} ({}), written by lazystack from {}.\n", csv_name, columns, source);
   s += fmt::format("# Re-render by hand: gnuplot {}.gp   (writes {}.png, {}.svg, {}.pdf)\n", stem,
                    stem, stem, stem);
@@ -166,16 +188,44 @@ std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
 }
 
 std::string gnuplot_quote(const std::string& text) {
-  std::string out = "\"";
+  // Single-quoted pieces: gnuplot expands neither backquotes (`cmd` runs cmd inside double
+  // quotes) nor @macros nor backslash escapes there, so a name can never become code. A quote
+  // or a newline, which a single-quoted piece cannot hold (gnuplot 5.4 misreads a doubled
+  // quote next to another quote or the opening one), is spliced in as the fixed literal "'"
+  // or "\n"; other control characters become spaces.
+  std::vector<std::string> parts;
+  std::string piece;
+  auto flush = [&] {
+    if (!piece.empty()) parts.push_back("'" + piece + "'");
+    piece.clear();
+  };
   for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
+    if (c == '\'' || c == '\n') {
+      flush();
+      parts.push_back(c == '\n' ? "\"\\n\"" : "\"'\"");
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      piece += ' ';
+    } else {
+      piece += c;
     }
-    out += c;
   }
-  return out + "\"";
+  flush();
+  if (parts.empty()) return "''";
+  if (parts.size() == 1 && parts[0][0] == '\'') return parts[0];
+  // Parenthesised so the concatenation stays one operand wherever the string is used.
+  std::string out = "(";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + parts[i];
+  return out + ")";
+}
+
+std::string gnuplot_comment(const std::string& text) {
+  // A newline would end the comment and make the rest a command; a trailing backslash would
+  // continue the comment over the next line of the script.
+  std::string out = text;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  while (!out.empty() && (out.back() == '\\' || out.back() == ' ')) out.pop_back();
+  return out;
 }
 
 std::string gnuplot_enhanced_escape(const std::string& text) {
@@ -255,8 +305,11 @@ std::vector<int> method_style_indices(const std::vector<std::string>& names) {
 
 std::string figure_text(const std::string& text) {
   std::string out = text;
-  std::replace(out.begin(), out.end(), ',', ';');
-  std::replace(out.begin(), out.end(), '"', '\'');
+  for (char& c : out) {
+    if (c == ',') c = ';';
+    if (c == '"') c = '\'';
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';  // gnuplot reads by line
+  }
   return out;
 }
 
@@ -366,6 +419,7 @@ bool FigureRenderer::render(const std::string& dir, const std::string& stem, con
   }
   std::string why =
       !run.started ? "could not be run" : fmt::format("exited with status {}", run.exit_code);
+  if (run.timed_out) why = "timed out";
   if (run.started && run.exit_code == 0) why = "did not write " + missing;
   std::string output = run.output;
   if (output.size() > 800) output = output.substr(0, 800) + "...";

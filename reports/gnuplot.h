@@ -4,6 +4,7 @@
 // <stem>.png / .svg / .pdf that `cd figures && gnuplot <stem>.gp` writes.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -13,22 +14,29 @@ namespace lazystack::reports {
 struct GnuplotRun {
   bool started = false;  ///< false: the executable could not be run at all
   int exit_code = -1;
-  std::string output;  ///< stdout and stderr together (gnuplot warns on stderr)
+  std::string output;      ///< stdout and stderr together (gnuplot warns on stderr)
+  bool timed_out = false;  ///< killed at the time limit
 };
 
 /// The gnuplot executable: a name looked up on PATH ("gnuplot") or a path.
 class Gnuplot {
  public:
-  explicit Gnuplot(std::string command = "gnuplot") : command_(std::move(command)) {}
+  explicit Gnuplot(std::string command = "gnuplot",
+                   std::chrono::milliseconds timeout = kDefaultTimeout)
+      : command_(std::move(command)), timeout_(timeout) {}
+  /// One figure takes well under a second; a script still running after this is killed.
+  static constexpr std::chrono::milliseconds kDefaultTimeout{120000};
 
   const std::string& command() const { return command_; }
   /// The executable's full path; empty when it is not found (or not executable).
   std::string locate() const;
-  /// Runs `gnuplot <script_name>` with `dir` as the working directory and waits for it.
+  /// Runs `gnuplot <script_name>` with `dir` as the working directory and waits for it, at
+  /// most the timeout (then it and its process group are killed).
   GnuplotRun run(const std::string& dir, const std::string& script_name) const;
 
  private:
   std::string command_;
+  std::chrono::milliseconds timeout_;
 };
 
 /// Every format draws text at kTextScale times FigureSize::font_pt (what the PNG has always
@@ -49,9 +57,9 @@ struct FigureSize {
 std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
                             const std::string& plot_command);
 
-/// The head of every figure script: "# <what>", "# Data: <csv> (<columns>), written by
-/// lazystack from <source>.", how to re-render it by hand, then reset, UTF-8, CSV input and
-/// `data = "<csv>"`.
+/// The head of every figure script: "# <what>" (through gnuplot_comment), "# Data: <csv>
+/// (<columns>), written by lazystack from <source>.", how to re-render it by hand, then reset,
+/// UTF-8, CSV input and `data = "<csv>"`.
 std::string script_header(const std::string& what, const std::string& csv_name,
                           const std::string& columns, const std::string& stem,
                           const std::string& source = "summary.json");
@@ -62,8 +70,14 @@ std::string title_command(const std::string& title, const FigureSize& size);
 std::string plot_and_outputs(const std::vector<std::string>& clauses, const std::string& stem,
                              const FigureSize& size);
 
-/// A gnuplot string literal: double-quoted, with backslashes and quotes escaped.
+/// A gnuplot string expression that is data, never code: single-quoted pieces (no backquote
+/// command substitution, no @macros, no escapes) with quotes and newlines spliced in as the
+/// literals "'" and "\n", other control characters as spaces. Every string written into a
+/// script goes through it.
 std::string gnuplot_quote(const std::string& text);
+/// Text safe after "# " on one line of a script: control characters (a newline would end the
+/// comment and start a command) become spaces, trailing backslashes (line continuation) go.
+std::string gnuplot_comment(const std::string& text);
 /// Text for enhanced-mode labels and titles: escapes the characters enhanced text treats
 /// specially (_ ^ @ & { } ~) so "lazystack_sub" shows as typed. Apply before gnuplot_quote.
 std::string gnuplot_enhanced_escape(const std::string& text);
@@ -87,7 +101,8 @@ SeriesStyle series_style(int index);
 std::vector<int> method_style_indices(const std::vector<std::string>& names);
 
 /// Text fit for a field of a figure's CSV: gnuplot splits CSV fields at commas even inside
-/// quotes (strcol("a,b") gives "a"), so commas become ';' and '"' becomes '\''.
+/// quotes (strcol("a,b") gives "a"), so commas become ';' and '"' becomes '\''; it reads a
+/// record per line, so control characters (newlines) become spaces.
 std::string figure_text(const std::string& text);
 
 /// 1-2-5 tics inside [lo, hi] for a log axis; only decades when the range spans more than

@@ -202,6 +202,35 @@ TEST_F(ConfigTest, SetOverridesAreValidatedToo) {
   EXPECT_NE(std::string(s.what()).find("key=value"), std::string::npos);
 }
 
+// Names are data: a name that could leave results_dir, split a path or carry code is a config
+// error at its line, in the file or through --set.
+TEST_F(ConfigTest, NamesAreValidatedData) {
+  for (const char* bad : {"..", "../x", "a/b", "/abs", "x`touch y`", "a b", "-dash", ".hidden",
+                          "a..b", "quote'd", "dollar$(x)"}) {
+    SCOPED_TRACE(bad);
+    const std::string quoted = "\"" + std::string(bad) + "\"";
+    ConfigError e = error_of(replace(kGood, "experiment: toy", "experiment: " + quoted));
+    EXPECT_EQ(e.key(), "experiment");
+    EXPECT_EQ(e.line(), 1);
+    ConfigError z = error_of(replace(kGood, "name: small", "name: " + quoted));
+    EXPECT_EQ(z.key(), "zoo");
+    EXPECT_EQ(z.line(), 5);
+    ConfigError m = error_of(replace(kGood, "cascade-entropy:", quoted + ":"));
+    EXPECT_EQ(m.key(), "methods");
+    EXPECT_EQ(m.line(), 9);
+    EXPECT_NE(std::string(m.what()).find("not a valid method name"), std::string::npos);
+    ConfigError s = error_of(kGood, {"experiment=" + quoted});
+    EXPECT_EQ(s.key(), "experiment");
+  }
+  ConfigError longname =
+      error_of(replace(kGood, "experiment: toy", "experiment: " + std::string(65, 'a')));
+  EXPECT_NE(std::string(longname.what()).find("at most 64"), std::string::npos);
+  const ExperimentConfig ok = load_experiment_config(
+      write(replace(kGood, "experiment: toy", "experiment: Fashion_MNIST-v2.1+x")), {},
+      registries_);
+  EXPECT_EQ(ok.experiment, "Fashion_MNIST-v2.1+x");
+}
+
 TEST_F(ConfigTest, MethodsNamingUnknownModelsOrRejectedByTheirConstructor) {
   const std::string base = std::string(kGood) + "  t: {method: tiered, ";
   ConfigError m = error_of(base + "members: [small, huge]}\n");

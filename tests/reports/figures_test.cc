@@ -1,6 +1,7 @@
 // The run figures beside the Pareto plot: exit depth, trajectory coverage, ablation chart,
 // each on a hand-made summary: which methods it shows, the numbers in its CSV, and that
 // render_report writes it (images where gnuplot runs).
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -84,7 +85,7 @@ TEST(ExitDepthFigure, CsvHoldsEachDepthsShare) {
   EXPECT_DOUBLE_EQ(share["woc"][4], 0.5);
   const std::string script = read_file(dir.path() / "figures/exit_depth.gp");
   EXPECT_NE(script.find("exit_depth.csv"), std::string::npos);
-  EXPECT_NE(script.find("title \"woc\""), std::string::npos);
+  EXPECT_NE(script.find("title 'woc'"), std::string::npos);
 }
 
 TEST(ExitDepthFigure, NotWrittenWithoutEarlyExitMethods) {
@@ -256,6 +257,64 @@ TEST(RunFigures, RenderImages) {
     ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(log);
     EXPECT_EQ(read_file(log), "") << stem << ": gnuplot warned";
   }
+}
+
+// Names are data, never code: gnuplot runs `backquoted` commands inside double-quoted strings,
+// so a results folder whose summary.json carries such names must render without running any.
+// Every name a figure can show (experiment, dataset, methods, zoo models, trajectories, knobs)
+// gets a payload that would create a marker file if gnuplot executed it.
+std::string rename_all(json& j, const std::map<std::string, std::string>& names) {
+  if (j.is_string()) {
+    const auto it = names.find(j.get<std::string>());
+    if (it != names.end()) j = it->second;
+  } else if (j.is_array() || j.is_object()) {
+    for (auto& v : j) rename_all(v, names);
+  }
+  return "";
+}
+
+TEST(RunFigures, HostileNamesAreNeverExecuted) {
+  ASSERT_TRUE(gnuplot_on_path()) << "gnuplot is needed (scripts/install-deps.sh installs it)";
+  TempDir dir;
+  const fs::path markers = dir.path() / "markers";
+  fs::create_directories(markers);
+  int n = 0;
+  auto payload = [&](const std::string& name) {
+    const std::string m = (markers / ("m" + std::to_string(n++))).string();
+    // Backquotes, a quote of each kind to break out of the literal, a newline, a macro, a shell
+    // substitution (in case anything hands names to a shell).
+    static const char* const kForms[] = {"{}`touch {}`",   "{}'`touch {}`'", "{}\"`touch {}`\"",
+                                         "{}\n`touch {}`", "{}@x`touch {}`", "{}$(touch {})"};
+    return fmt::format(fmt::runtime(kForms[n % 6]), name, m);
+  };
+  json s = trajectory_summary();
+  for (const auto& [name, m] : depth_summary()["methods"].items()) s["methods"][name] = m;
+  std::map<std::string, std::string> names;
+  for (const auto& z : s["zoo"]) names[z["name"]] = payload(z["name"]);
+  for (const char* traj_model : {"a", "b", "c"}) names[traj_model] = payload(traj_model);
+  rename_all(s, names);
+  json methods = json::object();
+  for (auto& [name, m] : s["methods"].items()) {
+    m["headline"]["knob"]["model"] = payload("knob");
+    for (auto& p : m["curve"]) p["knob"]["model"] = payload("knob");
+    methods[payload(name)] = m;
+  }
+  s["methods"] = methods;
+  s["experiment"] = payload("exp");
+  s["dataset"] = payload("data");
+  s["domain"] = payload("domain");
+  write_summary(dir.path(), s);
+  render_report(dir.str());
+  EXPECT_TRUE(fs::is_empty(markers)) << "a name was executed";
+  for (const char* stem : {"pareto", "exit_depth", "trajectory_coverage", "ablation"}) {
+    const fs::path image = dir.path() / "figures" / (std::string(stem) + ".png");
+    EXPECT_TRUE(fs::exists(image)) << image << " (the names must still render)";
+  }
+  // The same scripts re-run by hand from the figures folder execute nothing either.
+  const std::string cmd = "cd '" + (dir.path() / "figures").string() +
+                          "' && for f in *.gp; do gnuplot \"$f\" >/dev/null 2>&1; done";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_TRUE(fs::is_empty(markers)) << "a name was executed by a re-rendered script";
 }
 
 TEST(FigureLayout, TwoLegendColumnsWhenTheyFitElseOne) {

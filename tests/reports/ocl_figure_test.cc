@@ -44,7 +44,7 @@ TEST(OclFigure, OnePanelPerOnlineMethodFromItsHeadlineStream) {
   EXPECT_NE(csv.find("cost-cascade,share:expert,30,0.1\n"), std::string::npos) << csv;
   const std::string script = reports::ocl_script(fig, "ocl_stream.csv", "ocl_stream");
   EXPECT_NE(script.find("set arrow from 20,0 to 20,1"), std::string::npos) << script;
-  EXPECT_NE(script.find("\"share:mlp\""), std::string::npos);
+  EXPECT_NE(script.find("'share:mlp'"), std::string::npos);
 }
 
 }  // namespace

@@ -1,13 +1,22 @@
 // The three renderings of a Table and the number formats the reports share.
 #include "reports/table.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "reports/gnuplot.h"
 #include "reports/tables.h"
 
 namespace lazystack::reports {
 namespace {
+namespace fs = std::filesystem;
 
 Table two_by_two() {
   Table t;
@@ -71,10 +80,59 @@ TEST(Formats, NumbersPrintShortAndNonFiniteAsADash) {
 }
 
 TEST(Gnuplot, QuotingAndEnhancedText) {
-  EXPECT_EQ(gnuplot_quote("a \"b\" \\c"), "\"a \\\"b\\\" \\\\c\"");
+  // Single-quoted pieces (no backquote substitution, no escapes); quotes and newlines spliced.
+  EXPECT_EQ(gnuplot_quote("a \"b\" \\c"), "'a \"b\" \\c'");
+  EXPECT_EQ(gnuplot_quote("it's `x`"), "('it'.\"'\".'s `x`')");
+  EXPECT_EQ(gnuplot_quote("''"), "(\"'\".\"'\")");
+  EXPECT_EQ(gnuplot_quote(""), "''");
+  EXPECT_EQ(gnuplot_quote("a\nb"), "('a'.\"\\n\".'b')");
+  EXPECT_EQ(gnuplot_quote("a\tb\x01"), "'a b '");
+  EXPECT_EQ(gnuplot_comment("plot of x\n!touch y \\"), "plot of x !touch y");
   EXPECT_EQ(gnuplot_enhanced_escape("my_method^2"), "my\\_method\\^2");
   EXPECT_TRUE(Gnuplot("/nonexistent/gnuplot").locate().empty());
   EXPECT_FALSE(Gnuplot("/bin/sh").locate().empty());
+}
+
+// The quoted text is what gnuplot reads back, character for character, and nothing in it runs.
+TEST(Gnuplot, QuotedTextRoundTripsAndNeverRuns) {
+  const std::string gnuplot = Gnuplot("gnuplot").locate();
+  ASSERT_FALSE(gnuplot.empty()) << "gnuplot is needed (scripts/install-deps.sh installs it)";
+  const fs::path dir = fs::temp_directory_path() / fmt::format("lazystack-quote-{}", ::getpid());
+  fs::create_directories(dir);
+  const std::string marker = (dir / "ran").string();
+  const std::vector<std::string> texts = {
+      "`touch " + marker + "`",          "'`touch " + marker + "`'",
+      "\"`touch " + marker + "`\"",      "x\n`touch " + marker + "`\ny",
+      "@ARG0 @x `touch " + marker + "`", "back\\slash \\\" quote''s '''",
+      "$(touch " + marker + ")",         "lazystack\\_sub ^{2}"};
+  std::string script = "set print '-'\n";
+  for (const auto& t : texts) script += "print " + gnuplot_quote(t) + "\n";
+  { std::ofstream(dir / "q.gp") << script; }
+  const GnuplotRun run = Gnuplot(gnuplot).run(dir.string(), "q.gp");
+  ASSERT_TRUE(run.started);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  std::string expected;
+  for (const auto& t : texts) expected += t + "\n";
+  EXPECT_EQ(run.output, expected);
+  EXPECT_FALSE(fs::exists(marker)) << "a quoted string ran a command";
+  fs::remove_all(dir);
+}
+
+// A script that does not finish is killed at the time limit with everything it started.
+TEST(Gnuplot, RunIsKilledAtTheTimeLimit) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("lazystack-hang-{}", ::getpid());
+  fs::create_directories(dir);
+  { std::ofstream(dir / "hang.gp") << "sleep 30 & sleep 30\n"; }  // /bin/sh reads it
+  const auto t0 = std::chrono::steady_clock::now();
+  const GnuplotRun run =
+      Gnuplot("/bin/sh", std::chrono::milliseconds(300)).run(dir.string(), "hang.gp");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(run.timed_out);
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_LT(seconds, 20.0);  // generous: not a timing test, only "not the full 30 s"
+  EXPECT_NE(run.output.find("killed after"), std::string::npos) << run.output;
+  fs::remove_all(dir);
 }
 
 TEST(Gnuplot, StylesAreDistinct) {
