@@ -71,6 +71,34 @@ TEST(Evaluate, DecisionsPerSample) {
   EXPECT_EQ(d.depth, (std::vector<int32_t>{1, 2}));
 }
 
+TEST(Evaluate, MethodAccountingOverridesTheExperiments) {
+  EvalOptions experiment;
+  experiment.cost_model = CostModel::kSequential;
+  experiment.tier_delay = 0.5;
+  // Absent keys (a programmatic entry) and "experiment" / [] leave it as it is.
+  EvalOptions same = with_method_accounting(experiment, Options());
+  EXPECT_EQ(same.cost_model, CostModel::kSequential);
+  EXPECT_TRUE(same.tier_delays.empty());
+  same = with_method_accounting(experiment, default_options(accounting_option_specs()));
+  EXPECT_EQ(same.cost_model, CostModel::kSequential);
+  EXPECT_EQ(accounting_json(same),
+            (nlohmann::json{{"cost_model", "sequential"}, {"tier_delays", {0.5}}}));
+  const EvalOptions coe = with_method_accounting(
+      experiment, default_options(accounting_option_specs(),
+                                  {{"cost_model", "parallel"}, {"tier_delays", {0.001, 10.0}}}));
+  EXPECT_EQ(coe.cost_model, CostModel::kParallel);
+  EXPECT_EQ(coe.tier_delays, (std::vector<double>{0.001, 10.0}));
+  EXPECT_EQ(accounting_json(coe)["tier_delays"], (nlohmann::json{0.001, 10.0}));
+  // The full ensemble (costs 1 and 4, one tier) under each accounting.
+  const LogitTable t = make_table();
+  EXPECT_DOUBLE_EQ(full_ensemble_cost_under(t, experiment), 5.5);
+  EXPECT_DOUBLE_EQ(full_ensemble_cost_under(t, coe), 4.001);
+  // evaluate() charges what the accounting says: TwoStep at t=1 runs both models in 2 steps.
+  TwoStep m;
+  m.set_knob(Knob().set("t", 1.0));
+  EXPECT_DOUBLE_EQ(evaluate(m, t, coe).mean_cost, 1 + 0.001 + 4 + 10.0);
+}
+
 TEST(Evaluate, HeadlineIsCheapestPointReachingTarget) {
   std::vector<OperatingPoint> pts(4);
   pts[0].accuracy = 0.80, pts[0].mean_cost = 1;

@@ -46,7 +46,7 @@ LogitTable xor_table(int n, uint64_t seed) {
 TEST(Stacker, BeatsEverySingleModelOnAnEasyTable) {
   const LogitTable val_fit = complementary_table(800, 1);
   const LogitTable test = complementary_table(400, 2);
-  Stacker stacker = make_stacker();
+  Stacker stacker = make_stacker({{"cv_folds", 3}, {"epochs", 60}});
   stacker.fit(testing::fit_on(val_fit, /*seed=*/3));
   ASSERT_EQ(stacker.grid().size(), 1u);  // the pipeline relies on a single point
   const auto points = sweep(stacker, test, EvalOptions{});
