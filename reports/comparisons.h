@@ -19,6 +19,10 @@ namespace lazystack::reports {
 constexpr double kReachFractions[] = {0.95, 0.97, 0.99, 0.995};
 std::string reach_key(double fraction);
 
+/// Share of test samples that must run exactly one model for a headline to be flagged
+/// `single_model_exit`: such a headline is in effect one zoo model, and says so.
+constexpr double kSingleModelExitShare = 0.95;
+
 /// True for LazyStack's registry methods (lazystack-sub, -mask and the ablations): the methods
 /// the best-baseline envelope leaves out.
 bool is_lazystack_method(const std::string& registry_method);

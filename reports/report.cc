@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "reports/ablation.h"
 #include "reports/ablation_figure.h"
+#include "reports/comparisons.h"
 #include "reports/cross_dataset.h"
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
@@ -35,7 +36,18 @@ void write_table(const fs::path& dir, const std::string& stem, const reports::Ta
 }
 
 // Tables and figures of one seed's folder.
-void render_run(const fs::path& dir, const json& summary, reports::FigureRenderer& renderer) {
+// Folders written before the comparison metrics existed get them computed here, from the same
+// summary fields the run would have used.
+json with_metrics(const json& loaded) {
+  json summary = loaded;
+  bool has_metrics = false;
+  for (const auto& m : summary.at("methods")) has_metrics = has_metrics || m.contains("metrics");
+  if (!has_metrics) reports::add_comparison_metrics(summary);
+  return summary;
+}
+
+void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer& renderer) {
+  const json summary = with_metrics(loaded);
   write_table(dir / "tables", "headline", reports::headline_table(summary));
   write_table(dir / "tables", "zoo", reports::zoo_table(summary));
   const bool ablation = reports::has_lazystack_methods(summary);
@@ -143,7 +155,7 @@ void render_summary(const std::vector<std::string>& run_dirs, const std::string&
 
 std::string headline_markdown(const json& summary) {
   reports::check_summary(summary, "summary");
-  return reports::to_markdown(reports::headline_table(summary));
+  return reports::to_markdown(reports::headline_table(with_metrics(summary)));
 }
 
 }  // namespace lazystack
