@@ -11,6 +11,7 @@
 #include "reports/ablation_figure.h"
 #include "reports/comparisons.h"
 #include "reports/cross_dataset.h"
+#include "reports/curves_table.h"
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
 #include "reports/ocl_figure.h"
@@ -50,6 +51,7 @@ void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer
   const json summary = with_metrics(loaded);
   write_table(dir / "tables", "headline", reports::headline_table(summary));
   write_table(dir / "tables", "zoo", reports::zoo_table(summary));
+  write_table(dir / "tables", "curves", reports::curves_table(summary));
   const bool ablation = reports::has_lazystack_methods(summary);
   if (ablation) write_table(dir / "tables", "ablation", reports::ablation_table(summary));
 
@@ -89,7 +91,7 @@ void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer
                                 reports::ocl_script(ocl, "ocl_stream.csv", "ocl_stream"));
     figures += ", figures/ocl_stream";
   }
-  log_info("[report] {}: tables/headline, tables/zoo{}, {}{}", dir.string(),
+  log_info("[report] {}: tables/headline, tables/zoo, tables/curves{}, {}{}", dir.string(),
            ablation ? ", tables/ablation" : "", figures,
            rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)");
 }

@@ -178,6 +178,26 @@ TEST(RenderReport, NamesWithCommasAndQuotesStayReadableByGnuplot) {
   EXPECT_NE(gp.find("at(('fast;'.\"'\".'lean'.\"'\"), \"front\")"), std::string::npos) << gp;
 }
 
+TEST(RenderReport, CurvesTableFromTheMetrics) {
+  TempDir dir;
+  write_summary(dir.path(), small_summary());
+  render_report(dir.str(), ReportOptions{""});
+  const std::string md = read_file(dir.path() / "tables/curves.md");
+  // Stacker 93.05%. The cascade's reported front starts at (0.041, .8912): 95% = .883975 is
+  // below it (its cost); 97% = .902585 lies 0.8191 of the way to (0.128, .9051): 0.1123; 99%
+  // = .921195 is above its best .9178.
+  const auto row = markdown_row(md, "cost-cascade");
+  ASSERT_EQ(row.size(), 9u) << md;
+  EXPECT_EQ(row[1], "0.041");
+  EXPECT_EQ(row[2], "0.1123");
+  EXPECT_EQ(row[3], "not reached");
+  EXPECT_EQ(row[4], "not reached");
+  EXPECT_NE(md.find("between the weak model softmax (the cheapest) and the strong model "
+                    "resnet-8"),
+            std::string::npos)
+      << md;
+}
+
 TEST(RenderReport, AccuracyAxisZoomsToThePoints) {
   TempDir dir;
   write_summary(dir.path(), small_summary());
