@@ -21,8 +21,10 @@
 #include "core/pareto.h"
 #include "core/provenance.h"
 #include "pipeline/members.h"
+#include "pipeline/results_json.h"
 #include "pipeline/seed_sampling.h"
 #include "pipeline/stream_run.h"
+#include "reports/comparisons.h"
 #include "reports/report.h"
 
 namespace lazystack {
@@ -95,19 +97,6 @@ std::string to_yaml(const json& j) {
   YAML::Emitter out;
   emit_yaml(out, j);
   return std::string(out.c_str()) + "\n";
-}
-
-// Mean over samples of running every model (sum or max per sample).
-double full_ensemble_cost(const LogitTable& t, CostModel model, double tier_delay) {
-  if (t.num_samples() == 0) return 0.0;
-  double total = 0.0;
-  for (int n = 0; n < t.num_samples(); ++n) {
-    double c = 0.0;
-    for (int m = 0; m < t.num_models(); ++m)
-      c = model == CostModel::kParallel ? std::max(c, t.cost(m, n)) : c + t.cost(m, n);
-    total += c + tier_delay;
-  }
-  return total / t.num_samples();
 }
 
 // The zoo models one method sees (see pipeline/members.h), on every split it uses.
@@ -272,82 +261,6 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   return r;
 }
 
-json method_summary(const MethodResult& r, double full_cost, double best_single_cost,
-                    double stacker_accuracy) {
-  json j;
-  j["method"] = r.method;
-  j["description"] = r.description;
-  j["bound"] = r.bound;
-  j["fit_seconds"] = r.fit_seconds;
-  j["sweep_seconds"] = r.sweep_seconds;
-  j["from_cache"] = r.from_cache;
-  j["error"] = r.error.empty() ? json(nullptr) : json(r.error);
-  if (!r.error.empty()) return j;
-  auto enrich = [&](const OperatingPoint& p) {
-    json q = p.to_json();
-    q["speedup_vs_full"] = p.mean_cost > 0 ? full_cost / p.mean_cost : 0.0;
-    q["speedup_vs_best_single"] = p.mean_cost > 0 ? best_single_cost / p.mean_cost : 0.0;
-    q["retention"] = stacker_accuracy > 0 ? p.accuracy / stacker_accuracy : 0.0;
-    return q;
-  };
-  json h = enrich(r.curve[r.headline_index]);
-  h["val_accuracy"] = r.val_points[r.headline_index].accuracy;
-  h["val_mean_cost"] = r.val_points[r.headline_index].mean_cost;
-  j["headline"] = h;
-  j["curve"] = json::array();
-  std::vector<CostAccuracy> pts;
-  for (const auto& p : r.curve) {
-    j["curve"].push_back(enrich(p));
-    pts.push_back({p.mean_cost, p.accuracy});
-  }
-  j["pareto"] = json::array();
-  for (int i : pareto_front(pts)) {
-    json q = {{"accuracy", r.curve[i].accuracy},
-              {"mean_cost", r.curve[i].mean_cost},
-              {"knob", r.curve[i].knob.to_json()}};
-    if (!r.curve[i].knob.label.empty()) q["label"] = r.curve[i].knob.label;
-    j["pareto"].push_back(q);
-  }
-  j["val_curve"] = json::array();
-  for (const auto& p : r.val_points)
-    j["val_curve"].push_back(
-        {{"knob", p.knob.to_json()}, {"accuracy", p.accuracy}, {"mean_cost", p.mean_cost}});
-  j["diagnostics"] = r.diagnostics;
-  j["accounting"] = r.accounting;
-  return j;
-}
-
-std::string csv_escape(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string points_csv(const json& summary) {
-  std::string out =
-      "method,kind,label,knob,accuracy,mean_cost,std_cost,mean_models,overhead_ns,retention,"
-      "speedup_vs_full\n";
-  auto row = [&](const std::string& method, const char* kind, const json& p) {
-    std::string knob;
-    for (auto it = p["knob"].begin(); it != p["knob"].end(); ++it)
-      knob +=
-          (knob.empty() ? "" : ";") + fmt::format("{}={:g}", it.key(), it.value().get<double>());
-    out += fmt::format("{},{},{},{},{:.6f},{:.6g},{:.6g},{:.4f},{:.1f},{:.6f},{:.6g}\n",
-                       csv_escape(method), kind, csv_escape(p.value("label", "")), csv_escape(knob),
-                       p["accuracy"].get<double>(), p["mean_cost"].get<double>(),
-                       p["std_cost"].get<double>(), p["mean_models"].get<double>(),
-                       p["overhead_ns"].get<double>(), p["retention"].get<double>(),
-                       p["speedup_vs_full"].get<double>());
-  };
-  for (auto it = summary["methods"].begin(); it != summary["methods"].end(); ++it) {
-    if (!it.value()["error"].is_null()) continue;
-    for (const auto& p : it.value()["curve"]) row(it.key(), "curve", p);
-    row(it.key(), "headline", it.value()["headline"]);
-  }
-  return out;
-}
-
 void write_results_h5(const std::string& path, const LogitTable& test,
                       const std::vector<MethodResult>& results) {
   h5::write_atomically(path, [&](h5::File& f) {
@@ -435,7 +348,16 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
   }
 
   // Reference numbers, over the base models.
-  const double full_cost = full_ensemble_cost(*base.test, cfg.cost_model, cfg.tier_delay);
+  std::vector<int> base_models(base.test->num_models());
+  std::iota(base_models.begin(), base_models.end(), 0);
+  const double full_cost = ensemble_cost(*base.test, base_models, cfg.cost_model, cfg.tier_delay);
+  // The ensemble of the members on the single-model front (chosen on val): a full cost that a
+  // dominated, expensive member cannot inflate.
+  const std::vector<int> front_members = pareto_members(*base.val);
+  const double front_cost =
+      ensemble_cost(*base.test, front_members, cfg.cost_model, cfg.tier_delay);
+  json front_names = json::array();
+  for (int m : front_members) front_names.push_back(base.test->model_names()[m]);
   int best = 0;
   for (int m = 1; m < base.val->num_models(); ++m)
     if (base.val->model_accuracy(m) > base.val->model_accuracy(best)) best = m;
@@ -466,15 +388,22 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
                           {"target_retention", cfg.target_retention},
                           {"target_val_accuracy", target},
                           {"full_ensemble_cost", full_cost},
+                          {"pareto_ensemble_cost", front_cost},
+                          {"pareto_ensemble_members", front_names},
                           {"best_single",
                            {{"name", base.test->model_names()[best]},
                             {"accuracy", base.test->model_accuracy(best)},
                             {"val_accuracy", base.val->model_accuracy(best)},
                             {"cost", best_cost}}}};
   summary["methods"] = json::object();
-  for (const auto& r : results)
-    summary["methods"][r.name] = method_summary(
-        r, r.accounting.value("full_ensemble_cost", full_cost), best_cost, stacker_test);
+  const SummaryReference ref{full_cost, best_cost, stacker_test, target};
+  for (const auto& r : results) {
+    SummaryReference own = ref;  // "× full" under the method's own accounting
+    own.full_cost = r.accounting.value("full_ensemble_cost", full_cost);
+    summary["methods"][r.name] = method_summary(r, own);
+    summary["methods"][r.name]["accounting"] = r.accounting;
+  }
+  reports::add_comparison_metrics(summary);
   summary["provenance"] = provenance_json();
 
   fs::create_directories(out_dir);

@@ -119,16 +119,21 @@ std::string percent2(double v) { return format_percent(v, 2); }
 std::string percent1(double v) { return format_percent(v, 1); }
 std::string fixed2(double v) { return format_fixed(v, 2); }
 
-// "a - b" / "a + b" for a sum of two signed terms, with three decimals.
-std::string signed_sum(double a, double b) {
-  return fmt::format("{:.3f} {} {:.3f}", a, b < 0 ? '-' : '+', std::fabs(b));
+// A method's reported curve (its `pareto` points: knobs chosen on val_cal, read on test).
+std::vector<CostAccuracy> reported_curve(const MethodView& v) {
+  std::vector<CostAccuracy> pts;
+  if (v.pareto)
+    for (const json& p : *v.pareto)
+      pts.push_back({number_or_nan(p, "mean_cost"), number_or_nan(p, "accuracy")});
+  return pareto_points(pts);
 }
 
 // The notes of one family (its numbers, then the verdict); `chosen` holds the member standing
 // for each slot (null: none works), `present` whether the slot has any method at all.
 std::vector<std::string> family_notes(const Family& f,
                                       const std::array<const Member*, kNumSlots>& chosen,
-                                      const std::array<bool, kNumSlots>& present) {
+                                      const std::array<bool, kNumSlots>& present,
+                                      double full_cost) {
   const bool mask = f.name == std::string("MASK");
   const Slot roles[] = {f.both, f.mdp_only, f.sub_only, f.neither};
   const std::string role_names[] = {"both", "MDP only", mask ? "MASK only" : "SUB only", "neither"};
@@ -150,79 +155,70 @@ std::vector<std::string> family_notes(const Family& f,
     if (!failed.empty()) why += (why.empty() ? "" : "; ") + join(failed) + " failed";
     return {fmt::format("{}: no superadditivity verdict ({}).", title, why)};
   }
-  auto speedup = [&](Slot s) {
-    return number_or_nan(*chosen[s]->view.headline, "speedup_vs_full");
-  };
-  const TwoByTwo s{speedup(f.both), speedup(f.mdp_only), speedup(f.sub_only), speedup(f.neither)};
+  std::vector<CostAccuracy> fronts[4];
+  for (int r = 0; r < 4; ++r) fronts[r] = reported_curve(chosen[roles[r]]->view);
+  const std::optional<EqualAccuracyTwoByTwo> eq = equal_accuracy_two_by_two(fronts, full_cost);
+  if (!eq) return {title + ": no superadditivity verdict (a reported curve is empty)."};
+  const TwoByTwo& s = eq->speedups;
   const double values[] = {s.both, s.mdp_only, s.sub_only, s.neither};
-  std::string numbers = fmt::format("{} (S = speedup vs full at the headline): ", title);
+  std::string numbers = fmt::format(
+      "{} at equal accuracy {}% (the highest test accuracy all four reported curves reach; S = "
+      "full ensemble cost / the curve's cost at that accuracy): ",
+      title, format_percent(eq->accuracy, 2));
   for (int r = 0; r < 4; ++r)
     numbers += fmt::format("{}{} = {} {}", r ? ", " : "", role_names[r],
                            chosen[roles[r]]->view.name, format_speedup(values[r]));
-  const std::optional<AdditivityTest> t = additivity_test(s);
-  if (!t) return {numbers + ". No superadditivity verdict: a speedup is missing or not positive."};
-  numbers += fmt::format("; gain_mdp = S(both)/S({}) = {}, gain_sub = S(both)/S(MDP only) = {}.",
-                         role_names[2], format_speedup(t->gain_mdp), format_speedup(t->gain_sub));
-
-  const double summed = t->log_gain_mdp + t->log_gain_sub;
-  std::string verdict = fmt::format(
-      "{} verdict: {}. log S(both) - log S(neither) = {:.3f} {} (log S(MDP only) - log "
-      "S(neither)) + (log S({}) - log S(neither)) = {} = {:.3f} (natural logs; the interaction "
-      "S(both) × S(neither) / (S(MDP only) × S({})) = {}).",
-      title, to_string(t->verdict), t->joint_log_gain,
-      t->verdict == Additivity::kSuperadditive ? ">"
-      : t->verdict == Additivity::kSubadditive ? "<"
-                                               : "\u2248",
-      role_names[2], signed_sum(t->log_gain_mdp, t->log_gain_sub), summed, role_names[2],
-      format_speedup(t->interaction));
-  // Superadditive in logs says nothing about whether the components pay at all: say so.
-  auto effect = [](double gain, const char* what) {
-    return gain > 1.01       ? fmt::format("lowers {}", what)
-           : gain < 1 / 1.01 ? fmt::format("raises {}", what)
-                             : fmt::format("changes {} by less than 1%", what);
-  };
-  const std::string parts = mask ? "masked stacker" : "substackers";
-  if (t->gain_mdp > 1.01 && t->gain_sub > 1.01) {
-    verdict += " Both components pay: removing either lowers the speedup.";
-  } else {
-    verdict += fmt::format(
-        " But not both components pay at these points: removing the MDP {}, removing the {} {}",
-        effect(t->gain_mdp, "the speedup"), parts, effect(t->gain_sub, "it"));
-    verdict += s.both < s.neither ? fmt::format(", and S(neither) = {} S(both).",
-                                                format_speedup(s.neither / s.both))
-                                  : ".";
-  }
-  return {numbers, verdict};
+  numbers += ".";
+  const std::optional<SynergyVerdict> v = synergy_verdict(s, f.name);
+  if (!v) return {numbers, title + ": no superadditivity verdict (a speedup is not positive)."};
+  return {numbers, fmt::format("{} verdict: {}", title, v->text)};
 }
 
 }  // namespace
 
-const char* to_string(Additivity a) {
-  switch (a) {
-    case Additivity::kSuperadditive:
-      return "superadditive";
-    case Additivity::kAdditive:
-      return "additive within 1%";
-    case Additivity::kSubadditive:
-      return "subadditive";
+std::optional<EqualAccuracyTwoByTwo> equal_accuracy_two_by_two(
+    const std::vector<CostAccuracy> (&fronts)[4], double full_cost) {
+  if (!(full_cost > 0)) return std::nullopt;
+  double common = INFINITY;
+  for (const auto& f : fronts) {
+    if (f.empty()) return std::nullopt;
+    common = std::min(common, f.back().accuracy);  // a front's last point is its best
   }
-  return "?";
+  double speedup[4];
+  for (int r = 0; r < 4; ++r) speedup[r] = full_cost / front_cost_at(fronts[r], common);
+  return EqualAccuracyTwoByTwo{common, {speedup[0], speedup[1], speedup[2], speedup[3]}};
 }
 
-std::optional<AdditivityTest> additivity_test(const TwoByTwo& s) {
+std::optional<SynergyVerdict> synergy_verdict(const TwoByTwo& s, const std::string& sub_name) {
   for (double v : {s.both, s.mdp_only, s.sub_only, s.neither})
     if (!std::isfinite(v) || !(v > 0)) return std::nullopt;
-  AdditivityTest t;
-  t.gain_mdp = s.both / s.sub_only;
-  t.gain_sub = s.both / s.mdp_only;
-  t.joint_log_gain = std::log(s.both) - std::log(s.neither);
-  t.log_gain_mdp = std::log(s.mdp_only) - std::log(s.neither);
-  t.log_gain_sub = std::log(s.sub_only) - std::log(s.neither);
-  t.interaction = std::exp(t.joint_log_gain - (t.log_gain_mdp + t.log_gain_sub));
-  t.verdict = t.interaction > 1.01   ? Additivity::kSuperadditive
-              : t.interaction < 0.99 ? Additivity::kSubadditive
-                                     : Additivity::kAdditive;
-  return t;
+  constexpr double kMargin = 1.01;  // gains within 1% are noise, not a gain
+  SynergyVerdict v;
+  v.gain_mdp_alone = s.mdp_only / s.neither;
+  v.gain_sub_alone = s.sub_only / s.neither;
+  v.joint_gain = s.both / s.neither;
+  const double product = v.gain_mdp_alone * v.gain_sub_alone;
+  const bool mdp_pays = v.gain_mdp_alone > kMargin, sub_pays = v.gain_sub_alone > kMargin;
+  const std::string gains =
+      fmt::format("alone the MDP gains {} and {} {} over neither; together {}",
+                  format_speedup(v.gain_mdp_alone), sub_name, format_speedup(v.gain_sub_alone),
+                  format_speedup(v.joint_gain));
+  if (mdp_pays && sub_pays && v.joint_gain > kMargin * product) {
+    v.superadditive = true;
+    v.text =
+        fmt::format("superadditive: {}, more than the product {}.", gains, format_speedup(product));
+  } else if (!mdp_pays || !sub_pays) {
+    const std::string who = !mdp_pays && !sub_pays ? "neither the MDP nor " + sub_name + " pays"
+                            : !mdp_pays            ? std::string("the MDP does not pay")
+                                                   : sub_name + " does not pay";
+    v.text = fmt::format("no synergy: {} ({}).", who, gains);
+  } else {
+    v.text = fmt::format(
+        "no synergy: both components pay alone, but together they gain no more than the "
+        "product of their gains ({}, product {}).",
+        gains, format_speedup(product));
+  }
+  return v;
 }
 
 bool has_lazystack_methods(const json& summary) {
@@ -289,7 +285,7 @@ Table ablation_table(const json& summary) {
       {"× full", "$\\times$ full", "speedup_vs_full"},
       {"models", "models", "mean_models"},
   };
-  if (cascade) t.columns.push_back(cascade_column());
+  if (cascade) t.columns.push_back(cascade_column(*cascade));
   const size_t shown_columns = t.columns.size();
   t.columns.push_back({"", "", "registry_method", Align::kLeft, /*display=*/false});
   t.columns.push_back({"", "", "status", Align::kLeft, /*display=*/false});
@@ -353,7 +349,8 @@ Table ablation_table(const json& summary) {
                                                              present[kMdpLast] || present[kCostLast]
                                                        : present[kMdpMask] || present[kCostMask];
     if (relevant)
-      for (std::string& n : family_notes(f, chosen, present)) t.notes.push_back(std::move(n));
+      for (std::string& n : family_notes(f, chosen, present, full_cost))
+        t.notes.push_back(std::move(n));
   }
   const double target = number_or_nan(summary.at("reference"), "target_retention");
   std::string caveat =
@@ -365,8 +362,9 @@ Table ablation_table(const json& summary) {
     caveat +=
         fmt::format(" (here {}% to {}%)", format_percent(lowest, 2), format_percent(highest, 2));
   caveat +=
-      ", and the speedups and the verdicts above compare points of unequal accuracy: a row that "
-      "stops at a lower accuracy looks faster than it is";
+      ": their × full columns compare points of unequal accuracy (a row that stops at a lower "
+      "accuracy looks faster than it is), which is why the verdicts above compare the reported "
+      "curves at one common accuracy instead";
   caveat += cascade ? ". × cascade (equal acc.) compares each method with the cascade at the "
                       "method's own accuracy."
                     : ".";

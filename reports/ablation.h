@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "core/pareto.h"
 #include "reports/summary.h"
 #include "reports/table.h"
 
 namespace lazystack::reports {
 
-/// The speedups (vs the full ensemble) of one 2x2 family.
+/// The speedups (full ensemble cost / cost) of one 2x2 family, all at one accuracy.
 struct TwoByTwo {
   double both;      ///< MDP order and substackers (lazystack-sub, lazystack-mask)
   double mdp_only;  ///< MDP order, last model's confidence (lazystack-no-sub)
@@ -22,25 +23,32 @@ struct TwoByTwo {
   double neither;   ///< cost order, last model's confidence (lazystack-neither)
 };
 
-enum class Additivity { kSuperadditive, kAdditive, kSubadditive };
-
-/// "superadditive", "additive within 1%", "subadditive".
-const char* to_string(Additivity a);
-
-struct AdditivityTest {
-  double gain_mdp;        ///< S(both) / S(sub only): what adding the MDP to the substackers buys
-  double gain_sub;        ///< S(both) / S(mdp only): what adding the substackers to the MDP buys
-  double joint_log_gain;  ///< log S(both) - log S(neither)
-  double log_gain_mdp;    ///< log S(mdp only) - log S(neither)
-  double log_gain_sub;    ///< log S(sub only) - log S(neither)
-  double interaction;     ///< exp(joint - (mdp + sub)) = S(both) S(neither) / (S(mdp) S(sub))
-  Additivity verdict;     ///< additive when the interaction is within 1% of 1
+/// The four reported curves (test points of knobs chosen on val_cal), compared at one common
+/// accuracy: the highest test accuracy all four reach. Each speedup is full_cost / the curve's
+/// interpolated cost at that accuracy. Nothing when a curve is empty or full_cost is not
+/// positive. Order of `fronts`: both, MDP only, SUB only, neither.
+struct EqualAccuracyTwoByTwo {
+  double accuracy;
+  TwoByTwo speedups;
 };
+std::optional<EqualAccuracyTwoByTwo> equal_accuracy_two_by_two(
+    const std::vector<CostAccuracy> (&fronts)[4], double full_cost);
 
-/// Natural logs. Superadditive iff the joint log gain exceeds the sum of the two single log
-/// gains, i.e. the interaction is above 1; "additive within 1%" when it is within [0.99, 1.01].
-/// Nothing when a speedup is not finite and positive.
-std::optional<AdditivityTest> additivity_test(const TwoByTwo& speedups);
+/// Is the 2x2 superadditive? Only when each component alone gains over "neither" (its gain
+/// S(one) / S(neither) above 1.01) and both together gain more than the product of the two
+/// (S(both) / S(neither) above 1.01 times it). Otherwise there is no synergy, and `reason`
+/// names the component that does not pay, or says the joint gain stays within the product.
+struct SynergyVerdict {
+  bool superadditive = false;
+  double gain_mdp_alone = 0.0;  ///< S(MDP only) / S(neither)
+  double gain_sub_alone = 0.0;  ///< S(SUB only) / S(neither)
+  double joint_gain = 0.0;      ///< S(both) / S(neither)
+  std::string text;             ///< "superadditive: ..." or "no synergy: ..."
+};
+/// `sub_name` names the aggregation component in the text ("SUB", "MASK"). Nothing when a
+/// speedup is not finite and positive.
+std::optional<SynergyVerdict> synergy_verdict(const TwoByTwo& speedups,
+                                              const std::string& sub_name);
 
 /// True when the summary has a method of a LazyStack registry name (lazystack-sub,
 /// lazystack-mask, lazystack-no-mdp, lazystack-no-sub, lazystack-neither), working or failed.
@@ -65,9 +73,10 @@ std::vector<AblationRow> ablation_rows(const nlohmann::json& summary);
 /// family: the SUB 2x2 (MDP+SUB, cost+SUB, MDP+last, cost+last), then the MASK rows (MDP+MASK,
 /// cost+MASK; their 2x2 shares the two "last" rows). A method's order and aggregator are the
 /// ones it ran with (its diagnostics), else those of its registry preset. Notes under the table
-/// answer "superadditive?" for each complete family, say why an incomplete one has no verdict,
-/// and warn that the headline points sit at different accuracies. Failed methods show their
-/// error. Call only when has_lazystack_methods(); `summary` must have passed check_summary().
+/// answer "superadditive?" for each complete family at one common accuracy
+/// (equal_accuracy_two_by_two, synergy_verdict), and say why an incomplete one has no verdict.
+/// Failed methods show their error. Call only when has_lazystack_methods(); `summary` must have
+/// passed check_summary().
 Table ablation_table(const nlohmann::json& summary);
 
 }  // namespace lazystack::reports

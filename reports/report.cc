@@ -9,7 +9,9 @@
 #include "core/log.h"
 #include "reports/ablation.h"
 #include "reports/ablation_figure.h"
+#include "reports/comparisons.h"
 #include "reports/cross_dataset.h"
+#include "reports/curves_table.h"
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
 #include "reports/ocl_figure.h"
@@ -35,9 +37,21 @@ void write_table(const fs::path& dir, const std::string& stem, const reports::Ta
 }
 
 // Tables and figures of one seed's folder.
-void render_run(const fs::path& dir, const json& summary, reports::FigureRenderer& renderer) {
+// Folders written before the comparison metrics existed get them computed here, from the same
+// summary fields the run would have used.
+json with_metrics(const json& loaded) {
+  json summary = loaded;
+  bool has_metrics = false;
+  for (const auto& m : summary.at("methods")) has_metrics = has_metrics || m.contains("metrics");
+  if (!has_metrics) reports::add_comparison_metrics(summary);
+  return summary;
+}
+
+void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer& renderer) {
+  const json summary = with_metrics(loaded);
   write_table(dir / "tables", "headline", reports::headline_table(summary));
   write_table(dir / "tables", "zoo", reports::zoo_table(summary));
+  write_table(dir / "tables", "curves", reports::curves_table(summary));
   const bool ablation = reports::has_lazystack_methods(summary);
   if (ablation) write_table(dir / "tables", "ablation", reports::ablation_table(summary));
 
@@ -77,7 +91,7 @@ void render_run(const fs::path& dir, const json& summary, reports::FigureRendere
                                 reports::ocl_script(ocl, "ocl_stream.csv", "ocl_stream"));
     figures += ", figures/ocl_stream";
   }
-  log_info("[report] {}: tables/headline, tables/zoo{}, {}{}", dir.string(),
+  log_info("[report] {}: tables/headline, tables/zoo, tables/curves{}, {}{}", dir.string(),
            ablation ? ", tables/ablation" : "", figures,
            rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)");
 }
@@ -143,7 +157,7 @@ void render_summary(const std::vector<std::string>& run_dirs, const std::string&
 
 std::string headline_markdown(const json& summary) {
   reports::check_summary(summary, "summary");
-  return reports::to_markdown(reports::headline_table(summary));
+  return reports::to_markdown(reports::headline_table(with_metrics(summary)));
 }
 
 }  // namespace lazystack

@@ -20,6 +20,8 @@ struct ReportOptions {
 ///                                        bounds (images only where gnuplot runs);
 ///   tables/headline.{md,tex,csv}          one row per method;
 ///   tables/zoo.{md,tex,csv}               one row per zoo model;
+///   tables/curves.{md,tex,csv}            cost to reach shares of the full stacker, area
+///                                         under accuracy vs log cost, APGR / CPT per method;
 ///   figures/exit_depth.{csv,gp,png,...}  share of test samples exiting after d models, per
 ///                                         early-exit method's headline (exit_depth_figure.h);
 ///                                         only when the run has one;

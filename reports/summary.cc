@@ -144,6 +144,7 @@ std::vector<MethodView> method_views(const json& summary) {
       v.headline = &m.at("headline");
       v.curve = &m.at("curve");
       v.pareto = &m.at("pareto");
+      if (auto x = m.find("metrics"); x != m.end() && x->is_object()) v.metrics = &*x;
     }
     views.push_back(std::move(v));
   }

@@ -37,6 +37,7 @@ struct MethodView {
   const nlohmann::json* headline = nullptr;  ///< null when failed
   const nlohmann::json* curve = nullptr;     ///< array of points; null when failed
   const nlohmann::json* pareto = nullptr;    ///< array of points; null when failed
+  const nlohmann::json* metrics = nullptr;   ///< comparisons.h's metrics; null when absent
 };
 
 /// The methods in report order: working methods by headline cost (then name), then bounds,

@@ -12,9 +12,11 @@
 
 namespace lazystack::reports {
 
-/// One row per method: name, test accuracy, retention, mean cost, speedup vs the full ensemble,
-/// vs the best single model and vs the cost cascade at equal accuracy (only when the run has a
-/// working cost cascade), mean models run, decision overhead, knob. Working methods by cost,
+/// One row per method: name (marked when its target was not reached on val_cal or it ran one
+/// model for nearly every sample), test accuracy, retention, mean cost, × best baseline and
+/// which one, × single-model front (comparisons.h), speedup vs the full ensemble and vs the
+/// ensemble of the Pareto-optimal members, vs the cost cascade at equal accuracy (only when
+/// the run has one), mean models run, decision overhead, knob. Working methods by cost,
 /// then bounds (marked), then failed methods with their error. `summary` must have passed
 /// check_summary().
 Table headline_table(const nlohmann::json& summary);
@@ -33,11 +35,16 @@ std::optional<CascadeBaseline> cascade_baseline(const nlohmann::json& summary);
 /// reaches `accuracy` or `cost` is not positive.
 double speedup_vs_cascade(const CascadeBaseline& cascade, double accuracy, double cost);
 
-/// The "× cascade (equal acc.)" column, a headline point's cell for it, and the note that
+/// The "× <cascade> (equal acc.)" column, a headline point's cell for it, and the note that
 /// explains it (names the cascade and its best test accuracy).
-TableColumn cascade_column();
+TableColumn cascade_column(const CascadeBaseline& cascade);
 TableCell cascade_cell(const CascadeBaseline& cascade, const nlohmann::json& headline);
 std::string cascade_note(const CascadeBaseline& cascade);
+
+/// The note naming the base members that carry >= 20% of the full ensemble's cost although
+/// another member is cheaper and at least as accurate on val, with the Pareto ensemble's
+/// members and cost; "" when there are none.
+std::string dominating_members_note(const nlohmann::json& summary);
 
 /// One row per zoo member: name, architecture, val/test accuracy, latency, MACs, params and the
 /// experiment's cost. Failed members show their error.

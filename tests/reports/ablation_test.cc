@@ -18,8 +18,8 @@ namespace lazystack {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
-using reports::Additivity;
-using reports::additivity_test;
+using reports::equal_accuracy_two_by_two;
+using reports::synergy_verdict;
 using testing_reports::ablation_summary;
 using testing_reports::markdown_row;
 using testing_reports::read_csv;
@@ -41,40 +41,65 @@ std::map<std::string, std::map<std::string, std::string>> csv_by_method(const fs
   return out;
 }
 
-TEST(Additivity, KnownSpeedups) {
-  // S(both) 8, S(mdp only) 2, S(sub only) 2, S(neither) 1: log 8 = 2.079 > log 2 + log 2 =
-  // 1.386, interaction 8 * 1 / (2 * 2) = 2.
-  auto t = additivity_test({8, 2, 2, 1});
-  ASSERT_TRUE(t);
-  EXPECT_EQ(t->verdict, Additivity::kSuperadditive);
-  EXPECT_DOUBLE_EQ(t->gain_mdp, 4.0);  // 8 / S(sub only)
-  EXPECT_DOUBLE_EQ(t->gain_sub, 4.0);  // 8 / S(mdp only)
-  EXPECT_NEAR(t->joint_log_gain, std::log(8.0), 1e-12);
-  EXPECT_NEAR(t->log_gain_mdp + t->log_gain_sub, std::log(4.0), 1e-12);
-  EXPECT_NEAR(t->interaction, 2.0, 1e-12);
-
-  // S(mdp only) 2, S(sub only) 1.5, S(neither) 1: the single log gains sum to log 3 = 1.099.
-  // S(both) 3 matches it (interaction 1): additive. S(both) 2.5: log 2.5 = 0.916 < 1.099,
-  // interaction 2.5 / 3 = 0.833: subadditive; gains 2.5/1.5 and 2.5/2.
-  t = additivity_test({3, 2, 1.5, 1});
-  ASSERT_TRUE(t);
-  EXPECT_EQ(t->verdict, Additivity::kAdditive);
-  t = additivity_test({2.5, 2, 1.5, 1});
-  ASSERT_TRUE(t);
-  EXPECT_EQ(t->verdict, Additivity::kSubadditive);
-  EXPECT_NEAR(t->interaction, 2.5 / 3, 1e-12);
-  EXPECT_DOUBLE_EQ(t->gain_mdp, 2.5 / 1.5);
-  EXPECT_DOUBLE_EQ(t->gain_sub, 1.25);
-
-  // The 1% band: interaction 1.009 is additive, 1.011 superadditive, 0.989 subadditive.
-  EXPECT_EQ(additivity_test({4 * 1.009, 2, 2, 1})->verdict, Additivity::kAdditive);
-  EXPECT_EQ(additivity_test({4 * 1.011, 2, 2, 1})->verdict, Additivity::kSuperadditive);
-  EXPECT_EQ(additivity_test({4 * 0.989, 2, 2, 1})->verdict, Additivity::kSubadditive);
-  EXPECT_STREQ(reports::to_string(Additivity::kAdditive), "additive within 1%");
-
+TEST(Synergy, EveryVerdict) {
+  // S(both) 8, S(MDP only) 2, S(SUB only) 2, S(neither) 1: each alone gains 2x, together 8x,
+  // more than the product 4x: superadditive.
+  auto v = synergy_verdict({8, 2, 2, 1}, "SUB");
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->superadditive);
+  EXPECT_DOUBLE_EQ(v->gain_mdp_alone, 2.0);
+  EXPECT_DOUBLE_EQ(v->gain_sub_alone, 2.0);
+  EXPECT_DOUBLE_EQ(v->joint_gain, 8.0);
+  EXPECT_TRUE(contains(v->text,
+                       "superadditive: alone the MDP gains 2.00× and SUB 2.00× over "
+                       "neither; together 8.00×, more than the product 4.00×."))
+      << v->text;
+  // Together exactly the product (and within the 1% margin above it): no synergy.
+  for (double both : {4.0, 4.0 * 1.009}) {
+    v = synergy_verdict({both, 2, 2, 1}, "SUB");
+    ASSERT_TRUE(v);
+    EXPECT_FALSE(v->superadditive);
+    EXPECT_TRUE(contains(v->text,
+                         "no synergy: both components pay alone, but together they "
+                         "gain no more than the product"))
+        << v->text;
+  }
+  EXPECT_TRUE(synergy_verdict({4.0 * 1.011, 2, 2, 1}, "SUB")->superadditive);
+  // The fashion-mnist pattern of the issue: S(neither) 53.7 > S(both) 50.3 = S(MDP only).
+  v = synergy_verdict({50.3, 50.3, 40, 53.7}, "SUB");
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->superadditive);
+  EXPECT_TRUE(contains(v->text,
+                       "no synergy: neither the MDP nor SUB pays (alone the MDP gains "
+                       "0.94× and SUB 0.74× over neither; together 0.94×)."))
+      << v->text;
+  // One component does not pay (gain 1.005 is within the margin): named.
+  v = synergy_verdict({30, 10, 1.005, 1}, "MASK");
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->superadditive);
+  EXPECT_TRUE(contains(v->text, "no synergy: MASK does not pay")) << v->text;
+  v = synergy_verdict({30, 0.5, 10, 1}, "SUB");
+  EXPECT_TRUE(contains(v->text, "no synergy: the MDP does not pay")) << v->text;
   // No verdict without four positive speedups.
-  EXPECT_FALSE(additivity_test({8, 2, 0, 1}));
-  EXPECT_FALSE(additivity_test({8, NAN, 2, 1}));
+  EXPECT_FALSE(synergy_verdict({8, 2, 0, 1}, "SUB"));
+  EXPECT_FALSE(synergy_verdict({8, NAN, 2, 1}, "SUB"));
+}
+
+TEST(Synergy, TwoByTwoAtTheHighestAccuracyAllFourReach) {
+  // Best accuracies .95, .90, .93, .91: the common accuracy is .90. Costs there: both, between
+  // (1, .85) and (3, .95): 2; MDP only: its last point, 4; SUB only: below its first point
+  // (.92): 5; neither: between (2, .80) and (6, .91): 2 + (.1/.11) * 4. Full cost 20.
+  const std::vector<lazystack::CostAccuracy> fronts[4] = {
+      {{1, .85}, {3, .95}}, {{2, .80}, {4, .90}}, {{5, .92}, {8, .93}}, {{2, .80}, {6, .91}}};
+  const auto eq = equal_accuracy_two_by_two(fronts, 20.0);
+  ASSERT_TRUE(eq);
+  EXPECT_DOUBLE_EQ(eq->accuracy, .90);
+  EXPECT_DOUBLE_EQ(eq->speedups.both, 10.0);
+  EXPECT_DOUBLE_EQ(eq->speedups.mdp_only, 5.0);
+  EXPECT_DOUBLE_EQ(eq->speedups.sub_only, 4.0);
+  EXPECT_NEAR(eq->speedups.neither, 20.0 / (2 + .1 / .11 * 4), 1e-9);
+  const std::vector<lazystack::CostAccuracy> empty[4] = {{{1, .9}}, {}, {{1, .9}}, {{1, .9}}};
+  EXPECT_FALSE(equal_accuracy_two_by_two(empty, 20.0));
 }
 
 TEST(AblationTable, VerdictsOfTheHandMadeRun) {
@@ -85,43 +110,28 @@ TEST(AblationTable, VerdictsOfTheHandMadeRun) {
     EXPECT_TRUE(fs::exists(dir.path() / (std::string("tables/ablation.") + ext))) << ext;
   const std::string md = read_file(dir.path() / "tables/ablation.md");
 
-  // SUB 2x2: S = 20 (both), 5 (MDP only), 4 (SUB only), 2 (neither). Joint log gain log 10 =
-  // 2.303; single ones log 2.5 = 0.916 and log 2 = 0.693, summing to log 5 = 1.609 < 2.303:
-  // superadditive, interaction 20 * 2 / (5 * 4) = 2; gains 20/4 = 5 and 20/5 = 4.
+  // Each method's reported curve is (cost / 2, accuracy - .05), (cost, accuracy) of its
+  // headline. SUB 2x2: best accuracies .895, .88, .93, .80: common accuracy .80, where the
+  // costs are 0.25 (below lazystack-sub's first point), 1, 1.25 and 5 (neither's best point):
+  // S = 40, 10, 8, 2. Alone 5x and 4x; together 20x, exactly the product: no synergy.
   EXPECT_TRUE(contains(md,
-                       "SUB 2×2 (S = speedup vs full at the headline): both = lazystack-sub "
-                       "20.00×, MDP only = lazystack-no-sub 5.00×, SUB only = lazystack-no-mdp "
-                       "4.00×, neither = lazystack-neither 2.00×; gain_mdp = S(both)/S(SUB only) "
-                       "= 5.00×, gain_sub = S(both)/S(MDP only) = 4.00×."))
+                       "SUB 2×2 at equal accuracy 80.00% (the highest test accuracy all four "
+                       "reported curves reach; S = full ensemble cost / the curve's cost at "
+                       "that accuracy): both = lazystack-sub 40.00×, MDP only = "
+                       "lazystack-no-sub 10.00×, SUB only = lazystack-no-mdp 8.00×, neither = "
+                       "lazystack-neither 2.00×."))
       << md;
   EXPECT_TRUE(contains(md,
-                       "SUB 2×2 verdict: superadditive. log S(both) - log S(neither) = 2.303 "
-                       "> (log S(MDP only) - log S(neither)) + (log S(SUB only) - log "
-                       "S(neither)) = 0.916 + 0.693 = 1.609"))
+                       "SUB 2×2 verdict: no synergy: both components pay alone, but together "
+                       "they gain no more than the product of their gains (alone the MDP gains "
+                       "5.00× and SUB 4.00× over neither; together 20.00×, product 20.00×)."))
       << md;
-  EXPECT_TRUE(contains(md, "S(both) × S(neither) / (S(MDP only) × S(SUB only)) = 2.00×"));
-  EXPECT_TRUE(contains(md, "Both components pay: removing either lowers the speedup."));
-
-  // MASK 2x2: S = 5 (both), 5 (MDP only, shared), 4 (MASK only), 2 (neither, shared). Joint
-  // log 2.5 = 0.916 < 0.916 + 0.693: subadditive, interaction 5 * 2 / (5 * 4) = 0.5; gains
-  // 5/4 = 1.25 and 5/5 = 1.
-  EXPECT_TRUE(contains(md, "MASK only = lazystack-no-mdp-mask 4.00×")) << md;
-  EXPECT_TRUE(contains(md,
-                       "gain_mdp = S(both)/S(MASK only) = 1.25×, gain_sub = S(both)/S(MDP "
-                       "only) = 1.00×."))
-      << md;
-  EXPECT_TRUE(contains(md,
-                       "MASK 2×2 verdict: subadditive. log S(both) - log S(neither) = 0.916 "
-                       "< (log S(MDP only) - log S(neither)) + (log S(MASK only) - log "
-                       "S(neither)) = 0.916 + 0.693 = 1.609"))
-      << md;
-  EXPECT_TRUE(contains(md, "(S(MDP only) × S(MASK only)) = 0.50×)")) << md;
-  EXPECT_TRUE(contains(md,
-                       "removing the MDP lowers the speedup, removing the masked stacker "
-                       "changes it by less than 1%."))
-      << md;
-
-  // The caveat names the accuracy spread of the rows (80.00% .. 93.00%).
+  // MASK 2x2 at .80: lazystack-mask 1 (below its first point .87): S 10; MDP only 10; MASK only
+  // (lazystack-no-mdp-mask, first point .86 at 1.25) 8; neither 2. Together 5x < 20x.
+  EXPECT_TRUE(contains(md, "MASK only = lazystack-no-mdp-mask 8.00×")) << md;
+  EXPECT_TRUE(contains(md, "MASK 2×2 verdict: no synergy: both components pay alone")) << md;
+  EXPECT_FALSE(contains(md, "superadditive")) << md;
+  // The caveat names the accuracy spread of the headline rows (80.00% .. 93.00%).
   EXPECT_TRUE(contains(md, "different test accuracies (here 80.00% to 93.00%)")) << md;
 }
 
@@ -245,11 +255,12 @@ TEST(AblationTable, MultiSeedRunHasOneAblationTablePerSeed) {
 
 TEST(EqualAccuracyColumn, HeadlineTableAgainstTheCascadeFront) {
   const std::string md = headline_markdown(ablation_summary());
-  // method, acc., retention, cost, × full, × best single, × cascade, models, overhead, knob.
+  // method, acc., retention, cost, × best baseline, best baseline, × single front, × full,
+  // × Pareto ens., × cost-cascade, models, overhead, knob.
   auto factor = [&](const std::string& name) {
     const auto cells = markdown_row(md, name);
-    EXPECT_EQ(cells.size(), 10u) << name << "\n" << md;
-    return cells.size() > 6 ? cells[6] : std::string();
+    EXPECT_EQ(cells.size(), 13u) << name << "\n" << md;
+    return cells.size() > 9 ? cells[9] : std::string();
   };
   const std::string x = kTimes;
   EXPECT_EQ(factor("cost-cascade"), "1.00" + x);           // its headline (3, .91) is on its front
@@ -272,7 +283,7 @@ TEST(EqualAccuracyColumn, LeftOutWithoutAWorkingCascade) {
     EXPECT_FALSE(contains(md, "cascade (equal acc.)")) << md;
     EXPECT_FALSE(contains(md, "compares each method with the cascade")) << md;
   }
-  EXPECT_EQ(markdown_row(headline_markdown(s), "lazystack-sub").size(), 9u);
+  EXPECT_EQ(markdown_row(headline_markdown(s), "lazystack-sub").size(), 12u);
   EXPECT_FALSE(contains(reports::to_csv(reports::headline_table(s)), "speedup_vs_cascade"));
 
   s["methods"]["cost-cascade"] = {{"method", "cost-cascade"}, {"description", "x"},

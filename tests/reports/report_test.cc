@@ -178,6 +178,26 @@ TEST(RenderReport, NamesWithCommasAndQuotesStayReadableByGnuplot) {
   EXPECT_NE(gp.find("at(('fast;'.\"'\".'lean'.\"'\"), \"front\")"), std::string::npos) << gp;
 }
 
+TEST(RenderReport, CurvesTableFromTheMetrics) {
+  TempDir dir;
+  write_summary(dir.path(), small_summary());
+  render_report(dir.str(), ReportOptions{""});
+  const std::string md = read_file(dir.path() / "tables/curves.md");
+  // Stacker 93.05%. The cascade's reported front starts at (0.041, .8912): 95% = .883975 is
+  // below it (its cost); 97% = .902585 lies 0.8191 of the way to (0.128, .9051): 0.1123; 99%
+  // = .921195 is above its best .9178.
+  const auto row = markdown_row(md, "cost-cascade");
+  ASSERT_EQ(row.size(), 9u) << md;
+  EXPECT_EQ(row[1], "0.041");
+  EXPECT_EQ(row[2], "0.1123");
+  EXPECT_EQ(row[3], "not reached");
+  EXPECT_EQ(row[4], "not reached");
+  EXPECT_NE(md.find("between the weak model softmax (the cheapest) and the strong model "
+                    "resnet-8"),
+            std::string::npos)
+      << md;
+}
+
 TEST(RenderReport, AccuracyAxisZoomsToThePoints) {
   TempDir dir;
   write_summary(dir.path(), small_summary());
@@ -221,22 +241,28 @@ TEST(HeadlineTable, MarkdownNumbersMatchTheSummary) {
   for (const char* name : {"cost-cascade", "stacker"}) {
     const json& h = s["methods"][name]["headline"];
     const auto cells = markdown_row(md, name);
-    ASSERT_EQ(cells.size(), 10u) << name << "\n" << md;
+    // method, acc., retention, cost, × best baseline, best baseline, × single front, × full,
+    // × Pareto ens., × cost-cascade, models, overhead, knob.
+    ASSERT_EQ(cells.size(), 13u) << name << "\n" << md;
     EXPECT_NEAR(std::stod(cells[1]), 100 * h["accuracy"].get<double>(), 0.005) << name;
     EXPECT_NEAR(std::stod(cells[2]), 100 * h["retention"].get<double>(), 0.05) << name;
     EXPECT_NEAR(std::stod(cells[3]), h["mean_cost"].get<double>(),
                 5e-4 * h["mean_cost"].get<double>())
         << name;
-    EXPECT_NEAR(std::stod(cells[4]), h["speedup_vs_full"].get<double>(), 0.005) << name;
-    EXPECT_NEAR(std::stod(cells[5]), h["speedup_vs_best_single"].get<double>(), 0.005) << name;
-    EXPECT_NEAR(std::stod(cells[7]), h["mean_models"].get<double>(), 0.005) << name;
-    EXPECT_NEAR(std::stod(cells[8]), h["overhead_ns"].get<double>(), 0.5) << name;
+    EXPECT_NEAR(std::stod(cells[7]), h["speedup_vs_full"].get<double>(), 0.005) << name;
+    EXPECT_NEAR(std::stod(cells[10]), h["mean_models"].get<double>(), 0.005) << name;
+    EXPECT_NEAR(std::stod(cells[11]), h["overhead_ns"].get<double>(), 0.5) << name;
   }
-  EXPECT_EQ(markdown_row(md, "cost-cascade")[9], "theta=0.9");
+  EXPECT_EQ(markdown_row(md, "cost-cascade")[12], "theta=0.9");
   // × cascade (equal acc.): the cascade's headline is on its own front (1.00×); the stacker's
   // 93.05% is above the cascade's best 91.78%, so it is not reachable.
-  EXPECT_EQ(markdown_row(md, "cost-cascade")[6], "1.00\u00d7");
-  EXPECT_EQ(markdown_row(md, "stacker")[6], "\u2014");
+  EXPECT_EQ(markdown_row(md, "cost-cascade")[9], "1.00\u00d7");
+  EXPECT_EQ(markdown_row(md, "stacker")[9], "\u2014");
+  // Best baseline for the cascade: the singles alone (it is not compared with itself). Its
+  // headline (0.3871, .9178) sits between cnn-s (0.09, .9013) and resnet-8 (0.9, .9187):
+  // 0.09 + (.0165 / .0174) * 0.81 = 0.8581, / 0.3871 = 2.22.
+  EXPECT_EQ(markdown_row(md, "cost-cascade")[4], "2.22\u00d7");
+  EXPECT_EQ(markdown_row(md, "cost-cascade")[5], "single:cnn-s+single:resnet-8");
   // The oracle is marked as a bound; the failed method carries its error.
   const auto oracle = markdown_row(md, "oracle (bound)");
   ASSERT_FALSE(oracle.empty()) << md;
@@ -326,7 +352,7 @@ TEST(HeadlineTable, LatexHasBalancedEnvironmentsBooktabsAndFullRows) {
   }
   const std::string tex = read_file(dir.path() / "tables/headline.tex");
   EXPECT_NE(tex.find("my\\_method"), std::string::npos);
-  EXPECT_NE(tex.find("\\multicolumn{9}{l}{failed: needs white-box"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("\\multicolumn{12}{l}{failed: needs white-box"), std::string::npos) << tex;
   EXPECT_NE(tex.find("oracle (bound)"), std::string::npos);
 }
 
