@@ -24,6 +24,7 @@
 #include "pipeline/results_json.h"
 #include "pipeline/stream_run.h"
 #include "reports/comparisons.h"
+#include "reports/headline_set.h"
 #include "reports/report.h"
 
 namespace lazystack {
@@ -390,6 +391,9 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
   const SummaryReference ref{full_cost, best_cost, stacker_test, target};
   for (const auto& r : results) summary["methods"][r.name] = method_summary(r, ref);
   reports::add_comparison_metrics(summary);
+  summary["report"] = {{"pareto_methods", cfg.figure_methods.empty()
+                                              ? reports::default_headline_methods()
+                                              : cfg.figure_methods}};
   summary["provenance"] = provenance_json();
 
   fs::create_directories(out_dir);

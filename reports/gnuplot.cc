@@ -136,13 +136,17 @@ std::string title_command(const std::string& title, const FigureSize& size) {
                      gnuplot_quote(gnuplot_enhanced_escape(title)), size.font_pt + 1);
 }
 
-std::string plot_and_outputs(const std::vector<std::string>& clauses, const std::string& stem,
-                             const FigureSize& size) {
+std::string plot_command(const std::vector<std::string>& clauses) {
   std::string plot = "plot \\\n";
   if (clauses.empty()) plot += "  NaN notitle\n";
   for (size_t i = 0; i < clauses.size(); ++i)
     plot += "  " + clauses[i] + (i + 1 < clauses.size() ? ", \\\n" : "\n");
-  return "\n" + gnuplot_outputs(stem, size, plot);
+  return plot;
+}
+
+std::string plot_and_outputs(const std::vector<std::string>& clauses, const std::string& stem,
+                             const FigureSize& size) {
+  return "\n" + gnuplot_outputs(stem, size, plot_command(clauses));
 }
 
 std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,

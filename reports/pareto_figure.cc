@@ -68,6 +68,42 @@ void set_ranges(ParetoFigure& fig) {
   fig.y_hi = acc_hi + 0.08 * acc_span;  // room above the top point for a name
 }
 
+// The zoom panel: the top tenth of the accuracy range of everything but bounds, over the cost
+// span of the points in it. Only when that band holds points of at least two series, and the
+// main plot squeezes it (the band is a tenth of its height by construction).
+void set_zoom(ParetoFigure& fig) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const ParetoPoint& p : fig.points)
+    if (p.kind != "bound") {
+      lo = std::min(lo, p.accuracy);
+      hi = std::max(hi, p.accuracy);
+    }
+  if (!(hi > lo)) return;
+  const double band_lo = hi - 0.1 * (hi - lo);
+  double cost_lo = INFINITY, cost_hi = 0;
+  std::vector<std::string> series;
+  for (const ParetoPoint& p : fig.points) {
+    if (p.kind == "bound" || p.accuracy < band_lo) continue;
+    cost_lo = std::min(cost_lo, p.mean_cost);
+    cost_hi = std::max(cost_hi, p.mean_cost);
+    if (std::find(series.begin(), series.end(), p.series) == series.end())
+      series.push_back(p.series);
+  }
+  if (series.size() < 2) return;
+  if (cost_hi / cost_lo < 2) {
+    const double mid = std::sqrt(cost_lo * cost_hi);
+    cost_lo = std::min(cost_lo, mid / 1.5);
+    cost_hi = std::max(cost_hi, mid * 1.5);
+  }
+  const double log_pad = std::pow(cost_hi / cost_lo, 0.06);
+  fig.has_zoom = true;
+  fig.zoom_x_lo = cost_lo / log_pad;
+  fig.zoom_x_hi = cost_hi * log_pad;
+  const double span = hi - band_lo;
+  fig.zoom_y_lo = band_lo - 0.05 * span;
+  fig.zoom_y_hi = hi + 0.08 * span;
+}
+
 // Where a single model's name can go relative to its marker, in order of preference, with
 // the gnuplot label options that put it there.
 struct Placement {
@@ -142,7 +178,13 @@ void place_names(ParetoFigure& fig) {
 
 }  // namespace
 
-ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
+bool MethodFilter::includes(const std::string& name) const {
+  const bool listed = std::find(names.begin(), names.end(), name) != names.end();
+  return mode == Mode::kAll || (mode == Mode::kOnly) == listed;
+}
+
+ParetoFigure pareto_figure(const json& summary, const FigureSize& size,
+                           const MethodFilter& filter) {
   ParetoFigure fig;
   fig.size = size;
   fig.title = summary.value("dataset", summary.value("experiment", std::string("")));
@@ -158,7 +200,7 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
     zoo_has_points =
         zoo_has_points || plottable(number_or_nan(m, "cost"), number_or_nan(m, "test_accuracy"));
   for (const MethodView& v : views) {
-    if (!v.error.empty()) continue;
+    if (!v.error.empty() || !filter.includes(v.name)) continue;
     if (v.method == "single" && zoo_has_points) continue;  // drawn as the zoo's points
     bool added = false;
     if (v.bound) {
@@ -206,9 +248,11 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
   fig.plot_top_in = fig.title.empty() ? 0.1 : 0.25;
   const double axis_in = 0.4;  // tic labels and the x label under the plot
   fig.legend_top_in = fig.legend_rows * legend_line_in + 0.1;
-  fig.size.height_in = fig.plot_top_in + fig.plot_height_in + axis_in + fig.legend_top_in;
-
   set_ranges(fig);
+  set_zoom(fig);
+  const double zoom_in = fig.has_zoom ? 0.25 + fig.zoom_height_in + axis_in : 0.0;
+  fig.zoom_top_in = fig.plot_top_in + fig.plot_height_in + axis_in + 0.25;
+  fig.size.height_in = fig.plot_top_in + fig.plot_height_in + axis_in + zoom_in + fig.legend_top_in;
   place_names(fig);
   return fig;
 }
@@ -345,7 +389,28 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
     clauses.push_back(
         "keyentry with points pt 6 ps 1.5 lw 0.9 lc rgb \"black\" "
         "title \"headline point\"");
-  s += plot_and_outputs(clauses, stem, size);
+  if (!figure.has_zoom) {
+    s += plot_and_outputs(clauses, stem, size);
+    return s;
+  }
+  // Two panels: the whole plot, then the top tenth of its accuracy range magnified, where the
+  // methods that matter crowd together. The legend (placed above) serves both.
+  std::vector<std::string> zoom_clauses;
+  for (const std::string& c : clauses)
+    if (c.find("with labels") == std::string::npos && c.rfind("keyentry", 0) != 0)
+      zoom_clauses.push_back(c);
+  std::string zoom = "\n# Zoom: the top tenth of the accuracy range (bounds left out).\n";
+  zoom += "unset key\nunset label\n";
+  zoom += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.zoom_top_in / h);
+  zoom += fmt::format("set bmargin at screen {:.4f}\n",
+                      1 - (figure.zoom_top_in + figure.zoom_height_in) / h);
+  zoom += fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
+                      gnuplot_quote("zoom: top 10% of the accuracy range"), size.font_pt);
+  zoom += cost_accuracy_axes(figure.x_label, figure.zoom_x_lo, figure.zoom_x_hi, figure.zoom_y_lo,
+                             figure.zoom_y_hi);
+  s += "\n" + gnuplot_outputs(stem, size,
+                              "set multiplot\n" + plot_command(clauses) + zoom +
+                                  plot_command(zoom_clauses) + "unset multiplot\n");
   return s;
 }
 
