@@ -260,15 +260,15 @@ namespace {
 // and marker on every dataset) unless two in one figure would collide; others follow.
 const char* const kKnownMethods[] = {"lazystack-sub",
                                      "lazystack-mask",
+                                     "cascade-search",
                                      "cost-cascade",
                                      "woc",
                                      "abc",
                                      "coe",
-                                     "gatekeeper",
+                                     "stacker",
                                      "ocl",
                                      "ensemble",
-                                     "stacker",
-                                     "stacker-weights",
+                                     "stacking-weights",
                                      "lazystack-no-mdp",
                                      "lazystack-no-sub",
                                      "lazystack-neither"};

@@ -230,6 +230,8 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size,
   for (const json& m : summary.at("zoo")) {
     if (auto e = m.find("error"); e != m.end() && e->is_string() && !e->get<std::string>().empty())
       continue;
+    if (auto p = m.find("parent"); !filter.derived_models && p != m.end() && p->is_string())
+      continue;
     const json p = {{"mean_cost", number_or_nan(m, "cost")},
                     {"accuracy", number_or_nan(m, "test_accuracy")},
                     {"label", m.value("name", std::string("?"))}};
@@ -250,8 +252,9 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size,
   fig.legend_top_in = fig.legend_rows * legend_line_in + 0.1;
   set_ranges(fig);
   set_zoom(fig);
-  const double zoom_in = fig.has_zoom ? 0.25 + fig.zoom_height_in + axis_in : 0.0;
-  fig.zoom_top_in = fig.plot_top_in + fig.plot_height_in + axis_in + 0.25;
+  // The zoom panel: its title, the panel, its x axis and a gap above the legend.
+  const double zoom_in = fig.has_zoom ? 0.3 + fig.zoom_height_in + axis_in + 0.1 : 0.0;
+  fig.zoom_top_in = fig.plot_top_in + fig.plot_height_in + axis_in + 0.3;
   fig.size.height_in = fig.plot_top_in + fig.plot_height_in + axis_in + zoom_in + fig.legend_top_in;
   place_names(fig);
   return fig;
@@ -279,7 +282,7 @@ std::string cost_accuracy_axes(const std::string& x_label, double x_lo, double x
   if (!tics.empty()) s += "set xtics (" + tics + ")\n";
   // At most eight accuracy tics whatever the range: a step of 0.01, 0.02, 0.05, 0.1, ...
   double step = 0.5;
-  for (double c : {0.005, 0.01, 0.02, 0.05, 0.1, 0.2})
+  for (double c : {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2})
     if ((y_hi - y_lo) / c <= 8.5) {
       step = c;
       break;

@@ -32,6 +32,8 @@ struct MethodFilter {
   enum class Mode { kAll, kOnly, kExcept };
   Mode mode = Mode::kAll;
   std::vector<std::string> names;
+  /// Zoo members derived from another (Gatekeeper variants, with a `parent`) as single points.
+  bool derived_models = true;
   bool includes(const std::string& name) const;
 };
 

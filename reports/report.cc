@@ -58,7 +58,8 @@ void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer
 
   // The headline methods in figures/pareto, every other method in figures/pareto_more.
   const std::vector<std::string> headline = reports::headline_methods(summary);
-  const reports::MethodFilter only{reports::MethodFilter::Mode::kOnly, headline};
+  const reports::MethodFilter only{reports::MethodFilter::Mode::kOnly, headline,
+                                   /*derived_models=*/false};
   const reports::MethodFilter others{reports::MethodFilter::Mode::kExcept, headline};
   const reports::ParetoFigure figure = reports::pareto_figure(summary, {}, only);
   if (figure.skipped > 0)
