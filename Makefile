@@ -1,7 +1,7 @@
 # Two commands on a fresh Debian 12 machine:
 #   make run    install missing Debian packages, build, run experiments/fashion_mnist.yaml
 #   make test   install missing Debian packages, build, run the whole test suite (ctest)
-# Other targets: make build | bench | paper | format | clean.
+# Other targets: make build | bench | paper | docs | format | clean.
 # Variables: BUILD (build folder), JOBS (parallel jobs), CONFIG (experiment of `make run`),
 #            ARGS (extra `lazystack run` arguments, e.g. ARGS="--set dataset.limit=2000").
 
@@ -13,7 +13,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 LAZYSTACK := $(BUILD)/cli/lazystack
 
-.PHONY: deps configure build build-all run test bench paper format clean
+.PHONY: deps configure build build-all run test bench paper docs format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -43,6 +43,12 @@ bench: configure
 
 paper: build
 	$(LAZYSTACK) run experiments/paper.yaml $(ARGS)
+
+# README.md's result blocks from the runs docs/runs.json cites; CITE="results/x/latest ..."
+# cites newer runs first (their summaries and Pareto figures are copied into docs/).
+CITE ?=
+docs: build
+	$(LAZYSTACK) docs $(foreach r,$(CITE),--cite $(r))
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

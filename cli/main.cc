@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "core/log.h"
 #include "core/memory_policy.h"
@@ -14,6 +16,7 @@
 #include "pipeline/config.h"
 #include "pipeline/run.h"
 #include "pipeline/suite.h"
+#include "reports/readme_docs.h"
 #include "reports/report.h"
 #include "zoo/import.h"
 
@@ -84,6 +87,22 @@ int main(int argc, char** argv) {
       ->add_option("RESULTS_DIR", results_dir,
                    "a run folder (results/<experiment>/<run-id> or .../latest)")
       ->required();
+
+  auto* docs = app.add_subcommand(
+      "docs", "regenerate README.md's result blocks from the runs it cites (docs/runs.json)");
+  docs->footer(
+      "README.md holds generated blocks between <!-- docs:NAME --> and <!-- /docs:NAME -->\n"
+      "(NAME: verdict, headline:<experiment>). They are rendered from the summaries copied to\n"
+      "docs/runs/ of the runs docs/runs.json cites. --cite RUN_DIR cites a results folder\n"
+      "(replacing the earlier run of its experiment) and copies its Pareto figure to docs/.\n"
+      "--check changes nothing and exits 1 when README.md differs from what it would write.");
+  std::string docs_root = ".";
+  std::vector<std::string> docs_cite;
+  bool docs_check = false;
+  docs->add_option("--root", docs_root, "the repository (holds README.md and docs/)")
+      ->capture_default_str();
+  docs->add_option("--cite", docs_cite, "results folders to cite (results/<exp>/latest, ...)");
+  docs->add_flag("--check", docs_check, "exit 1 when README.md is stale; write nothing");
 
   auto* import = app.add_subcommand(
       "import", "turn a model's outputs made elsewhere into a logit-cache entry a config can use");
@@ -184,6 +203,34 @@ int main(int argc, char** argv) {
                  e.val_labels.size(), e.test_labels.size(), e.num_classes, e.key.value("cost", 0.0),
                  import_spec.cost_unit,
                  e.val_sample_costs.empty() ? "" : ", per sample: mean over val", e.key.dump());
+      return 0;
+    }
+    if (*docs) {
+      namespace fs = std::filesystem;
+      const fs::path readme_path = fs::path(docs_root) / "README.md";
+      std::ifstream in(readme_path, std::ios::binary);
+      if (!in) throw std::runtime_error("cannot read " + readme_path.string());
+      const std::string readme((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+      const std::vector<reports::CitedRun> runs = docs_check || docs_cite.empty()
+                                                      ? reports::load_cited_runs(docs_root)
+                                                      : reports::cite_runs(docs_root, docs_cite);
+      const std::string updated = reports::update_readme(readme, runs);
+      if (docs_check) {
+        if (updated == readme) {
+          fmt::print("{}: up to date with the {} runs docs/runs.json cites\n", readme_path.string(),
+                     runs.size());
+          return 0;
+        }
+        std::fprintf(stderr,
+                     "error: %s is stale: its generated blocks differ from what the cited runs "
+                     "give; run `make docs` (or `lazystack docs`) and commit the result\n",
+                     readme_path.string().c_str());
+        return 1;
+      }
+      std::ofstream(readme_path, std::ios::binary) << updated;
+      fmt::print("{}: blocks regenerated from {} cited run(s)\n", readme_path.string(),
+                 runs.size());
       return 0;
     }
     if (*report) {

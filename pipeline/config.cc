@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -107,6 +108,11 @@ std::vector<OptionSpec> make_experiment_specs() {
       opt_string("cache_dir", "cache",
                  "logit / weight / method cache (the LAZYSTACK_CACHE variable overrides it)"),
       opt_string("results_dir", "results", "where run folders are written"),
+      opt_strings("figure_methods", {},
+                  "methods of the main Pareto figure and the README tables (instance or "
+                  "registry names, or best-cascade); empty: LazyStack SUB/MASK, the best "
+                  "cascade, woc, abc, coe, stacker, oracle. Every other method goes to "
+                  "figures/pareto_more"),
   };
 }
 
@@ -325,6 +331,17 @@ ExperimentConfig load_experiment_config(const std::string& path,
     resolved["method"] = m.method;
     cfg.resolved["methods"][m.name] = resolved;
     cfg.methods.push_back(std::move(m));
+  }
+  cfg.figure_methods = top.get_strings("figure_methods");
+  for (size_t i = 0; i < cfg.figure_methods.size(); ++i) {
+    const std::string& name = cfg.figure_methods[i];
+    const bool known = name == "best-cascade" ||
+                       std::any_of(cfg.methods.begin(), cfg.methods.end(), [&](const auto& m) {
+                         return m.name == name || m.method == name;
+                       });
+    if (!known)
+      throw config_error_at(path, root["figure_methods"][i], "figure_methods",
+                            "'" + name + "' is not a method of this config (nor best-cascade)");
   }
   return cfg;
 }

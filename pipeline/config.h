@@ -51,6 +51,7 @@ struct ExperimentConfig {
   std::string results_dir = "results";
   std::vector<ZooEntry> zoo;
   std::vector<MethodEntry> methods;
+  std::vector<std::string> figure_methods;  ///< empty: reports' default headline set
   nlohmann::json resolved;  ///< everything as used, defaults filled in
 };
 

@@ -25,6 +25,7 @@
 #include "pipeline/seed_sampling.h"
 #include "pipeline/stream_run.h"
 #include "reports/comparisons.h"
+#include "reports/headline_set.h"
 #include "reports/report.h"
 
 namespace lazystack {
@@ -404,6 +405,9 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
     summary["methods"][r.name]["accounting"] = r.accounting;
   }
   reports::add_comparison_metrics(summary);
+  summary["report"] = {{"pareto_methods", cfg.figure_methods.empty()
+                                              ? reports::default_headline_methods()
+                                              : cfg.figure_methods}};
   summary["provenance"] = provenance_json();
 
   fs::create_directories(out_dir);

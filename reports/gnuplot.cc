@@ -136,13 +136,17 @@ std::string title_command(const std::string& title, const FigureSize& size) {
                      gnuplot_quote(gnuplot_enhanced_escape(title)), size.font_pt + 1);
 }
 
-std::string plot_and_outputs(const std::vector<std::string>& clauses, const std::string& stem,
-                             const FigureSize& size) {
+std::string plot_command(const std::vector<std::string>& clauses) {
   std::string plot = "plot \\\n";
   if (clauses.empty()) plot += "  NaN notitle\n";
   for (size_t i = 0; i < clauses.size(); ++i)
     plot += "  " + clauses[i] + (i + 1 < clauses.size() ? ", \\\n" : "\n");
-  return "\n" + gnuplot_outputs(stem, size, plot);
+  return plot;
+}
+
+std::string plot_and_outputs(const std::vector<std::string>& clauses, const std::string& stem,
+                             const FigureSize& size) {
+  return "\n" + gnuplot_outputs(stem, size, plot_command(clauses));
 }
 
 std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
@@ -256,15 +260,15 @@ namespace {
 // and marker on every dataset) unless two in one figure would collide; others follow.
 const char* const kKnownMethods[] = {"lazystack-sub",
                                      "lazystack-mask",
+                                     "cascade-search",
                                      "cost-cascade",
                                      "woc",
                                      "abc",
                                      "coe",
-                                     "gatekeeper",
+                                     "stacker",
                                      "ocl",
                                      "ensemble",
-                                     "stacker",
-                                     "stacker-weights",
+                                     "stacking-weights",
                                      "lazystack-no-mdp",
                                      "lazystack-no-sub",
                                      "lazystack-neither"};

@@ -65,6 +65,8 @@ std::string script_header(const std::string& what, const std::string& csv_name,
                           const std::string& source = "summary.json");
 /// `set title` at one point above the figure's font; "" for an empty title.
 std::string title_command(const std::string& title, const FigureSize& size);
+/// "plot \" with one clause per line (a blank "NaN notitle" when there is none).
+std::string plot_command(const std::vector<std::string>& clauses);
 /// "plot \" with one clause per line (a blank "NaN notitle" when there is none), drawn into
 /// <stem>.png/.svg/.pdf by gnuplot_outputs(); starts with a blank line.
 std::string plot_and_outputs(const std::vector<std::string>& clauses, const std::string& stem,

@@ -68,6 +68,42 @@ void set_ranges(ParetoFigure& fig) {
   fig.y_hi = acc_hi + 0.08 * acc_span;  // room above the top point for a name
 }
 
+// The zoom panel: the top tenth of the accuracy range of everything but bounds, over the cost
+// span of the points in it. Only when that band holds points of at least two series, and the
+// main plot squeezes it (the band is a tenth of its height by construction).
+void set_zoom(ParetoFigure& fig) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const ParetoPoint& p : fig.points)
+    if (p.kind != "bound") {
+      lo = std::min(lo, p.accuracy);
+      hi = std::max(hi, p.accuracy);
+    }
+  if (!(hi > lo)) return;
+  const double band_lo = hi - 0.1 * (hi - lo);
+  double cost_lo = INFINITY, cost_hi = 0;
+  std::vector<std::string> series;
+  for (const ParetoPoint& p : fig.points) {
+    if (p.kind == "bound" || p.accuracy < band_lo) continue;
+    cost_lo = std::min(cost_lo, p.mean_cost);
+    cost_hi = std::max(cost_hi, p.mean_cost);
+    if (std::find(series.begin(), series.end(), p.series) == series.end())
+      series.push_back(p.series);
+  }
+  if (series.size() < 2) return;
+  if (cost_hi / cost_lo < 2) {
+    const double mid = std::sqrt(cost_lo * cost_hi);
+    cost_lo = std::min(cost_lo, mid / 1.5);
+    cost_hi = std::max(cost_hi, mid * 1.5);
+  }
+  const double log_pad = std::pow(cost_hi / cost_lo, 0.06);
+  fig.has_zoom = true;
+  fig.zoom_x_lo = cost_lo / log_pad;
+  fig.zoom_x_hi = cost_hi * log_pad;
+  const double span = hi - band_lo;
+  fig.zoom_y_lo = band_lo - 0.05 * span;
+  fig.zoom_y_hi = hi + 0.08 * span;
+}
+
 // Where a single model's name can go relative to its marker, in order of preference, with
 // the gnuplot label options that put it there.
 struct Placement {
@@ -142,7 +178,13 @@ void place_names(ParetoFigure& fig) {
 
 }  // namespace
 
-ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
+bool MethodFilter::includes(const std::string& name) const {
+  const bool listed = std::find(names.begin(), names.end(), name) != names.end();
+  return mode == Mode::kAll || (mode == Mode::kOnly) == listed;
+}
+
+ParetoFigure pareto_figure(const json& summary, const FigureSize& size,
+                           const MethodFilter& filter) {
   ParetoFigure fig;
   fig.size = size;
   fig.title = summary.value("dataset", summary.value("experiment", std::string("")));
@@ -158,7 +200,7 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
     zoo_has_points =
         zoo_has_points || plottable(number_or_nan(m, "cost"), number_or_nan(m, "test_accuracy"));
   for (const MethodView& v : views) {
-    if (!v.error.empty()) continue;
+    if (!v.error.empty() || !filter.includes(v.name)) continue;
     if (v.method == "single" && zoo_has_points) continue;  // drawn as the zoo's points
     bool added = false;
     if (v.bound) {
@@ -188,6 +230,8 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
   for (const json& m : summary.at("zoo")) {
     if (auto e = m.find("error"); e != m.end() && e->is_string() && !e->get<std::string>().empty())
       continue;
+    if (auto p = m.find("parent"); !filter.derived_models && p != m.end() && p->is_string())
+      continue;
     const json p = {{"mean_cost", number_or_nan(m, "cost")},
                     {"accuracy", number_or_nan(m, "test_accuracy")},
                     {"label", m.value("name", std::string("?"))}};
@@ -206,10 +250,13 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size) {
   fig.plot_top_in = fig.title.empty() ? 0.1 : 0.25;
   const double axis_in = 0.4;  // tic labels and the x label under the plot
   fig.legend_top_in = fig.legend_rows * legend_line_in + 0.1;
-  fig.size.height_in = fig.plot_top_in + fig.plot_height_in + axis_in + fig.legend_top_in;
-
   set_ranges(fig);
-  place_names(fig);
+  set_zoom(fig);
+  // The zoom panel: its title, the panel, its x axis and a gap above the legend.
+  const double zoom_in = fig.has_zoom ? 0.3 + fig.zoom_height_in + axis_in + 0.1 : 0.0;
+  fig.zoom_top_in = fig.plot_top_in + fig.plot_height_in + axis_in + 0.3;
+  fig.size.height_in = fig.plot_top_in + fig.plot_height_in + axis_in + zoom_in + fig.legend_top_in;
+  if (filter.model_names) place_names(fig);
   return fig;
 }
 
@@ -235,7 +282,7 @@ std::string cost_accuracy_axes(const std::string& x_label, double x_lo, double x
   if (!tics.empty()) s += "set xtics (" + tics + ")\n";
   // At most eight accuracy tics whatever the range: a step of 0.01, 0.02, 0.05, 0.1, ...
   double step = 0.5;
-  for (double c : {0.005, 0.01, 0.02, 0.05, 0.1, 0.2})
+  for (double c : {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2})
     if ((y_hi - y_lo) / c <= 8.5) {
       step = c;
       break;
@@ -257,15 +304,19 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
        "otherwise.\n";
   s += "at(s, k) = (strcol(1) eq s && strcol(2) eq k) ? column(4) : NaN\n\n";
 
-  s +=
+  // The main panel's settings. With a zoom panel they are repeated inside the output loop:
+  // the zoom's settings outlive the first format's multiplot, so the next formats would
+  // draw both panels with them (seen: SVG and PDF held the zoom twice).
+  std::string main_panel =
       fmt::format("# Layout for {:g} x {:.2f} in: fixed margins, legend under the x axis.\n", w, h);
-  s += fmt::format("set lmargin at screen {:.4f}\n", figure.plot_left_in / w);
-  s += fmt::format("set rmargin at screen {:.4f}\n", 1 - figure.plot_right_in / w);
-  s += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.plot_top_in / h);
-  s += fmt::format("set bmargin at screen {:.4f}\n",
-                   1 - (figure.plot_top_in + figure.plot_height_in) / h);
-  s += title_command(figure.title, size);
-  s += cost_accuracy_axes(figure.x_label, figure.x_lo, figure.x_hi, figure.y_lo, figure.y_hi);
+  main_panel += fmt::format("set lmargin at screen {:.4f}\n", figure.plot_left_in / w);
+  main_panel += fmt::format("set rmargin at screen {:.4f}\n", 1 - figure.plot_right_in / w);
+  main_panel += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.plot_top_in / h);
+  main_panel += fmt::format("set bmargin at screen {:.4f}\n",
+                            1 - (figure.plot_top_in + figure.plot_height_in) / h);
+  main_panel += title_command(figure.title, size);
+  main_panel +=
+      cost_accuracy_axes(figure.x_label, figure.x_lo, figure.x_hi, figure.y_lo, figure.y_hi);
   // The legend centred on the figure, its columns trimmed to the text as drawn (gnuplot's own
   // estimate of text width is generous, and two wide columns would overrun the edges).
   size_t longest = 0;
@@ -277,13 +328,14 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   const double column_in = (4.0 + static_cast<double>(longest)) * kDrawnCharWidthEm * kTextScale *
                            key_font_pt * kPointInches;
   if (2 * column_in > w - 0.1) key_font_pt = size.font_pt - 1;
-  s += fmt::format(
+  main_panel += fmt::format(
       "set key at screen {:.4f}, screen {:.4f} center top vertical maxrows {} Left "
       "reverse samplen 2 spacing 1.0 width {} font \",{:g}\"\n",
       0.5, figure.legend_top_in / h, std::max(1, figure.legend_rows), key_width, key_font_pt);
   if (figure.points.empty())
-    s += "set label \"no plottable points\" at graph 0.5, graph 0.5 center\n";
+    main_panel += "set label \"no plottable points\" at graph 0.5, graph 0.5 center\n";
 
+  if (!figure.has_zoom) s += main_panel;
   std::vector<std::string> clauses;
   for (size_t i = 0; i < figure.methods.size(); ++i) {
     const SeriesStyle st = series_style(figure.style_index[i]);
@@ -345,7 +397,28 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
     clauses.push_back(
         "keyentry with points pt 6 ps 1.5 lw 0.9 lc rgb \"black\" "
         "title \"headline point\"");
-  s += plot_and_outputs(clauses, stem, size);
+  if (!figure.has_zoom) {
+    s += plot_and_outputs(clauses, stem, size);
+    return s;
+  }
+  // Two panels: the whole plot, then the top tenth of its accuracy range magnified, where the
+  // methods that matter crowd together. The legend (placed above) serves both.
+  std::vector<std::string> zoom_clauses;
+  for (const std::string& c : clauses)
+    if (c.find("with labels") == std::string::npos && c.rfind("keyentry", 0) != 0)
+      zoom_clauses.push_back(c);
+  std::string zoom = "\n# Zoom: the top tenth of the accuracy range (bounds left out).\n";
+  zoom += "unset key\nunset label\n";
+  zoom += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.zoom_top_in / h);
+  zoom += fmt::format("set bmargin at screen {:.4f}\n",
+                      1 - (figure.zoom_top_in + figure.zoom_height_in) / h);
+  zoom += fmt::format("set title {} font \",{:g}\" offset 0,-0.6\n",
+                      gnuplot_quote("zoom: top 10% of the accuracy range"), size.font_pt);
+  zoom += cost_accuracy_axes(figure.x_label, figure.zoom_x_lo, figure.zoom_x_hi, figure.zoom_y_lo,
+                             figure.zoom_y_hi);
+  s += "\n" + gnuplot_outputs(stem, size,
+                              "set multiplot\n" + main_panel + plot_command(clauses) + zoom +
+                                  plot_command(zoom_clauses) + "unset multiplot\n");
   return s;
 }
 

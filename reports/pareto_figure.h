@@ -27,6 +27,18 @@ struct ParetoPoint {
   std::string label_at{};  ///< singles: where the name goes (above, below-left, ...)
 };
 
+/// Which methods a figure draws (by instance name); the zoo's single models are always drawn.
+struct MethodFilter {
+  enum class Mode { kAll, kOnly, kExcept };
+  Mode mode = Mode::kAll;
+  std::vector<std::string> names;
+  /// Zoo members derived from another (Gatekeeper variants, with a `parent`) as single points.
+  bool derived_models = true;
+  /// Names beside the single models' points (crowded figures leave them to the main one).
+  bool model_names = true;
+  bool includes(const std::string& name) const;
+};
+
 /// Everything the figure shows, taken from summary.json without recomputation. Points whose
 /// cost is not positive or whose numbers are not finite cannot sit on a log axis: they are
 /// left out (and counted in `skipped`).
@@ -40,6 +52,11 @@ struct ParetoFigure {
   int skipped = 0;
   double x_lo = 1, x_hi = 10;  ///< cost axis (log), padded around the points
   double y_lo = 0, y_hi = 1;   ///< accuracy axis, zoomed to the points
+  /// The zoomed panel under the plot: the top tenth of the accuracy range of the methods' and
+  /// models' points (bounds left out), over the costs of the points inside it.
+  bool has_zoom = false;
+  double zoom_x_lo = 1, zoom_x_hi = 10, zoom_y_lo = 0, zoom_y_hi = 1;
+  double zoom_top_in = 0.0, zoom_height_in = 1.3;  ///< from the figure's top edge
 
   // Layout, in inches from the figure's edges: fixed, so the plot area is the same size
   // whatever the legend holds, and names can be placed knowing where they land.
@@ -51,10 +68,13 @@ struct ParetoFigure {
 };
 
 /// Collects the figure's points from a checked summary and lays it out at `size.width_in`
-/// (axis ranges, legend rows, where each single model's name goes). A method of registry type
-/// "single" is drawn as the zoo's labelled points instead of a curve, as long as the zoo has
-/// any.
-ParetoFigure pareto_figure(const nlohmann::json& summary, const FigureSize& size = {});
+/// (axis ranges, zoom panel, legend rows, where each single model's name goes). Methods outside
+/// `filter` are left out. A method of registry type "single" is drawn as the zoo's labelled
+/// points instead of a curve, as long as the zoo has any. Each method's line is its reported
+/// curve (`pareto`: knobs chosen on val_cal, read on test); the rest of its grid is drawn as
+/// small hollow points.
+ParetoFigure pareto_figure(const nlohmann::json& summary, const FigureSize& size = {},
+                           const MethodFilter& filter = {});
 
 /// The CSV the script reads: series,kind,label,mean_cost,accuracy,label_at; numbers at full
 /// precision. Names and labels have commas turned into ';' and '"' into "'" (gnuplot cannot

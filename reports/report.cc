@@ -14,6 +14,7 @@
 #include "reports/curves_table.h"
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
+#include "reports/headline_set.h"
 #include "reports/ocl_figure.h"
 #include "reports/pareto_figure.h"
 #include "reports/seeds.h"
@@ -55,7 +56,13 @@ void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer
   const bool ablation = reports::has_lazystack_methods(summary);
   if (ablation) write_table(dir / "tables", "ablation", reports::ablation_table(summary));
 
-  const reports::ParetoFigure figure = reports::pareto_figure(summary);
+  // The headline methods in figures/pareto, every other method in figures/pareto_more.
+  const std::vector<std::string> headline = reports::headline_methods(summary);
+  const reports::MethodFilter only{reports::MethodFilter::Mode::kOnly, headline,
+                                   /*derived_models=*/false};
+  const reports::MethodFilter others{reports::MethodFilter::Mode::kExcept, headline,
+                                     /*derived_models=*/true, /*model_names=*/false};
+  const reports::ParetoFigure figure = reports::pareto_figure(summary, {}, only);
   if (figure.skipped > 0)
     log_info(
         "[report] {}: {} point(s) with a non-positive or non-finite cost or accuracy "
@@ -63,8 +70,19 @@ void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer
         dir.string(), figure.skipped);
   bool rendered = renderer.render((dir / "figures").string(), "pareto", reports::pareto_csv(figure),
                                   reports::pareto_script(figure, "pareto.csv", "pareto"));
-  const reports::ExitDepthFigure depth = reports::exit_depth_figure(summary);
   std::string figures = "figures/pareto";
+  const reports::ParetoFigure more = reports::pareto_figure(summary, {}, others);
+  if (!more.methods.empty() || !more.bounds.empty()) {
+    rendered &=
+        renderer.render((dir / "figures").string(), "pareto_more", reports::pareto_csv(more),
+                        reports::pareto_script(more, "pareto_more.csv", "pareto_more"));
+    figures += ", figures/pareto_more";
+  } else {
+    std::error_code ec;  // a stale one from an earlier render must not pass for this run's
+    for (const char* ext : {"csv", "gp", "png", "svg", "pdf"})
+      fs::remove(dir / "figures" / (std::string("pareto_more.") + ext), ec);
+  }
+  const reports::ExitDepthFigure depth = reports::exit_depth_figure(summary);
   if (!depth.series.empty()) {
     rendered &=
         renderer.render((dir / "figures").string(), "exit_depth", reports::exit_depth_csv(depth),

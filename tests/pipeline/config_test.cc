@@ -231,6 +231,19 @@ TEST_F(ConfigTest, NamesAreValidatedData) {
   EXPECT_EQ(ok.experiment, "Fashion_MNIST-v2.1+x");
 }
 
+// The main figure's method list names methods of the config (instance or registry names).
+TEST_F(ConfigTest, FigureMethodsNameMethodsOfTheConfig) {
+  const ExperimentConfig c = load_experiment_config(
+      write(std::string(kGood) + "figure_methods: [cascade-entropy, stacker, best-cascade]\n"), {},
+      registries_);
+  EXPECT_EQ(c.figure_methods,
+            (std::vector<std::string>{"cascade-entropy", "stacker", "best-cascade"}));
+  ConfigError e = error_of(std::string(kGood) + "figure_methods: [stacker, woc]\n");
+  EXPECT_EQ(e.key(), "figure_methods");
+  EXPECT_EQ(e.line(), 10);
+  EXPECT_NE(std::string(e.what()).find("'woc' is not a method of this config"), std::string::npos);
+}
+
 TEST_F(ConfigTest, MethodsNamingUnknownModelsOrRejectedByTheirConstructor) {
   const std::string base = std::string(kGood) + "  t: {method: tiered, ";
   ConfigError m = error_of(base + "members: [small, huge]}\n");

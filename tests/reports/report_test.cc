@@ -97,6 +97,27 @@ TEST(RenderReport, ScriptReRunsByHandWithoutWarnings) {
   EXPECT_EQ(read_file(log), "") << "gnuplot warned";
 }
 
+// The zoom panel's settings must not leak into the next format's main panel: each of PNG, SVG
+// and PDF draws the whole plot once and the zoom once (SVG and PDF once held the zoom twice,
+// and the results site shows the SVG).
+TEST(RenderReport, EveryFormatDrawsTheMainPanelAndTheZoom) {
+  if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH";
+  TempDir dir;
+  write_summary(dir.path(), paper_summary());
+  render_report(dir.str());
+  const fs::path figures = dir.path() / "figures";
+  ASSERT_NE(read_file(figures / "pareto.gp").find("zoom: top 10%"), std::string::npos)
+      << "the fixture's figure has no zoom panel";
+  const std::string svg = read_file(figures / "pareto.svg");
+  auto count = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = svg.find(text); at != std::string::npos; at = svg.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(">zoom: top 10% of the accuracy range<"), 1u);
+  EXPECT_EQ(count(">fashion-mnist<"), 1u);  // the main panel's title
+}
+
 // Every point the figure draws, as (series, kind, label, cost, accuracy), derived from the
 // summary by the rules of the figure: curves (front and dominated) and headlines of working
 // methods, bounds' points, single models from the zoo; nothing of failed methods.
@@ -143,11 +164,22 @@ TEST(RenderReport, ParetoCsvHoldsExactlyThePlottedNumbers) {
     TempDir dir;
     write_summary(dir.path(), summary);
     render_report(dir.str(), ReportOptions{/*gnuplot=*/""});
+    // The headline methods in pareto.csv, the others in pareto_more.csv; singles in both.
     std::multiset<Row> got;
-    for (const auto& r : read_csv(dir.path() / "figures/pareto.csv"))
-      got.insert({r.at("series"), r.at("kind"), r.at("label"), std::stod(r.at("mean_cost")),
-                  std::stod(r.at("accuracy"))});
+    std::set<std::string> main_series;
+    for (const char* stem : {"pareto", "pareto_more"}) {
+      const fs::path csv = dir.path() / "figures" / (std::string(stem) + ".csv");
+      if (!fs::exists(csv)) continue;
+      for (const auto& r : read_csv(csv)) {
+        if (stem == std::string("pareto")) main_series.insert(r.at("series"));
+        if (stem != std::string("pareto") && r.at("kind") == "single") continue;
+        got.insert({r.at("series"), r.at("kind"), r.at("label"), std::stod(r.at("mean_cost")),
+                    std::stod(r.at("accuracy"))});
+      }
+    }
     EXPECT_EQ(got, expected_rows(summary));
+    for (const char* headline : {"cost-cascade", "stacker", "oracle", "single"})
+      EXPECT_TRUE(main_series.count(headline)) << headline;
 
     // The script reads that CSV and draws every plotted method, the bound and the singles.
     const std::string gp = read_file(dir.path() / "figures/pareto.gp");

@@ -1,0 +1,91 @@
+// Generated README blocks: rendered from cited summaries, spliced between their markers, and
+// the errors a hand-edited README can make.
+#include "reports/readme_docs.h"
+
+#include <gtest/gtest.h>
+
+#include "reports/comparisons.h"
+#include "reports/summary.h"
+#include "tests/reports/fixtures.h"
+
+namespace lazystack::reports {
+namespace {
+using nlohmann::json;
+
+std::vector<CitedRun> cited() {
+  json s = testing_reports::ablation_summary();
+  add_comparison_metrics(s);
+  return {{"fashion_mnist", "results/fashion_mnist/20250101T000000Z-abcdef", s}};
+}
+
+TEST(ReadmeDocs, VerdictComparesWithTheBestBaselineAtEqualAccuracy) {
+  const std::string md = render_docs_block("verdict", cited());
+  // lazystack-sub (0.5, .895). Envelope of the cascade's front and the singles: at .895,
+  // halfway between the cascade's (1, .88) and (3, .91): cost 2, 4x LazyStack's 0.5.
+  EXPECT_NE(md.find("| 89.50% at 0.5 ms"), std::string::npos) << md;
+  EXPECT_NE(md.find("4.00×"), std::string::npos) << md;
+  EXPECT_NE(md.find("cost-cascade: 2 ms"), std::string::npos) << md;
+  EXPECT_NE(md.find("wins: 4.00× cheaper"), std::string::npos) << md;
+  EXPECT_NE(md.find("fashion_mnist/20250101T000000Z-abcdef"), std::string::npos) << md;
+
+  // Costlier than the envelope: it loses, and says by how much.
+  std::vector<CitedRun> runs = cited();
+  runs[0].summary["methods"]["lazystack-sub"]["headline"]["mean_cost"] = 8.0;
+  runs[0].summary["methods"]["lazystack-sub"]["pareto"] = {
+      {{"mean_cost", 8.0}, {"accuracy", .895}}};
+  runs[0].summary["methods"]["lazystack-sub"].erase("metrics");
+  add_comparison_metrics(runs[0].summary);
+  EXPECT_NE(render_docs_block("verdict", runs).find("loses: the baseline is 4.00× cheaper"),
+            std::string::npos);
+}
+
+TEST(ReadmeDocs, HeadlineBlockShowsTheHeadlineSet) {
+  std::vector<CitedRun> runs = cited();
+  const std::string md = render_docs_block("headline:fashion_mnist", runs);
+  EXPECT_NE(md.find("| lazystack-sub "), std::string::npos) << md;
+  EXPECT_NE(md.find("| cost-cascade "), std::string::npos) << md;   // the best cascade
+  EXPECT_EQ(md.find("lazystack-no-mdp"), std::string::npos) << md;  // ablations: not headline
+  EXPECT_THROW(render_docs_block("headline:letter", runs), std::runtime_error);
+  EXPECT_THROW(render_docs_block("nonsense", runs), std::runtime_error);
+}
+
+TEST(ReadmeDocs, BlocksAreReplacedAndTheRestIsKept) {
+  std::vector<CitedRun> runs = cited();
+  const std::string readme =
+      "# title\n\nintro\n<!-- docs:verdict -->\nstale text\n<!-- /docs:verdict -->\noutro\n";
+  const std::string updated = update_readme(readme, runs);
+  EXPECT_EQ(updated.rfind("# title\n\nintro\n<!-- docs:verdict -->\n", 0), 0u) << updated;
+  EXPECT_EQ(updated.find("stale text"), std::string::npos);
+  EXPECT_NE(updated.find("wins: 4.00× cheaper"), std::string::npos);
+  EXPECT_NE(updated.find("<!-- /docs:verdict -->\noutro\n"), std::string::npos);
+  EXPECT_EQ(update_readme(updated, runs), updated);  // idempotent: --check passes after docs
+
+  auto error_of = [&](const std::string& text) -> std::string {
+    try {
+      update_readme(text, runs);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(error_of("a\n<!-- docs:verdict -->\nx\n")
+                .find("README.md:2: block docs:verdict is "
+                      "never closed"),
+            std::string::npos);
+  EXPECT_NE(error_of("<!-- /docs:verdict -->\n").find("README.md:1: /docs:verdict closes no"),
+            std::string::npos);
+  EXPECT_NE(error_of("<!-- docs:verdict -->\n<!-- docs:verdict -->\n").find("opened inside"),
+            std::string::npos);
+}
+
+TEST(ReadmeDocs, DocsSummaryKeepsWhatTheBlocksNeed) {
+  const json s = docs_summary(testing_reports::ablation_summary(), "results/x/1");
+  EXPECT_EQ(s["docs_subset_of"], "results/x/1");
+  EXPECT_TRUE(s["methods"]["lazystack-sub"]["curve"].empty());
+  EXPECT_FALSE(s["methods"]["lazystack-sub"]["pareto"].empty());
+  EXPECT_FALSE(s["methods"]["lazystack-sub"].contains("diagnostics"));
+  EXPECT_NO_THROW(check_summary(s, "docs copy"));
+}
+
+}  // namespace
+}  // namespace lazystack::reports
