@@ -179,7 +179,15 @@ int main(int argc, char** argv) {
       const Registries r = make_builtin_registries();
       if (what == "datasets") print_entries("datasets", r.datasets.entries(), list_options);
       if (what == "models") print_entries("model architectures", r.models.entries(), list_options);
-      if (what == "methods") print_entries("methods", r.methods.entries(), list_options);
+      if (what == "methods") {
+        print_entries("methods", r.methods.entries(), list_options);
+        if (list_options) {  // declared once for every method instance (core/evaluate.h)
+          fmt::print("\n  every method also takes:\n");
+          for (const auto& o : accounting_option_specs())
+            fmt::print("      {:<20} {} (default {}): {}\n", o.name, o.describe_type(),
+                       o.default_value.dump(), o.description);
+        }
+      }
       if (!list_options) fmt::print("\n(--options shows each entry's options and defaults)\n");
       return 0;
     }

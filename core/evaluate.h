@@ -8,15 +8,42 @@
 #include "core/logit_table.h"
 #include "core/meter.h"
 #include "core/method.h"
+#include "core/options.h"
 
 namespace lazystack {
 
 struct EvalOptions {
   CostModel cost_model = CostModel::kSequential;
-  double tier_delay = 0.0;       ///< cost added per tier (edge-to-cloud communication)
+  double tier_delay = 0.0;  ///< cost added per tier (edge-to-cloud communication)
+  /// When non-empty, replaces tier_delay: the k-th sequential step of a sample pays
+  /// tier_delays[min(k, size - 1)] (see Meter).
+  std::vector<double> tier_delays;
   bool charge_overhead = false;  ///< add measured decision time to each sample's cost
   double cost_per_ns = 0.0;      ///< converts overhead ns into cost units (1e-6 for ms)
+  /// sweep(): samples per knob whose decisions are timed on the uncached path (evenly spaced
+  /// over the split; 0 = every sample). Each point's overhead_ns, and with charge_overhead its
+  /// cost, come from these uncached decisions, never from a sweep cache's shortcut.
+  int overhead_samples = 1000;
 };
+
+/// A Meter on `split` charging as `options` say (cost model, per-step delays).
+Meter make_meter(const LogitTable& split, const EvalOptions& options);
+
+/// Keys every method instance accepts beside its own options, for its cost accounting:
+/// `cost_model` (experiment | sequential | parallel) and `tier_delays` (per-step delays in the
+/// cost unit; [] = the experiment's tier_delay). Declared once here, validated like any option.
+const std::vector<OptionSpec>& accounting_option_specs();
+
+/// `experiment` with a method instance's accounting keys (accounting_option_specs()) applied;
+/// options without those keys leave it unchanged.
+EvalOptions with_method_accounting(EvalOptions experiment, const Options& method_options);
+
+/// {"cost_model": ..., "tier_delays": [...]}: the accounting a method was evaluated under.
+nlohmann::json accounting_json(const EvalOptions& options);
+
+/// Mean over the samples of `split` of running every model as one tier under `options`
+/// (sum or max per sample, plus the first step's delay): the full ensemble's cost.
+double full_ensemble_cost_under(const LogitTable& split, const EvalOptions& options);
 
 /// One operating point: everything the evaluator measured from the Meter for one knob.
 struct OperatingPoint {
@@ -68,7 +95,13 @@ class PointScorer {
 OperatingPoint evaluate(Method& method, const LogitTable& split, const EvalOptions& options,
                         SampleDecisions* decisions = nullptr);
 
-/// Evaluates every knob of method.grid() on `split`.
+/// Evaluates every knob of method.grid() on `split`, in two passes. First, per knob, the
+/// decisions of options.overhead_samples samples are timed with no sweep cache (before
+/// begin_sweep(), as evaluate() runs them): that mean is the point's overhead_ns and, with
+/// charge_overhead, the overhead charged to every sample. Then, inside begin_sweep() ..
+/// end_sweep(), every sample is decided (the method may reuse work across knobs) for accuracy,
+/// Meter cost, models and depth. So a swept point reports what an uncached evaluate() of its
+/// knob would, within timing noise, however much the method's sweep cache saves.
 std::vector<OperatingPoint> sweep(Method& method, const LogitTable& split,
                                   const EvalOptions& options);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace lazystack {
 
@@ -18,8 +19,17 @@ const char* to_string(CostModel model) {
 }
 
 Meter::Meter(const LogitTable& table, CostModel cost_model, double tier_delay)
-    : table_(table), cost_model_(cost_model), tier_delay_(tier_delay) {
+    : Meter(table, cost_model,
+            tier_delay != 0.0 ? std::vector<double>{tier_delay} : std::vector<double>{}) {}
+
+Meter::Meter(const LogitTable& table, CostModel cost_model, std::vector<double> tier_delays)
+    : table_(table), cost_model_(cost_model), tier_delays_(std::move(tier_delays)) {
   trace_.reserve(table.num_models());
+}
+
+double Meter::step_delay() const {
+  if (tier_delays_.empty()) return 0.0;
+  return tier_delays_[std::min(static_cast<size_t>(depth_), tier_delays_.size() - 1)];
 }
 
 void Meter::reset(int sample) {
@@ -44,7 +54,7 @@ ProbView Meter::run(int m) {
   if (!executed(m)) {
     executed_ |= uint64_t{1} << m;
     trace_.push_back(m);
-    cost_ += table_.cost(m, sample_) + tier_delay_;
+    cost_ += table_.cost(m, sample_) + step_delay();
     ++depth_;
   }
   return table_.probs(m, sample_);
@@ -64,7 +74,7 @@ void Meter::run_tier(const int* models, int count) {
     any = true;
   }
   if (any) {
-    cost_ += tier_cost + tier_delay_;
+    cost_ += tier_cost + step_delay();
     ++depth_;
   }
 }

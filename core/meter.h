@@ -25,6 +25,10 @@ const char* to_string(CostModel model);
 class Meter {
  public:
   Meter(const LogitTable& table, CostModel cost_model, double tier_delay = 0.0);
+  /// Per-step delays: the k-th sequential step of a sample (0-based: a model run alone, or a
+  /// tier) pays tier_delays[min(k, size - 1)] (CoE's edge-to-cloud setting: the deeper the
+  /// tier, the further away it runs). Empty = no delay.
+  Meter(const LogitTable& table, CostModel cost_model, std::vector<double> tier_delays);
 
   /// Starts a new sample: clears cost, trace and the executed set.
   void reset(int sample);
@@ -32,7 +36,7 @@ class Meter {
   /// Runs model m (charging its cost unless it already ran on this sample); returns its probs.
   ProbView run(int m);
   /// Runs several models as one tier: charges max (parallel) or sum (sequential) of the members
-  /// not yet run, plus `tier_delay` (communication delay, e.g. edge-to-cloud).
+  /// not yet run, plus the step's delay (communication delay, e.g. edge-to-cloud).
   void run_tier(const int* models, int count);
   void run_tier(std::initializer_list<int> models) {
     run_tier(models.begin(), static_cast<int>(models.size()));
@@ -69,10 +73,11 @@ class Meter {
 
  private:
   void check_model(int m) const;
+  double step_delay() const;  ///< the delay of the next sequential step (depth_)
 
   const LogitTable& table_;
   CostModel cost_model_;
-  double tier_delay_;
+  std::vector<double> tier_delays_;  ///< per step; the last repeats; empty = none
   int sample_ = 0;
   uint64_t executed_ = 0;
   std::vector<int> trace_;

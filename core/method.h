@@ -59,7 +59,8 @@ class Method {
   /// sees samples of one split of `num_samples` samples (Meter::sample() indexes it). A method
   /// may cache knob-independent, per-sample work derived from outputs it paid for (LazyStack
   /// caches substacker outputs per trie node); it must still run every model it uses through
-  /// the Meter, and end_sweep() must drop the cache.
+  /// the Meter, and end_sweep() must drop the cache. The decision overhead a swept point
+  /// reports is timed outside this bracket, on the uncached path (core/evaluate.h sweep()).
   virtual void begin_sweep(int num_samples) {}
   virtual void end_sweep() {}
   /// Method-specific results for summary.json (learned weights, trajectories, ...).

@@ -126,8 +126,8 @@ OperatingPoint stream_evaluate(OnlineMethod& method, const StreamSplit& split,
     throw std::invalid_argument(
         fmt::format("stream_evaluate: the order has {} positions, the split {} samples", N,
                     table.num_samples()));
-  Meter meter(table, options.cost_model, options.tier_delay);  // never opened for bounds
-  struct StreamScope {  // end_stream() also when serving throws
+  Meter meter = make_meter(table, options);  // never opened for bounds
+  struct StreamScope {                       // end_stream() also when serving throws
     OnlineMethod& m;
     ~StreamScope() { m.end_stream(); }
   };

@@ -7,11 +7,13 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/evaluate.h"
 #include "core/names.h"
 #include "datasets/featureless.h"
 #include "methods/builtin.h"
 #include "methods/lazystack/lazystack_method.h"
 #include "pipeline/members.h"
+#include "pipeline/seed_sampling.h"
 
 namespace lazystack {
 namespace {
@@ -72,8 +74,10 @@ std::vector<OptionSpec> make_experiment_specs() {
       opt_required("experiment", OptionType::kString,
                    "experiment name: results go to <results_dir>/<experiment>/<run-id>"),
       opt_ints("seeds", {0},
-               "one run per seed: re-splits val into val_fit/val_cal and re-fits every method")
+               "one run per seed: re-splits val into val_fit/val_cal and re-fits every method; "
+               "seeds other than 0 also re-draw what seed_draws lists")
           .range(0, 1e9),
+      seed_draws_option_spec(),
       opt_int("zoo_seed", 0, "seed of zoo training (model weights)").range(0, 1e9),
       opt_string("cost", "latency_ms",
                  "per-model cost: measured batch-1 latency, analytic MACs, parameter count, or "
@@ -181,6 +185,7 @@ ExperimentConfig load_experiment_config(const std::string& path,
   for (long s : top.get_ints("seeds")) cfg.seeds.push_back(static_cast<uint64_t>(s));
   if (cfg.seeds.empty())
     throw config_error_at(path, root["seeds"], "seeds", "needs at least one seed");
+  cfg.seed_draws = top.get_strings("seed_draws");
   cfg.zoo_seed = static_cast<uint64_t>(top.get_int("zoo_seed"));
   cfg.cost = top.get_string("cost");
   cfg.cost_model = parse_cost_model(top.get_string("cost_model"));
@@ -313,7 +318,9 @@ ExperimentConfig load_experiment_config(const std::string& path,
       throw config_error_at(
           path, (body && body.IsMap() && body["method"]) ? body["method"] : it->first, ctx,
           "unknown method '" + m.method + "'; known: " + registries.methods.joined_names());
-    m.options = parse_options(body, entry->options, path, ctx, {"method"});
+    std::vector<OptionSpec> specs = entry->options;  // plus the keys every method takes
+    specs.insert(specs.end(), accounting_option_specs().begin(), accounting_option_specs().end());
+    m.options = parse_options(body, specs, path, ctx, {"method"});
     check_model_references(path, body, ctx, m.options, names);
     try {  // constructors check what option specs cannot (e.g. overlapping tiers)
       entry->make(m.options);

@@ -35,7 +35,9 @@ struct ExperimentConfig {
   std::string path;             ///< the YAML file
   std::string experiment;       ///< results go to <results_dir>/<experiment>/<run-id>
   std::vector<uint64_t> seeds;  ///< one run per seed (val split, method fitting)
-  uint64_t zoo_seed = 0;        ///< seed of zoo training (shared by all seeds by default)
+  /// What seeds other than 0 also re-draw: "test", "latency" (pipeline/seed_sampling.h).
+  std::vector<std::string> seed_draws = {"test", "latency"};
+  uint64_t zoo_seed = 0;  ///< seed of zoo training (shared by all seeds by default)
   std::string dataset;
   Options dataset_options;
   std::string cost = "latency_ms";  ///< latency_ms | macs | params | given

@@ -22,6 +22,7 @@
 #include "core/provenance.h"
 #include "pipeline/members.h"
 #include "pipeline/results_json.h"
+#include "pipeline/seed_sampling.h"
 #include "pipeline/stream_run.h"
 #include "reports/comparisons.h"
 #include "reports/headline_set.h"
@@ -147,6 +148,7 @@ struct SeedContext {
   uint64_t seed;
   std::string method_cache_dir;
   bool force;
+  json seed_data;  ///< SeedData::cache_key(): what this seed's data is drawn as
 
   // models_seen_by gives either the base models or all of them.
   const ModelView& view_of(const MethodEntry& entry) const {
@@ -172,6 +174,7 @@ CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEnt
                 {"tier_delay", s.cfg.tier_delay},
                 {"charge_overhead", s.cfg.charge_overhead},
                 {"seed", s.seed},
+                {"seed_data", s.seed_data},
                 {"val_cal_fraction", s.cfg.val_cal_fraction},
                 {"method", entry.method},
                 {"options", entry.options.json()},
@@ -208,12 +211,15 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   eval.tier_delay = s.cfg.tier_delay;
   eval.charge_overhead = s.cfg.charge_overhead;
   eval.cost_per_ns = s.cfg.cost == "latency_ms" ? 1e-6 : 0.0;
+  eval = with_method_accounting(eval, entry.options);
+  r.accounting = accounting_json(eval);
+  r.accounting["full_ensemble_cost"] = full_ensemble_cost_under(*s.base.test, eval);
   try {
     auto method = reg->make(entry.options);
     r.bound = method->is_bound();
     FitContext ctx{view.val_fit,
                    view.val_cal,
-                   s.cfg.cost_model,
+                   eval.cost_model,
                    s.seed,
                    s.cfg.cache_dir + "/methods/" + s.cfg.dataset,
                    s.ds.fingerprint()};
@@ -284,9 +290,10 @@ std::string make_run_id(const ExperimentConfig& cfg) {
   return std::string(buf) + "-" + hash_hex(cfg.resolved.dump()).substr(0, 6);
 }
 
-json run_seed(const ExperimentConfig& cfg, const Registries& registries, const Dataset& ds,
-              const Zoo& zoo, uint64_t seed, const std::string& run_id, const std::string& out_dir,
-              bool force) {
+json run_seed(const ExperimentConfig& cfg, const Registries& registries, const SeedData& data,
+              uint64_t seed, const std::string& run_id, const std::string& out_dir, bool force) {
+  const Dataset& ds = data.dataset();
+  const Zoo& zoo = data.zoo();
   std::vector<int> fit_idx, cal_idx;
   split_val(zoo.val.labels(), cfg.val_cal_fraction, seed, &fit_idx, &cal_idx);
   std::set<std::string> derived;
@@ -306,6 +313,7 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
                 ds,      all,        base,
                 derived, seed,       cfg.cache_dir + "/methods/" + cfg.dataset,
                 force};
+  s.seed_data = data.cache_key();
   log_info("[methods] seed {}: val_fit {} samples, val_cal {}, test {}", seed,
            all.val_fit.num_samples(), all.val_cal.num_samples(), zoo.test.num_samples());
   if (!derived.empty())
@@ -365,6 +373,7 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
   summary["domain"] = ds.domain;
   summary["run_id"] = run_id;
   summary["seed"] = seed;
+  summary["seed_sampling"] = data.description();
   summary["cost_unit"] = cfg.cost;
   summary["cost_model"] = to_string(cfg.cost_model);
   summary["config"] = cfg.path;
@@ -389,7 +398,12 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const D
                             {"cost", best_cost}}}};
   summary["methods"] = json::object();
   const SummaryReference ref{full_cost, best_cost, stacker_test, target};
-  for (const auto& r : results) summary["methods"][r.name] = method_summary(r, ref);
+  for (const auto& r : results) {
+    SummaryReference own = ref;  // "× full" under the method's own accounting
+    own.full_cost = r.accounting.value("full_ensemble_cost", full_cost);
+    summary["methods"][r.name] = method_summary(r, own);
+    summary["methods"][r.name]["accounting"] = r.accounting;
+  }
   reports::add_comparison_metrics(summary);
   summary["report"] = {{"pareto_methods", cfg.figure_methods.empty()
                                               ? reports::default_headline_methods()
@@ -415,7 +429,8 @@ json MethodResult::to_json(bool with_decisions) const {
             {"sweep_seconds", sweep_seconds},
             {"error", error},
             {"headline_index", headline_index},
-            {"diagnostics", diagnostics}};
+            {"diagnostics", diagnostics},
+            {"accounting", accounting}};
   j["val_points"] = json::array();
   for (const auto& p : val_points) j["val_points"].push_back(point_to_json(p));
   j["curve"] = json::array();
@@ -440,6 +455,7 @@ MethodResult MethodResult::from_json(const json& j) {
   r.error = j.at("error");
   r.headline_index = j.at("headline_index");
   r.diagnostics = j.at("diagnostics");
+  r.accounting = j.value("accounting", json::object());
   for (const auto& p : j.at("val_points")) r.val_points.push_back(point_from_json(p));
   for (const auto& p : j.at("curve")) r.curve.push_back(point_from_json(p));
   if (j.contains("decisions")) {
@@ -644,7 +660,9 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   for (size_t i = 0; i < cfg.seeds.size(); ++i) {
     const std::string out =
         cfg.seeds.size() == 1 ? run_dir : run_dir + fmt::format("/seed-{}", cfg.seeds[i]);
-    json summary = run_seed(cfg, registries, *ds, zoo, cfg.seeds[i], run_id, out, options.force);
+    const SeedData data =
+        draw_seed_data(*ds, zoo, cfg.seeds[i], parse_seed_draws(cfg.seed_draws), cfg.cost);
+    json summary = run_seed(cfg, registries, data, cfg.seeds[i], run_id, out, options.force);
     fmt::print("\n{} (seed {}): {}\n\n{}\n", cfg.experiment, cfg.seeds[i], out,
                headline_markdown(summary));
   }

@@ -26,6 +26,9 @@ struct MethodResult {
   int headline_index = -1;
   SampleDecisions headline_decisions;  ///< per test sample, at the headline knob
   nlohmann::json diagnostics = nlohmann::json::object();
+  /// The accounting it was evaluated under (accounting_json()) plus "full_ensemble_cost": the
+  /// full ensemble of the base zoo under that same accounting (its "× full" reference).
+  nlohmann::json accounting = nlohmann::json::object();
   bool from_cache = false;
 
   nlohmann::json to_json(bool with_decisions) const;

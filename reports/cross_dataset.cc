@@ -2,8 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <stdexcept>
 
 #include "reports/seeds.h"
@@ -38,59 +38,86 @@ bool works(const json& method) {
   return !(e != method.end() && e->is_string()) && method.contains("headline");
 }
 
-double mean_of(const std::vector<double>& values) {
+double headline_value(const json* method, const char* key) {
+  return method ? number_or_nan(method->at("headline"), key) : NAN;
+}
+
+// Arithmetic: "91.70" for one seed, "91.70 ± 0.31" for several.
+void arithmetic_cells(const CrossDatasetColumn& c, const std::vector<double>& values,
+                      TableRow* row) {
   double sum = 0;
   int n = 0;
   for (double v : values)
     if (std::isfinite(v)) sum += v, ++n;
-  return n ? sum / n : NAN;
+  const double m = n ? sum / n : NAN;
+  const double h = ci95_half_width(values);
+  std::string text = std::isfinite(m) ? fmt::format("{:.{}f}{}", c.scale * m, c.decimals, c.suffix)
+                                      : std::string(kDash);
+  if (n >= 2 && std::isfinite(m))
+    text += fmt::format(" \u00b1 {:.{}f}{}", c.scale * h, c.decimals, c.suffix);
+  row->cells.push_back({text, format_raw(m)});
+  row->cells.push_back({"", n >= 2 ? format_raw(h) : ""});
 }
 
-// "91.70" for one seed, "91.70 ± 0.31" for several; raw mean and half-width for the CSV.
-struct Stat {
-  TableCell mean, half;
-};
-Stat stat(const std::vector<double>& values, double scale, int decimals, const char* suffix) {
-  const double m = mean_of(values);
-  int n = 0;
-  for (double v : values) n += std::isfinite(v);
-  const double h = ci95_half_width(values);
-  std::string text =
-      std::isfinite(m) ? fmt::format("{:.{}f}{}", scale * m, decimals, suffix) : std::string(kDash);
-  if (n >= 2 && std::isfinite(m))
-    text += fmt::format(" \u00b1 {:.{}f}{}", scale * h, decimals, suffix);
-  return {{text, format_raw(m)}, {"", n >= 2 ? format_raw(h) : ""}};
+// Log space: "52.1×" for one seed, "52.1× [40.0, 67.8]" for several.
+void log_cells(const CrossDatasetColumn& c, const std::vector<double>& values, TableRow* row) {
+  LogInterval v = log_t_interval(values);
+  LogInterval shown = v;
+  shown.gmean *= c.scale, shown.lo *= c.scale, shown.hi *= c.scale;
+  row->cells.push_back(
+      {format_log_interval(shown, c.decimals, c.suffix.c_str()), format_raw(v.gmean)});
+  row->cells.push_back({"", v.n >= 2 ? format_raw(v.lo) : ""});
+  row->cells.push_back({"", v.n >= 2 ? format_raw(v.hi) : ""});
 }
 
 }  // namespace
+
+const std::vector<CrossDatasetColumn>& cross_dataset_columns() {
+  static const std::vector<CrossDatasetColumn> columns = {
+      {"LazyStack acc. (%)", "LazyStack acc.\\ (\\%)", "lazystack_accuracy",
+       [](const json&, const json* m) { return headline_value(m, "accuracy"); }, false, 100, 2, ""},
+      {"full stacker acc. (%)", "stacker acc.\\ (\\%)", "full_stacker_accuracy",
+       [](const json& s, const json*) {
+         return number_or_nan(s.at("reference"), "full_stacker_accuracy");
+       },
+       false, 100, 2, ""},
+      {"speedup (× full)", "speedup ($\\times$ full)", "speedup_vs_full",
+       [](const json&, const json* m) { return headline_value(m, "speedup_vs_full"); }, true, 1, 1,
+       "\u00d7"},
+      {"retention (%)", "ret.\\ (\\%)", "retention",
+       [](const json&, const json* m) { return headline_value(m, "retention"); }, false, 100, 1,
+       ""},
+      {"models", "models", "mean_models",
+       [](const json&, const json* m) { return headline_value(m, "mean_models"); }, false, 1, 2,
+       ""},
+  };
+  return columns;
+}
 
 Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
                           const std::vector<std::string>& methods) {
   if (methods.empty())
     throw std::invalid_argument("cross_dataset_table: no LazyStack method names to report");
+  const std::vector<CrossDatasetColumn>& columns = cross_dataset_columns();
   Table t;
-  t.columns = {
-      {"dataset", "", "dataset", Align::kLeft},
-      {"domain", "", "domain", Align::kLeft},
-      {"LazyStack acc. (%)", "LazyStack acc.\\ (\\%)", "lazystack_accuracy"},
-      {"", "", "lazystack_accuracy_ci95", Align::kRight, /*display=*/false},
-      {"full stacker acc. (%)", "stacker acc.\\ (\\%)", "full_stacker_accuracy"},
-      {"", "", "full_stacker_accuracy_ci95", Align::kRight, /*display=*/false},
-      {"speedup (× full)", "speedup ($\\times$ full)", "speedup_vs_full"},
-      {"", "", "speedup_vs_full_ci95", Align::kRight, /*display=*/false},
-      {"retention (%)", "ret.\\ (\\%)", "retention"},
-      {"", "", "retention_ci95", Align::kRight, /*display=*/false},
-      {"models", "models", "mean_models"},
-      {"", "", "mean_models_ci95", Align::kRight, /*display=*/false},
-      {"", "", "method", Align::kLeft, /*display=*/false},
-      {"", "", "seeds", Align::kRight, /*display=*/false},
-      {"", "", "seeds_ok", Align::kRight, /*display=*/false},
-  };
+  t.columns = {{"dataset", "", "dataset", Align::kLeft}, {"domain", "", "domain", Align::kLeft}};
+  for (const CrossDatasetColumn& c : columns) {
+    t.columns.push_back({c.header, c.latex, c.csv});
+    if (c.log_space) {
+      t.columns.push_back({"", "", c.csv + "_lo", Align::kRight, /*display=*/false});
+      t.columns.push_back({"", "", c.csv + "_hi", Align::kRight, /*display=*/false});
+    } else {
+      t.columns.push_back({"", "", c.csv + "_ci95", Align::kRight, /*display=*/false});
+    }
+  }
+  for (const char* csv : {"method", "seeds", "seeds_ok", "variance_sources"})
+    t.columns.push_back({"", "", csv, std::string(csv) == "method" ? Align::kLeft : Align::kRight,
+                         /*display=*/false});
+
   std::vector<std::string> used;  // "dataset: method" when a row is not the first choice
-  int max_seeds = 0;
+  std::vector<std::string> notes_by_seeds;
   for (const std::vector<json>& seeds : runs) {
     if (seeds.empty()) continue;
-    max_seeds = std::max(max_seeds, static_cast<int>(seeds.size()));
     const std::string dataset = dataset_name(seeds[0]);
     const std::string domain = seeds[0].value("domain", std::string());
     // The first preferred method that worked in any seed.
@@ -107,20 +134,15 @@ Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
       }
       if (!chosen.empty()) break;
     }
-    std::vector<double> acc, stacker, speedup, retention, models;
+    std::vector<std::vector<double>> values(columns.size());
     int ok = 0;
     std::string error;
     for (const json& s : seeds) {
       std::string name;
       const json* m = chosen.empty() ? nullptr : find_method(s, chosen, &name);
-      stacker.push_back(number_or_nan(s.at("reference"), "full_stacker_accuracy"));
-      if (!m || !works(*m)) continue;
-      ++ok;
-      const json& h = m->at("headline");
-      acc.push_back(number_or_nan(h, "accuracy"));
-      speedup.push_back(number_or_nan(h, "speedup_vs_full"));
-      retention.push_back(number_or_nan(h, "retention"));
-      models.push_back(number_or_nan(h, "mean_models"));
+      if (m && !works(*m)) m = nullptr;
+      ok += m != nullptr;
+      for (size_t c = 0; c < columns.size(); ++c) values[c].push_back(columns[c].value(s, m));
     }
     if (chosen.empty())
       for (const std::string& wanted : methods) {
@@ -132,16 +154,19 @@ Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
     TableRow row;
     row.cells.push_back({dataset, dataset});
     row.cells.push_back({domain.empty() ? kDash : domain, domain});
-    const Stat cells[] = {stat(acc, 100, 2, ""), stat(stacker, 100, 2, ""),
-                          stat(speedup, 1, 1, "\u00d7"), stat(retention, 100, 1, ""),
-                          stat(models, 1, 2, "")};
-    for (const Stat& c : cells) {
-      row.cells.push_back(c.mean);
-      row.cells.push_back(c.half);
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c].log_space)
+        log_cells(columns[c], values[c], &row);
+      else
+        arithmetic_cells(columns[c], values[c], &row);
     }
+    std::string sources;
+    for (const std::string& s : variance_sources(seeds))
+      sources += (sources.empty() ? "" : "; ") + s;
     row.cells.push_back({chosen_name, chosen_name});
     row.cells.push_back({"", std::to_string(seeds.size())});
     row.cells.push_back({"", std::to_string(ok)});
+    row.cells.push_back({"", sources});
     if (chosen.empty()) {
       row.note = error.empty() ? "no LazyStack method in this run" : error;
       row.note_from = 2;
@@ -149,6 +174,10 @@ Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
       used.push_back(dataset + ": " + chosen_name);
     }
     t.add_row(std::move(row));
+    const std::string note = variance_note(seeds);
+    if (!note.empty() &&
+        std::find(notes_by_seeds.begin(), notes_by_seeds.end(), note) == notes_by_seeds.end())
+      notes_by_seeds.push_back(note);
   }
 
   t.caption =
@@ -165,10 +194,8 @@ Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
     note += ".";
   }
   t.notes.push_back(note);
-  if (max_seeds > 1)
-    t.notes.push_back(
-        "Runs over several seeds: mean \u00b1 half-width of the 95% Student t interval over the "
-        "seeds.");
+  // Runs with the same seeds and draws share one note; others get their own.
+  for (const std::string& n : notes_by_seeds) t.notes.push_back(n);
   return t;
 }
 

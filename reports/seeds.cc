@@ -48,6 +48,9 @@ struct Stat {
   const char* header;  // Markdown header
   const char* latex;   // LaTeX header
   std::string (*format)(double);
+  bool log_space;  // a ratio: geometric mean and the t interval of the logs
+  int decimals;    // log-space cells
+  const char* suffix;
 };
 
 std::string pct2(double v) { return format_percent(v, 2); }
@@ -68,27 +71,100 @@ double ci95_half_width(const std::vector<double>& values) {
   return t975(static_cast<int>(v.size()) - 1) * sd / std::sqrt(static_cast<double>(v.size()));
 }
 
+LogInterval log_t_interval(const std::vector<double>& values) {
+  std::vector<double> logs;
+  for (double v : values)
+    if (std::isfinite(v) && v > 0) logs.push_back(std::log(v));
+  LogInterval out;
+  out.n = static_cast<int>(logs.size());
+  if (logs.empty()) {
+    out.gmean = out.lo = out.hi = NAN;
+    return out;
+  }
+  const double m = mean(logs);
+  const double h = ci95_half_width(logs);
+  out.gmean = std::exp(m);
+  out.lo = h > 0 ? std::exp(m - h) : out.gmean;
+  out.hi = h > 0 ? std::exp(m + h) : out.gmean;
+  return out;
+}
+
+std::string format_log_interval(const LogInterval& v, int decimals, const char* suffix) {
+  if (v.n == 0 || !std::isfinite(v.gmean)) return "\u2014";
+  const std::string g = fmt::format("{:.{}f}{}", v.gmean, decimals, suffix);
+  if (v.n < 2) return g;
+  return fmt::format("{} [{:.{}f}, {:.{}f}]", g, v.lo, decimals, v.hi, decimals);
+}
+
+std::vector<std::string> variance_sources(const std::vector<json>& summaries) {
+  if (summaries.size() < 2) return {};
+  bool test = false, latency = false;
+  for (const json& s : summaries) {
+    const json sampling = s.value("seed_sampling", json::object());
+    test |= sampling.value("test", std::string()) == "bootstrap";
+    latency |= sampling.value("latency", std::string()) == "bootstrap";
+  }
+  std::vector<std::string> out = {"the val_fit/val_cal split"};
+  if (test) out.push_back("the test sample");
+  if (latency) out.push_back("the latency measurement");
+  return out;
+}
+
+std::string variance_note(const std::vector<json>& summaries) {
+  const std::vector<std::string> sources = variance_sources(summaries);
+  if (sources.empty()) return "";
+  std::string list;
+  for (size_t i = 0; i < sources.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == sources.size() ? " and " : ", ") + sources[i];
+  bool test = false, latency = false;
+  for (const std::string& s : sources) {
+    test |= s == "the test sample";
+    latency |= s == "the latency measurement";
+  }
+  std::string how = " (each seed re-splits val";
+  if (test)
+    how +=
+        "; seeds other than 0 draw a bootstrap replicate of the one test set, so the test "
+        "part is resampled, not new data";
+  if (latency)
+    how +=
+        "; and re-draw each model's latency from its profiler repeats (the spread of the "
+        "median within one profiling session)";
+  how += ")";
+  return fmt::format(
+      "Intervals over the {} seeds: 95% Student t interval of the mean; ratios (costs, "
+      "speedups) are averaged in log space: geometric mean [exp(mean \u00b1 t sd / \u221an) of "
+      "the logs]. They cover {}{}; zoo training is not re-drawn (one trained zoo).",
+      summaries.size(), list, how);
+}
+
 Table seeds_headline_table(const std::vector<json>& summaries) {
   const std::string unit_key =
       summaries.empty() ? "cost" : summaries[0].at("cost_unit").get<std::string>();
   const CostUnit unit = describe_cost_unit(unit_key);
   // Percentages scale the interval too; the other formats are plain numbers.
   const Stat stats[] = {
-      {"accuracy", "acc. (%)", "acc.\\ (\\%)", pct2},
-      {"retention", "retention (%)", "ret.\\ (\\%)", pct1},
-      {"mean_cost", "", "", format_amount},
-      {"speedup_vs_full", "× full", "$\\times$ full", fixed2},
-      {"speedup_vs_best_single", "× best single", "$\\times$ best", fixed2},
-      {"mean_models", "models", "models", fixed2},
+      {"accuracy", "acc. (%)", "acc.\\ (\\%)", pct2, false, 0, ""},
+      {"retention", "retention (%)", "ret.\\ (\\%)", pct1, false, 0, ""},
+      {"mean_cost", "", "", format_amount, true, 4, ""},
+      {"speedup_vs_full", "\u00d7 full", "$\\times$ full", fixed2, true, 2, "\u00d7"},
+      {"speedup_vs_best_single", "\u00d7 best single", "$\\times$ best", fixed2, true, 2, "\u00d7"},
+      {"mean_models", "models", "models", fixed2, false, 0, ""},
   };
   Table t;
   t.columns.push_back({"method", "", "method", Align::kLeft});
   t.columns.push_back({"seeds", "", "seeds_ok"});
   for (const Stat& s : stats) {
-    const std::string header =
-        std::string(s.key) == "mean_cost" ? "cost (" + unit.short_label + ")" : s.header;
-    t.columns.push_back({header, s.latex[0] ? s.latex : "", std::string(s.key) + "_mean"});
-    t.columns.push_back({"", "", std::string(s.key) + "_ci95", Align::kRight, false});
+    const std::string key = s.key;
+    const std::string header = key == "mean_cost" ? "cost (" + unit.short_label + ")" : s.header;
+    if (s.log_space) {
+      t.columns.push_back({header, s.latex[0] ? s.latex : "", key + "_gmean"});
+      t.columns.push_back({"", "", key + "_lo", Align::kRight, false});
+      t.columns.push_back({"", "", key + "_hi", Align::kRight, false});
+    } else {
+      t.columns.push_back({header, s.latex[0] ? s.latex : "", key + "_mean"});
+      t.columns.push_back({"", "", key + "_ci95", Align::kRight, false});
+    }
   }
   t.columns.push_back({"", "", "seeds_failed", Align::kRight, false});
   t.columns.push_back({"", "", "error", Align::kLeft, false});
@@ -123,6 +199,19 @@ Table seeds_headline_table(const std::vector<json>& summaries) {
     row.cells.push_back({bound[name] ? name + " (bound)" : name, name});
     row.cells.push_back({fmt::format("{}/{}", ok, ok + failed), std::to_string(ok)});
     for (const Stat& st : stats) {
+      if (st.log_space) {
+        const LogInterval v = log_t_interval(values[st.key]);
+        // Costs keep format_amount's significant digits; speedups a fixed number of decimals.
+        std::string text = format_log_interval(v, st.decimals, st.suffix);
+        if (st.format == format_amount && v.n > 0)
+          text = v.n < 2 ? format_amount(v.gmean)
+                         : fmt::format("{} [{}, {}]", format_amount(v.gmean), format_amount(v.lo),
+                                       format_amount(v.hi));
+        row.cells.push_back({ok == 0 ? "\u2014" : text, format_raw(v.gmean)});
+        row.cells.push_back({"", v.n >= 2 ? format_raw(v.lo) : ""});
+        row.cells.push_back({"", v.n >= 2 ? format_raw(v.hi) : ""});
+        continue;
+      }
       const double m = mean(values[st.key]);
       const double h = ci95_half_width(values[st.key]);
       // The interval is formatted like the mean: a percentage stays a percentage.
@@ -145,14 +234,15 @@ Table seeds_headline_table(const std::vector<json>& summaries) {
   }
   std::string dataset = summaries.empty() ? "" : summaries[0].value("dataset", std::string());
   t.caption = fmt::format(
-      "Headline operating points on {} over {} seeds: mean \u00b1 95% "
-      "interval (Student t).",
+      "Headline operating points on {} over {} seeds: accuracy, retention and models as mean "
+      "\u00b1 95% interval (Student t); cost and speedups as geometric mean [95% interval].",
       dataset, summaries.size());
   t.label = "tab:headline-seeds-" + dataset;
+  const std::string note = variance_note(summaries);
+  if (!note.empty()) t.notes.push_back(note);
   t.notes.push_back(
-      "Each seed re-draws the seeded splits that fit and calibrate the methods; "
-      "knobs are fixed on that seed's validation data. (bound): uses test "
-      "labels, not an achievable method.");
+      "Knobs are fixed on each seed's validation data. (bound): uses test labels, not an "
+      "achievable method.");
   return t;
 }
 

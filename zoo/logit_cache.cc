@@ -84,6 +84,9 @@ void write_logit_cache(const std::string& path, const CachedLogits& e) {
       f.write_f64("/val/costs", e.val_sample_costs.data(), {e.val_sample_costs.size()});
       f.write_f64("/test/costs", e.test_sample_costs.data(), {e.test_sample_costs.size()});
     }
+    if (!e.latency_repeats_ms.empty())
+      f.write_f64("/profile/latency_ms", e.latency_repeats_ms.data(),
+                  {e.latency_repeats_ms.size()});
     f.set_attr("/", "format", kFormat);
     f.set_attr("/", "key", e.key.dump());
     f.set_attr("/", "latency_ms", e.latency_ms);
@@ -145,6 +148,17 @@ CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& exp
   e.params = f.get_attr_double("/", "params");
   if (!(e.latency_ms >= 0 && e.macs >= 0 && e.params >= 0))
     throw std::runtime_error(fmt::format("'{}': negative or NaN cost attributes", path));
+  // Optional: files written before the profiler's repeats were kept lack them.
+  if (f.exists("/profile/latency_ms")) {
+    std::vector<uint64_t> dims;
+    e.latency_repeats_ms = f.read_f64("/profile/latency_ms", &dims);
+    if (dims.size() != 1)
+      throw std::runtime_error(fmt::format("'{}': /profile/latency_ms must be 1-D", path));
+    for (double ms : e.latency_repeats_ms)
+      if (!(ms >= 0) || !std::isfinite(ms))
+        throw std::runtime_error(
+            fmt::format("'{}': /profile/latency_ms holds {}, not a finite time >= 0", path, ms));
+  }
   // Optional: files written before it was recorded lack it (unknown, 0).
   if (f.has_attr("/", "setup_seconds")) {
     e.setup_seconds = f.get_attr_double("/", "setup_seconds");

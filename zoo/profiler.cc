@@ -9,8 +9,8 @@
 
 namespace lazystack {
 
-double profile_latency_ms(ZooModel& model, const Split& split, int feature_dim, int num_classes,
-                          int repeats) {
+std::vector<double> profile_latency_repeats_ms(ZooModel& model, const Split& split, int feature_dim,
+                                               int num_classes, int repeats) {
   if (split.num_samples < 1 || repeats < 1)
     throw std::invalid_argument("profile_latency_ms: needs a sample and at least one repeat");
   ScopedComputeThreads single(1);
@@ -26,11 +26,22 @@ double profile_latency_ms(ZooModel& model, const Split& split, int feature_dim, 
     ms[i] =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   }
-  std::nth_element(ms.begin(), ms.begin() + repeats / 2, ms.end());
-  const double upper = ms[repeats / 2];
-  if (repeats % 2) return upper;
-  const double lower = *std::max_element(ms.begin(), ms.begin() + repeats / 2);
+  return ms;
+}
+
+double median_ms(std::vector<double> ms) {
+  if (ms.empty()) throw std::invalid_argument("median_ms: no values");
+  const size_t n = ms.size();
+  std::nth_element(ms.begin(), ms.begin() + n / 2, ms.end());
+  const double upper = ms[n / 2];
+  if (n % 2) return upper;
+  const double lower = *std::max_element(ms.begin(), ms.begin() + n / 2);
   return 0.5 * (lower + upper);
+}
+
+double profile_latency_ms(ZooModel& model, const Split& split, int feature_dim, int num_classes,
+                          int repeats) {
+  return median_ms(profile_latency_repeats_ms(model, split, feature_dim, num_classes, repeats));
 }
 
 }  // namespace lazystack

@@ -256,6 +256,36 @@ std::unique_ptr<ZooModel> trained_model(const BuildContext& ctx, size_t i, doubl
   return model;
 }
 
+// A cached entry written before the profiler's repeats were kept: profile member i again (its
+// weights load from the cache) and add the repeats to the file. latency_ms stays as it was, so
+// costs and every key that holds them do not move; seeds use the repeats' relative spread
+// (pipeline/seed_sampling.h). Best effort: a model that cannot be loaded keeps no repeats.
+void backfill_latency_repeats(const BuildContext& ctx, size_t i, const std::string& path,
+                              CachedLogits& out) {
+  const ZooEntry& entry = ctx.entries[i];
+  try {
+    const Dataset& ds = ctx.ds;
+    // Never train just to time: without cached weights there is nothing to profile.
+    const std::unique_ptr<ZooModel> probe = make_model(ctx, i);
+    if (!probe->is_external() && !fs::exists(weights_path(ctx, i, *probe))) {
+      log_warn("[zoo] {}: no latency repeats (its weights are not cached)", entry.name);
+      return;
+    }
+    std::unique_ptr<ZooModel> model = trained_model(ctx, i, nullptr, nullptr);
+    out.latency_repeats_ms = profile_latency_repeats_ms(
+        *model, ds.val, ds.shape.feature_dim(), ds.num_classes, ctx.options.profile_repeats);
+    write_logit_cache(path, out);
+    log_info(
+        "[zoo] {}: added {} latency repeats to its cached logits (median now {:.4f} ms, "
+        "kept {:.4f} ms)",
+        entry.name, out.latency_repeats_ms.size(), median_ms(out.latency_repeats_ms),
+        out.latency_ms);
+  } catch (const std::exception& e) {
+    out.latency_repeats_ms.clear();
+    log_warn("[zoo] {}: no latency repeats (cannot profile it again: {})", entry.name, e.what());
+  }
+}
+
 // Trains or loads member i and fills `m` and `out`; throws on failure.
 void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits& out) {
   const ZooEntry& entry = ctx.entries[i];
@@ -281,6 +311,9 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
       m.macs = out.macs;
       m.params = out.params;
       m.setup_seconds = out.setup_seconds;
+      if (out.latency_repeats_ms.empty() && options.cost == "latency_ms")
+        backfill_latency_repeats(ctx, i, m.logits_path, out);
+      m.latency_repeats_ms = out.latency_repeats_ms;
       return;
     } catch (const std::exception& e) {
       log_warn("[zoo] {}: cached logits unusable, recomputing: {}", entry.name, e.what());
@@ -302,12 +335,14 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
       if (!std::isfinite(v))
         throw std::runtime_error("non-finite logits (did training diverge? try a lower lr)");
   out.key = lkey.fields;
-  out.latency_ms = profile_latency_ms(*model, ds.val, ds.shape.feature_dim(), ds.num_classes,
-                                      options.profile_repeats);
+  out.latency_repeats_ms = profile_latency_repeats_ms(*model, ds.val, ds.shape.feature_dim(),
+                                                      ds.num_classes, options.profile_repeats);
+  out.latency_ms = median_ms(out.latency_repeats_ms);
   out.macs = model->macs();
   out.params = model->params();
   out.setup_seconds = m.setup_seconds;
   m.latency_ms = out.latency_ms;
+  m.latency_repeats_ms = out.latency_repeats_ms;
   m.macs = out.macs;
   m.params = out.params;
   try {
@@ -372,6 +407,7 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
               "{:.4f} ms)",
               m.name, p.latency_ms, p.name, m.latency_ms);
           m.latency_ms = p.latency_ms;
+          m.latency_repeats_ms = p.latency_repeats_ms;
         }
       }
       m.cost = pick_cost(m, entry, options.cost);

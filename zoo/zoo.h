@@ -34,6 +34,10 @@ struct ZooOptions {
 struct ZooMember {
   std::string name, arch;
   double latency_ms = 0.0;  ///< median batch-1 forward on this machine
+  /// The profiler's timed repeats behind latency_ms (ms, in the order measured); empty when
+  /// unknown (imported members). A backfilled entry's repeats come from a later profile than
+  /// its latency_ms (see build_zoo).
+  std::vector<double> latency_repeats_ms;
   double macs = 0.0;
   double params = 0.0;
   double cost = 0.0;  ///< the experiment's cost (one of the above, or given)
@@ -69,7 +73,10 @@ struct Zoo {
 /// train() refines it; train_seconds / setup_seconds count that refinement only. Their weights
 /// key holds the parent's weights key. One running the parent's network (same MACs and params,
 /// as gatekeeper does) gets the parent's latency_ms: one computation, one measurement (its own
-/// profile stays in its logits file). Errors of the member (naming it): the parent is not an
+/// profile stays in its logits file) and the parent's latency repeats. A cached entry without
+/// latency repeats (written before they were kept) is profiled again when cost is latency_ms
+/// and its model can be loaded: the repeats are added to the file, its latency_ms is kept (so
+/// costs and cache keys do not move). Errors of the member (naming it): the parent is not an
 /// earlier entry, failed, or cannot serve as a parent (gatekeeper: not a LibTorch network).
 ///
 /// Files, per entry: cache_dir/weights/<dataset>/<stem><suffix> keyed by (dataset fingerprint,
@@ -91,6 +98,9 @@ struct CachedLogits {
   int num_classes = 0;
   nlohmann::json key;  ///< full key JSON
   double latency_ms = 0.0, macs = 0.0, params = 0.0;
+  /// The profiler's timed repeats (dataset /profile/latency_ms, optional on read: files
+  /// written before it was recorded lack it).
+  std::vector<double> latency_repeats_ms;
   double setup_seconds = 0.0;  ///< see ZooMember::setup_seconds (attribute optional on read)
   /// Optional cost per sample [N] of each split (imported members: /val/costs, /test/costs);
   /// empty = one cost per model.
@@ -98,7 +108,8 @@ struct CachedLogits {
 };
 /// Writes atomically (temp file + rename). Attributes: format ("lazystack-logits/1"), key
 /// (JSON), latency_ms, macs, params, setup_seconds, created, tool_version, git_revision,
-/// hardware; /val/costs and /test/costs float64 [N] when the entry has per-sample costs.
+/// hardware; /val/costs and /test/costs float64 [N] when the entry has per-sample costs;
+/// /profile/latency_ms float64 [repeats] when the profiler's repeats are known.
 void write_logit_cache(const std::string& path, const CachedLogits& entry);
 /// Reads and validates: HDF5 readable, datasets present with consistent shapes, all finite,
 /// labels in range, and key equal to `expected_key` (when not null). Throws

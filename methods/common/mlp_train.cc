@@ -88,6 +88,16 @@ void check(const MlpTrainData& data, const MlpTrainOptions& o) {
         throw std::invalid_argument(
             fmt::format("train_mlp: sample weight {} of row {} is not a finite number >= 0",
                         data.sample_weights[i], i));
+  if (data.eval_rows < 0 || (data.eval_rows > 0 && (!data.eval_features || !data.eval_labels)))
+    throw std::invalid_argument("train_mlp: eval_rows > 0 needs eval_features and eval_labels");
+  if (data.eval_rows > 0 && o.holdout_fraction > 0)
+    throw std::invalid_argument(
+        "train_mlp: given eval rows replace the random holdout: set holdout_fraction to 0");
+  for (int i = 0; i < data.eval_rows; ++i)
+    if (data.eval_labels[i] < 0 || data.eval_labels[i] >= data.num_classes)
+      throw std::invalid_argument(
+          fmt::format("train_mlp: eval label {} of row {} is outside [0, {})", data.eval_labels[i],
+                      i, data.num_classes));
   for (int h : o.hidden)
     if (h <= 0) throw std::invalid_argument("train_mlp: hidden widths must be positive");
   if (o.max_epochs < 1 || o.batch_size < 1 || o.patience < 1 || !(o.learning_rate > 0) ||
@@ -161,7 +171,14 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
     x_hold = x_all.index_select(0, hold_idx);
     y_hold = y_all.index_select(0, hold_idx);
     if (w_all.defined()) w_hold = w_all.index_select(0, hold_idx);
+  } else if (data.eval_rows > 0) {  // the caller's held-out rows (copied: never written)
+    x_hold = torch::from_blob(const_cast<float*>(data.eval_features),
+                              {data.eval_rows, data.input_dim}, torch::kFloat)
+                 .clone();
+    y_hold = torch::from_blob(const_cast<int32_t*>(data.eval_labels), {data.eval_rows}, torch::kInt)
+                 .to(torch::kLong);
   }
+  const int held_out = n_holdout > 0 ? n_holdout : data.eval_rows;
 
   std::vector<int> widths = options.hidden;
   widths.push_back(data.num_classes);
@@ -172,7 +189,7 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
 
   MlpTrainResult result;
   result.train_rows = static_cast<int>(train_rows.size());
-  result.holdout_rows = n_holdout;
+  result.holdout_rows = held_out;
   result.holdout_indices.assign(holdout_rows.begin(), holdout_rows.end());
   double best_loss = std::numeric_limits<double>::infinity();
   std::vector<torch::Tensor> best_state;
@@ -198,7 +215,7 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
     }
     const double train_loss = loss_sum / std::max(1, batches);
     result.epochs_run = epoch;
-    if (n_holdout == 0) {
+    if (held_out == 0) {
       result.best_epoch = epoch;
       result.train_loss = train_loss;
       continue;
@@ -206,13 +223,15 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
     torch::NoGradGuard no_grad;
     const torch::Tensor logits = net.forward(x_hold);
     const double loss = mean_loss(logits, y_hold, w_hold).item<double>();
+    const double accuracy = logits.argmax(1).eq(y_hold).to(torch::kDouble).mean().item<double>();
+    result.holdout_loss_curve.push_back(loss);
+    result.holdout_accuracy_curve.push_back(accuracy);
     if (loss < best_loss) {
       best_loss = loss;
       result.best_epoch = epoch;
       result.train_loss = train_loss;
       result.holdout_loss = loss;
-      result.holdout_accuracy =
-          logits.argmax(1).eq(y_hold).to(torch::kDouble).mean().item<double>();
+      result.holdout_accuracy = accuracy;
       best_state.clear();
       for (const auto& p : net.parameters()) best_state.push_back(p.detach().clone());
       epochs_without_gain = 0;

@@ -40,6 +40,12 @@ struct MlpTrainData {
   int num_classes = 0;
   /// Optional [num_rows] non-negative weights of each row's loss (nullptr = all 1).
   const float* sample_weights = nullptr;
+  /// Optional held-out rows given by the caller (a cross-validation fold), used instead of a
+  /// random holdout: every row above trains, these score each epoch (early stopping, the
+  /// per-epoch curves). Needs options.holdout_fraction == 0. [eval_rows][input_dim].
+  const float* eval_features = nullptr;
+  const int32_t* eval_labels = nullptr;  ///< [eval_rows], each in [0, num_classes)
+  int eval_rows = 0;
 };
 
 /// What training produced: the exported weights of the best epoch and how it went.
@@ -55,7 +61,10 @@ struct MlpTrainResult {
   bool early_stopped = false;
   double seconds = 0.0;
   std::vector<int> holdout_indices;  ///< the held-out rows (ascending): reproducible, checkable
-  nlohmann::json to_json() const;    ///< everything but the weights, for diagnostics
+  /// Per epoch run (index e = epoch e + 1): held-out loss and accuracy; empty without held-out
+  /// rows. Cross-validation reads them to choose the number of epochs.
+  std::vector<double> holdout_loss_curve, holdout_accuracy_curve;
+  nlohmann::json to_json() const;  ///< everything but the weights, for diagnostics
 };
 
 /// Trains an MLP of shape input_dim -> hidden... -> num_classes. Throws std::invalid_argument

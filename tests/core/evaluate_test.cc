@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 
 namespace lazystack {
@@ -70,6 +71,34 @@ TEST(Evaluate, DecisionsPerSample) {
   EXPECT_EQ(d.depth, (std::vector<int32_t>{1, 2}));
 }
 
+TEST(Evaluate, MethodAccountingOverridesTheExperiments) {
+  EvalOptions experiment;
+  experiment.cost_model = CostModel::kSequential;
+  experiment.tier_delay = 0.5;
+  // Absent keys (a programmatic entry) and "experiment" / [] leave it as it is.
+  EvalOptions same = with_method_accounting(experiment, Options());
+  EXPECT_EQ(same.cost_model, CostModel::kSequential);
+  EXPECT_TRUE(same.tier_delays.empty());
+  same = with_method_accounting(experiment, default_options(accounting_option_specs()));
+  EXPECT_EQ(same.cost_model, CostModel::kSequential);
+  EXPECT_EQ(accounting_json(same),
+            (nlohmann::json{{"cost_model", "sequential"}, {"tier_delays", {0.5}}}));
+  const EvalOptions coe = with_method_accounting(
+      experiment, default_options(accounting_option_specs(),
+                                  {{"cost_model", "parallel"}, {"tier_delays", {0.001, 10.0}}}));
+  EXPECT_EQ(coe.cost_model, CostModel::kParallel);
+  EXPECT_EQ(coe.tier_delays, (std::vector<double>{0.001, 10.0}));
+  EXPECT_EQ(accounting_json(coe)["tier_delays"], (nlohmann::json{0.001, 10.0}));
+  // The full ensemble (costs 1 and 4, one tier) under each accounting.
+  const LogitTable t = make_table();
+  EXPECT_DOUBLE_EQ(full_ensemble_cost_under(t, experiment), 5.5);
+  EXPECT_DOUBLE_EQ(full_ensemble_cost_under(t, coe), 4.001);
+  // evaluate() charges what the accounting says: TwoStep at t=1 runs both models in 2 steps.
+  TwoStep m;
+  m.set_knob(Knob().set("t", 1.0));
+  EXPECT_DOUBLE_EQ(evaluate(m, t, coe).mean_cost, 1 + 0.001 + 4 + 10.0);
+}
+
 TEST(Evaluate, HeadlineIsCheapestPointReachingTarget) {
   std::vector<OperatingPoint> pts(4);
   pts[0].accuracy = 0.80, pts[0].mean_cost = 1;
@@ -92,6 +121,91 @@ TEST(Evaluate, ChargeOverheadAddsMeasuredTime) {
   OperatingPoint p = evaluate(m, t, o);
   EXPECT_GT(p.mean_cost, 1.0);
   EXPECT_NEAR(p.mean_cost, 1.0 + p.overhead_ns, 1e-6 * p.mean_cost);
+}
+
+// A method with a sweep cache, like LazyStack's substacker cache but exaggerated: an uncached
+// decision busy-waits at least kSlowNs; between begin_sweep() and end_sweep() a sample decided
+// once before is answered from the cache at once.
+constexpr double kSlowNs = 20000.0;
+
+class CachingMethod : public Method {
+ public:
+  void fit(const FitContext&) override {}
+  std::vector<Knob> grid() const override {
+    return {Knob().set("k", 0), Knob().set("k", 1), Knob().set("k", 2)};
+  }
+  void set_knob(const Knob&) override {}
+  void begin_sweep(int num_samples) override { cached_.assign(num_samples, false); }
+  void end_sweep() override { cached_.clear(); }
+  int predict(Meter& meter) override {
+    const int n = meter.sample();
+    const int answer = argmax(meter.run(0));
+    if (!cached_.empty() && cached_[n]) {
+      ++cached_calls;
+      return answer;
+    }
+    ++uncached_calls;
+    const auto t0 = std::chrono::steady_clock::now();  // a lower bound on the time: a busy wait
+    while (std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() <
+           kSlowNs) {
+    }
+    if (!cached_.empty()) cached_[n] = true;
+    return answer;
+  }
+  int cached_calls = 0, uncached_calls = 0;
+
+ private:
+  std::vector<bool> cached_;
+};
+
+LogitTable uniform_table(int n) {
+  LogitTable t({"only"}, n, 2);
+  std::vector<float> logits(2 * n, 0.0f);
+  t.set_logits(0, logits.data());
+  t.set_labels(std::vector<int32_t>(n, 0));
+  t.set_costs({1.0});
+  return t;
+}
+
+TEST(Evaluate, SweptOverheadComesFromUncachedDecisions) {
+  const LogitTable t = uniform_table(120);
+  CachingMethod m;
+  EvalOptions o;
+  o.charge_overhead = true;
+  o.cost_per_ns = 1e-6;  // ms
+  o.overhead_samples = 40;
+  const std::vector<OperatingPoint> points = sweep(m, t, o);
+  ASSERT_EQ(points.size(), 3u);
+  // The sweep cache was used: the outcome pass decided the 2nd and 3rd knobs from it.
+  EXPECT_EQ(m.cached_calls, 2 * 120);
+  for (const OperatingPoint& p : points) {
+    // Timed on the uncached path: never below the busy wait the cache skips.
+    EXPECT_GE(p.overhead_ns, kSlowNs) << p.knob.to_string();
+    // The cost charges exactly that overhead to every sample, on top of the Meter's cost (1).
+    EXPECT_NEAR(p.mean_cost, 1.0 + p.overhead_ns * 1e-6, 1e-9) << p.knob.to_string();
+    EXPECT_NEAR(p.std_cost, 0.0, 1e-6);  // one overhead for all: no spread beyond rounding
+  }
+  // An uncached evaluate() of any knob charges the same kind of time.
+  m.set_knob(Knob().set("k", 2));
+  const OperatingPoint direct = evaluate(m, t, o);
+  EXPECT_GE(direct.overhead_ns, kSlowNs);
+  EXPECT_GE(direct.mean_cost, 1.0 + kSlowNs * 1e-6);
+}
+
+TEST(Evaluate, OverheadSamplesAreEvenlySpacedAndCapped) {
+  const LogitTable t = uniform_table(100);
+  CachingMethod m;
+  EvalOptions o;
+  o.overhead_samples = 10;
+  sweep(m, t, o);
+  // Per knob 10 timed decisions (plus one warm-up round of 50 before the first), then the
+  // first knob's outcome pass fills the cache uncached (100) and the others read it.
+  EXPECT_EQ(m.uncached_calls, 3 * 10 + 50 + 100);
+  EXPECT_EQ(m.cached_calls, 2 * 100);
+  o.overhead_samples = 0;  // every sample
+  CachingMethod all;
+  sweep(all, t, o);
+  EXPECT_EQ(all.uncached_calls, 3 * 100 + 50 + 100);
 }
 
 }  // namespace

@@ -64,6 +64,34 @@ TEST(Meter, TierDelayIsChargedPerStep) {
   EXPECT_DOUBLE_EQ(meter.cost(), 3.0 + 0.5 + 10.0 + 0.5);
 }
 
+TEST(Meter, PerStepDelaysGrowWithDepthAndTheLastRepeats) {
+  // CoE's edge-to-cloud setting: the k-th step pays the k-th delay, the last one repeating.
+  LogitTable t = make_table();
+  Meter meter(t, CostModel::kParallel, std::vector<double>{0.25, 2.0});
+  meter.reset(0);
+  meter.run_tier({0, 1});  // step 0: max(1, 3) + 0.25
+  EXPECT_DOUBLE_EQ(meter.cost(), 3.25);
+  meter.run(1);  // already ran: no step, no delay
+  EXPECT_DOUBLE_EQ(meter.cost(), 3.25);
+  meter.run(2);  // step 1: 10 + 2
+  EXPECT_DOUBLE_EQ(meter.cost(), 15.25);
+  meter.reset(1);  // a new sample starts at step 0 again
+  meter.run(2);
+  EXPECT_DOUBLE_EQ(meter.cost(), 10.25);
+  // Past the list, the last delay repeats.
+  Meter three(t, CostModel::kSequential, std::vector<double>{1.0, 5.0});
+  three.reset(0);
+  three.run(0);
+  three.run(1);
+  three.run(2);
+  EXPECT_DOUBLE_EQ(three.cost(), (1 + 1.0) + (3 + 5.0) + (10 + 5.0));
+  // No delays: the plain sum.
+  Meter none(t, CostModel::kSequential, std::vector<double>{});
+  none.reset(0);
+  none.run_tier({0, 1, 2});
+  EXPECT_DOUBLE_EQ(none.cost(), 14.0);
+}
+
 TEST(Meter, ResetClearsEverything) {
   LogitTable t = make_table();
   Meter meter(t, CostModel::kSequential);

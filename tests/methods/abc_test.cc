@@ -187,6 +187,27 @@ TEST(Abc, NoTierThatRanIsFree) {
   }
 }
 
+TEST(Abc, CoeInstanceParallelWithPerTierDelays) {
+  // The `coe` instance of the default configs: the same cascade as `abc`, charged under its own
+  // accounting (cost_model: parallel, tier_delays) whatever the experiment's is.
+  const LogitTable t = tier_table();
+  Abc abc = make_abc({{"tier_size", 3}});
+  abc.fit(testing::fit_on(t));
+  abc.set_knob(Knob().set("agreement", 1.0));
+  const EvalOptions coe = with_method_accounting(
+      accounting(CostModel::kSequential),
+      default_options(accounting_option_specs(),
+                      {{"cost_model", "parallel"}, {"tier_delays", {0.5, 2.0, 7.0}}}));
+  SampleDecisions d;
+  evaluate(abc, t, coe, &d);
+  // Exits at tiers 1, 2, 3, 1, 2, 3: tier k costs its dearest member plus the k-th delay.
+  const float t1 = 3 + 0.5f, t2 = t1 + 6 + 2, t3 = t2 + 10 + 7;
+  EXPECT_EQ(d.cost, (std::vector<float>{t1, t2, t3, t1, t2, t3}));
+  // The sequential `abc` instance on the same decisions.
+  evaluate(abc, t, accounting(CostModel::kSequential), &d);
+  EXPECT_EQ(d.cost, (std::vector<float>{6, 21, 31, 6, 21, 31}));
+}
+
 TEST(Abc, GivenTiersRunInTheGivenOrderAndTheLastTierVotes) {
   // Tiers {c, a} and {f, e, d}. theta = 1: s0 and s3 agree at tier 1, s5 too (a, c: 0, wrong);
   // s1, s2, s4 go to tier 2 (1, 2, 1). The last tier also votes.

@@ -2,6 +2,7 @@
 // numbers of its summaries, means and 95% intervals over seeds, and the files it writes.
 #include "reports/cross_dataset.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -144,12 +145,52 @@ TEST(CrossDatasetTable, SeedsGiveMeanAndInterval) {
   EXPECT_NEAR(std::stod(by["digits"]["lazystack_accuracy"]), 0.96, 1e-12);
   // Two seeds: t(1) = 12.706, half-width = t * |x - y| / 2.
   EXPECT_NEAR(std::stod(by["digits"]["lazystack_accuracy_ci95"]), 12.706 * 0.02 / 2, 1e-9);
-  EXPECT_NEAR(std::stod(by["digits"]["speedup_vs_full"]), 11.5, 1e-12);
-  EXPECT_NEAR(std::stod(by["digits"]["speedup_vs_full_ci95"]), 12.706 * 2.0 / 2, 1e-9);
+  // Speedups in log space: geometric mean sqrt(12.5 * 10.5), interval exp(mean log +- t * sd
+  // / sqrt(2)) with sd / sqrt(2) = |log 12.5 - log 10.5| / 2.
+  const double g = std::sqrt(12.5 * 10.5), h = 12.706 * std::log(12.5 / 10.5) / 2;
+  EXPECT_NEAR(std::stod(by["digits"]["speedup_vs_full"]), g, 1e-9);
+  EXPECT_NEAR(std::stod(by["digits"]["speedup_vs_full_lo"]), g * std::exp(-h), 1e-9);
+  EXPECT_NEAR(std::stod(by["digits"]["speedup_vs_full_hi"]), g * std::exp(h), 1e-9);
+  EXPECT_GT(std::stod(by["digits"]["speedup_vs_full_lo"]), 0.0);
+  EXPECT_EQ(by["fashion-mnist"]["speedup_vs_full_lo"], by["fashion-mnist"]["speedup_vs_full_hi"]);
   const std::string md = read_file(dir.path() / "tables/summary.md");
   EXPECT_EQ(markdown_row(md, "fashion-mnist")[2], "89.50 ± 0.00") << md;
   EXPECT_EQ(markdown_row(md, "digits")[2], "96.00 ± 12.71") << md;
+  EXPECT_EQ(markdown_row(md, "digits")[4],
+            fmt::format("{:.1f}× [{:.1f}, {:.1f}]", g, g * std::exp(-h), g * std::exp(h)))
+      << md;
   EXPECT_NE(md.find("95% Student t interval"), std::string::npos);
+  EXPECT_NE(md.find("averaged in log space"), std::string::npos);
+  // These summaries predate seed_sampling: their seeds re-split val only, and the note says so.
+  EXPECT_NE(md.find("They cover the val_fit/val_cal split (each seed"), std::string::npos) << md;
+  EXPECT_EQ(md.find("the test sample"), std::string::npos) << md;
+  EXPECT_EQ(by["digits"]["variance_sources"], "the val_fit/val_cal split");
+}
+
+TEST(CrossDatasetTable, NotesNameEverySourceOfVarianceTheSeedsDrew) {
+  json a = digits_summary(), b = digits_summary(), c = digits_summary();
+  a["seed_sampling"] = {{"test", "observed"}, {"latency", "measured"}};
+  b["seed"] = 1;
+  b["seed_sampling"] = {{"test", "bootstrap"}, {"latency", "bootstrap"}};
+  c["seed"] = 2;
+  c["seed_sampling"] = {{"test", "bootstrap"}, {"latency", "fixed"}};
+  const reports::Table t = reports::cross_dataset_table({{a, b, c}});
+  const std::string md = reports::to_markdown(t);
+  EXPECT_NE(md.find("They cover the val_fit/val_cal split, the test sample and the latency "
+                    "measurement"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("zoo training is not re-drawn"), std::string::npos) << md;
+  EXPECT_NE(md.find("bootstrap replicate"), std::string::npos) << md;
+  const std::string csv = reports::to_csv(t);
+  EXPECT_NE(csv.find("the val_fit/val_cal split; the test sample; the latency measurement"),
+            std::string::npos)
+      << csv;
+  // Without a latency draw in any seed, latency is not claimed.
+  b["seed_sampling"]["latency"] = "measured";
+  EXPECT_EQ(
+      reports::to_markdown(reports::cross_dataset_table({{a, b, c}})).find("latency measurement"),
+      std::string::npos);
 }
 
 TEST(CrossDatasetTable, RejectsAFolderThatIsNotARun) {

@@ -2,11 +2,13 @@
 // headline table, and the multi-seed Pareto figure's knob-matched mean curves.
 #include "reports/seeds.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -46,6 +48,52 @@ TEST(Seeds, IntervalIsTheStudentT) {
   for (int i = 0; i < 40; ++i) v.push_back(i % 2);
   EXPECT_NEAR(reports::ci95_half_width(v), 2.0227 * std::sqrt(40.0 / 39) / 2 / std::sqrt(40.0),
               1e-4);
+}
+
+TEST(Seeds, RatiosAreAveragedInLogSpace) {
+  // Geometric mean of 2 and 8 is 4; the interval is symmetric in log space, never negative.
+  const reports::LogInterval v = reports::log_t_interval({2.0, 8.0});
+  EXPECT_EQ(v.n, 2);
+  EXPECT_NEAR(v.gmean, 4.0, 1e-12);
+  const double h = 12.706 * std::log(4.0) / 2;  // sd/sqrt(2) of {log 2, log 8} = log(4) / 2
+  EXPECT_NEAR(v.lo, 4.0 * std::exp(-h), 1e-9);
+  EXPECT_NEAR(v.hi, 4.0 * std::exp(h), 1e-9);
+  EXPECT_GT(v.lo, 0.0);
+  EXPECT_NEAR(v.lo * v.hi, 16.0, 1e-9);
+  // The arithmetic interval of the same values would reach below zero.
+  EXPECT_GT(reports::ci95_half_width({2.0, 8.0}), 5.0);
+  // Zeros and non-finite values are left out; one value: no interval.
+  const reports::LogInterval one = reports::log_t_interval({0.0, NAN, 3.0});
+  EXPECT_EQ(one.n, 1);
+  EXPECT_DOUBLE_EQ(one.lo, 3.0);
+  EXPECT_DOUBLE_EQ(one.hi, 3.0);
+  EXPECT_EQ(reports::format_log_interval(one, 1, "×"), "3.0×");
+  EXPECT_EQ(reports::format_log_interval(v, 2, "×"),
+            fmt::format("4.00× [{:.2f}, {:.2f}]", v.lo, v.hi));
+  EXPECT_EQ(reports::log_t_interval({}).n, 0);
+}
+
+TEST(Seeds, HeadlineTableSpeedupsAreGeometricMeans) {
+  json a = shifted(0, 0), b = shifted(0, 1);
+  a["methods"]["cost-cascade"]["headline"]["speedup_vs_full"] = 10.0;
+  b["methods"]["cost-cascade"]["headline"]["speedup_vs_full"] = 40.0;
+  b["seed_sampling"] = {{"test", "bootstrap"}, {"latency", "bootstrap"}};
+  const reports::Table t = reports::seeds_headline_table({a, b});
+  const std::string csv = reports::to_csv(t);
+  const std::string md = reports::to_markdown(t);
+  TempDir dir;
+  std::ofstream(dir.path() / "t.csv") << csv;
+  std::map<std::string, std::string> row;
+  for (const auto& r : read_csv(dir.path() / "t.csv"))
+    if (r.at("method") == "cost-cascade") row = r;
+  EXPECT_NEAR(std::stod(row.at("speedup_vs_full_gmean")), 20.0, 1e-9);
+  EXPECT_LT(std::stod(row.at("speedup_vs_full_lo")), 20.0);
+  EXPECT_GT(std::stod(row.at("speedup_vs_full_lo")), 0.0);
+  EXPECT_EQ(row.count("speedup_vs_full_mean"), 0u);
+  EXPECT_NE(md.find("They cover the val_fit/val_cal split, the test sample and the latency "
+                    "measurement"),
+            std::string::npos)
+      << md;
 }
 
 TEST(Seeds, HeadlineTableZeroWidthForIdenticalRuns) {

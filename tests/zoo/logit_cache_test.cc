@@ -46,6 +46,22 @@ bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
+TEST(LogitCache, LatencyRepeatsAreOptional) {
+  TempDir dir;
+  CachedLogits e = sample_entry();
+  const std::string without = dir.file("without.h5"), with = dir.file("with.h5");
+  write_logit_cache(without, e);
+  EXPECT_TRUE(read_logit_cache(without, e.key).latency_repeats_ms.empty());
+  EXPECT_FALSE(h5::File::open(without).exists("/profile/latency_ms"));
+  e.latency_repeats_ms = {0.12, 0.125, 0.2};
+  write_logit_cache(with, e);
+  EXPECT_EQ(read_logit_cache(with, e.key).latency_repeats_ms, e.latency_repeats_ms);
+  // A negative or NaN time is damage.
+  e.latency_repeats_ms = {0.1, -1.0};
+  write_logit_cache(with, e);
+  EXPECT_TRUE(contains(error_of([&] { read_logit_cache(with, e.key); }), "/profile/latency_ms"));
+}
+
 TEST(LogitCache, RoundTripKeepsEverything) {
   TempDir dir;
   const CachedLogits e = sample_entry();

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -132,6 +133,38 @@ TEST_F(BuildZoo, SecondBuildLoadsEverythingFromTheCache) {
   EXPECT_EQ(j["name"], "soft");
   EXPECT_TRUE(j["error"].is_null());
   EXPECT_EQ(j["from_cache"], true);
+}
+
+TEST_F(BuildZoo, LatencyRepeatsAreKeptAndBackfilledWithoutMovingTheLatency) {
+  const Zoo cold = build();
+  for (const auto& m : cold.members) {
+    ASSERT_EQ(m.latency_repeats_ms.size(), 5u) << m.name;  // profile_repeats
+    std::vector<double> sorted = m.latency_repeats_ms;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(m.latency_ms, sorted[2]) << m.name << ": the median of its repeats";
+    EXPECT_EQ(read_logit_cache(m.logits_path, nullptr).latency_repeats_ms, m.latency_repeats_ms);
+  }
+  // An entry written before repeats were kept: no /profile/latency_ms. The next build profiles
+  // the model again from its cached weights, adds the repeats to the file and keeps latency_ms.
+  const ZooMember& soft = member(cold, "soft");
+  CachedLogits old = read_logit_cache(soft.logits_path, nullptr);
+  old.latency_repeats_ms.clear();
+  old.latency_ms = 123.0;  // a value no new profile gives
+  write_logit_cache(soft.logits_path, old);
+  const Zoo again = build();
+  const ZooMember& back = member(again, "soft");
+  EXPECT_TRUE(back.from_cache);
+  EXPECT_EQ(back.train_seconds, 0) << "profiled from the cached weights, not retrained";
+  EXPECT_EQ(back.latency_ms, 123.0);
+  EXPECT_EQ(back.latency_repeats_ms.size(), 5u);
+  EXPECT_EQ(read_logit_cache(back.logits_path, nullptr).latency_repeats_ms,
+            back.latency_repeats_ms);
+  expect_same_logits(cold, again);
+  // With cost: macs nothing is timed, so nothing is backfilled.
+  old.latency_repeats_ms.clear();
+  write_logit_cache(soft.logits_path, old);
+  options_.cost = "macs";
+  EXPECT_TRUE(member(build(), "soft").latency_repeats_ms.empty());
 }
 
 TEST_F(BuildZoo, ForceRecomputesAndChangedOptionsGetTheirOwnEntry) {
