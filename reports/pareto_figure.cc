@@ -256,7 +256,7 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size,
   const double zoom_in = fig.has_zoom ? 0.3 + fig.zoom_height_in + axis_in + 0.1 : 0.0;
   fig.zoom_top_in = fig.plot_top_in + fig.plot_height_in + axis_in + 0.3;
   fig.size.height_in = fig.plot_top_in + fig.plot_height_in + axis_in + zoom_in + fig.legend_top_in;
-  place_names(fig);
+  if (filter.model_names) place_names(fig);
   return fig;
 }
 

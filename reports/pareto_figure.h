@@ -34,6 +34,8 @@ struct MethodFilter {
   std::vector<std::string> names;
   /// Zoo members derived from another (Gatekeeper variants, with a `parent`) as single points.
   bool derived_models = true;
+  /// Names beside the single models' points (crowded figures leave them to the main one).
+  bool model_names = true;
   bool includes(const std::string& name) const;
 };
 

@@ -60,7 +60,8 @@ void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer
   const std::vector<std::string> headline = reports::headline_methods(summary);
   const reports::MethodFilter only{reports::MethodFilter::Mode::kOnly, headline,
                                    /*derived_models=*/false};
-  const reports::MethodFilter others{reports::MethodFilter::Mode::kExcept, headline};
+  const reports::MethodFilter others{reports::MethodFilter::Mode::kExcept, headline,
+                                     /*derived_models=*/true, /*model_names=*/false};
   const reports::ParetoFigure figure = reports::pareto_figure(summary, {}, only);
   if (figure.skipped > 0)
     log_info(
