@@ -304,15 +304,19 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
        "otherwise.\n";
   s += "at(s, k) = (strcol(1) eq s && strcol(2) eq k) ? column(4) : NaN\n\n";
 
-  s +=
+  // The main panel's settings. With a zoom panel they are repeated inside the output loop:
+  // the zoom's settings outlive the first format's multiplot, so the next formats would
+  // draw both panels with them (seen: SVG and PDF held the zoom twice).
+  std::string main_panel =
       fmt::format("# Layout for {:g} x {:.2f} in: fixed margins, legend under the x axis.\n", w, h);
-  s += fmt::format("set lmargin at screen {:.4f}\n", figure.plot_left_in / w);
-  s += fmt::format("set rmargin at screen {:.4f}\n", 1 - figure.plot_right_in / w);
-  s += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.plot_top_in / h);
-  s += fmt::format("set bmargin at screen {:.4f}\n",
-                   1 - (figure.plot_top_in + figure.plot_height_in) / h);
-  s += title_command(figure.title, size);
-  s += cost_accuracy_axes(figure.x_label, figure.x_lo, figure.x_hi, figure.y_lo, figure.y_hi);
+  main_panel += fmt::format("set lmargin at screen {:.4f}\n", figure.plot_left_in / w);
+  main_panel += fmt::format("set rmargin at screen {:.4f}\n", 1 - figure.plot_right_in / w);
+  main_panel += fmt::format("set tmargin at screen {:.4f}\n", 1 - figure.plot_top_in / h);
+  main_panel += fmt::format("set bmargin at screen {:.4f}\n",
+                            1 - (figure.plot_top_in + figure.plot_height_in) / h);
+  main_panel += title_command(figure.title, size);
+  main_panel +=
+      cost_accuracy_axes(figure.x_label, figure.x_lo, figure.x_hi, figure.y_lo, figure.y_hi);
   // The legend centred on the figure, its columns trimmed to the text as drawn (gnuplot's own
   // estimate of text width is generous, and two wide columns would overrun the edges).
   size_t longest = 0;
@@ -324,13 +328,14 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   const double column_in = (4.0 + static_cast<double>(longest)) * kDrawnCharWidthEm * kTextScale *
                            key_font_pt * kPointInches;
   if (2 * column_in > w - 0.1) key_font_pt = size.font_pt - 1;
-  s += fmt::format(
+  main_panel += fmt::format(
       "set key at screen {:.4f}, screen {:.4f} center top vertical maxrows {} Left "
       "reverse samplen 2 spacing 1.0 width {} font \",{:g}\"\n",
       0.5, figure.legend_top_in / h, std::max(1, figure.legend_rows), key_width, key_font_pt);
   if (figure.points.empty())
-    s += "set label \"no plottable points\" at graph 0.5, graph 0.5 center\n";
+    main_panel += "set label \"no plottable points\" at graph 0.5, graph 0.5 center\n";
 
+  if (!figure.has_zoom) s += main_panel;
   std::vector<std::string> clauses;
   for (size_t i = 0; i < figure.methods.size(); ++i) {
     const SeriesStyle st = series_style(figure.style_index[i]);
@@ -412,7 +417,7 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
   zoom += cost_accuracy_axes(figure.x_label, figure.zoom_x_lo, figure.zoom_x_hi, figure.zoom_y_lo,
                              figure.zoom_y_hi);
   s += "\n" + gnuplot_outputs(stem, size,
-                              "set multiplot\n" + plot_command(clauses) + zoom +
+                              "set multiplot\n" + main_panel + plot_command(clauses) + zoom +
                                   plot_command(zoom_clauses) + "unset multiplot\n");
   return s;
 }

@@ -97,6 +97,27 @@ TEST(RenderReport, ScriptReRunsByHandWithoutWarnings) {
   EXPECT_EQ(read_file(log), "") << "gnuplot warned";
 }
 
+// The zoom panel's settings must not leak into the next format's main panel: each of PNG, SVG
+// and PDF draws the whole plot once and the zoom once (SVG and PDF once held the zoom twice,
+// and the results site shows the SVG).
+TEST(RenderReport, EveryFormatDrawsTheMainPanelAndTheZoom) {
+  if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH";
+  TempDir dir;
+  write_summary(dir.path(), paper_summary());
+  render_report(dir.str());
+  const fs::path figures = dir.path() / "figures";
+  ASSERT_NE(read_file(figures / "pareto.gp").find("zoom: top 10%"), std::string::npos)
+      << "the fixture's figure has no zoom panel";
+  const std::string svg = read_file(figures / "pareto.svg");
+  auto count = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = svg.find(text); at != std::string::npos; at = svg.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(">zoom: top 10% of the accuracy range<"), 1u);
+  EXPECT_EQ(count(">fashion-mnist<"), 1u);  // the main panel's title
+}
+
 // Every point the figure draws, as (series, kind, label, cost, accuracy), derived from the
 // summary by the rules of the figure: curves (front and dominated) and headlines of working
 // methods, bounds' points, single models from the zoo; nothing of failed methods.
