@@ -11,7 +11,7 @@ const char* const kSiteCss =
 :root { --fg: #1d2330; --muted: #5b6475; --line: #d9dde5; --bg-alt: #f5f7fa; --accent: #1f5fbf;
         --ok: #1a7f37; --warn: #9a6700; --bad: #c62828; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1280px; padding: 1rem 1.5rem 3rem; color: var(--fg);
+body { margin: 0 auto; max-width: 1320px; padding: 1rem 1.5rem 3rem; color: var(--fg);
        font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
@@ -45,6 +45,7 @@ th[aria-sort="ascending"]::after { content: " \25B2"; color: var(--fg); }
 th[aria-sort="descending"]::after { content: " \25BC"; color: var(--fg); }
 tbody tr:hover { background: #eef3fb; }
 tr.failed td { color: var(--bad); }
+table.sortable td:first-child { white-space: nowrap; }
 td.note { text-align: left; font-style: italic; }
 .table-note { color: var(--muted); font-size: .82rem; margin: .2rem 0 .6rem; max-width: 75rem; }
 .files { font-size: .85rem; color: var(--muted); }
@@ -55,7 +56,9 @@ figure img { width: 100%; height: auto; background: #fff; border: 1px solid var(
 figure.main img { max-width: 760px; }
 figcaption { font-size: .85rem; color: var(--muted); }
 .missing { color: var(--muted); font-style: italic; }
-img.thumb { width: 150px; height: auto; border: 1px solid var(--line); background: #fff; display: block; }
+img.thumb { height: 110px; width: auto; max-width: 160px; border: 1px solid var(--line); background: #fff; display: block; }
+code.rev { font-size: .75rem; word-break: break-all; }
+td small { color: var(--muted); }
 ul.toc { columns: 3 16rem; padding-left: 1.1rem; }
 footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line); padding-top: .5rem; }
 )CSS";
@@ -128,10 +131,17 @@ const char* const kSortJs =
 })();
 )JS";
 
+const char* const kFaviconSvg =
+    R"SVG(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">)SVG"
+    R"SVG(<rect x="1" y="11" width="14" height="4" rx="1" fill="#1f5fbf"/>)SVG"
+    R"SVG(<rect x="3" y="6" width="10" height="4" rx="1" fill="#4f86d6"/>)SVG"
+    R"SVG(<rect x="5" y="1" width="6" height="4" rx="1" fill="#9bbcec"/></svg>
+)SVG";
+
 void write_assets(const std::string& root) {
   const std::filesystem::path dir = std::filesystem::path(root) / kAssetsFolder;
-  const std::pair<const char*, const char*> files[] = {{"site.css", kSiteCss},
-                                                       {"sort.js", kSortJs}};
+  const std::pair<const char*, const char*> files[] = {
+      {"site.css", kSiteCss}, {"sort.js", kSortJs}, {"favicon.svg", kFaviconSvg}};
   for (const auto& [name, text] : files) {
     const std::string path = (dir / name).string();
     std::string current;

@@ -20,7 +20,10 @@ extern const char* const kSiteCss;
 /// column go last either way. Sets aria-sort on the header.
 extern const char* const kSortJs;
 
-/// Writes `root`/_site/site.css and sort.js when they differ from these (atomically).
+/// favicon.svg: three stacked bars (browsers ask for an icon; without one, /favicon.ico 404s).
+extern const char* const kFaviconSvg;
+
+/// Writes `root`/_site/site.css, sort.js and favicon.svg when they differ from these (atomically).
 void write_assets(const std::string& root);
 
 }  // namespace lazystack::site

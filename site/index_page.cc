@@ -39,7 +39,8 @@ std::string thumbnail(const RunFolder& run, const std::string& page_url) {
     std::vector<std::string> segments = run.segments;
     segments.insert(segments.end(), rel.begin(), rel.end());
     return fmt::format(
-        "<a href=\"{}\"><img class=\"thumb\" src=\"{}\" alt=\"Pareto figure of {}\"></a>",
+        "<a href=\"{}\"><img class=\"thumb\" src=\"{}\" loading=\"lazy\" alt=\"Pareto figure of "
+        "{}\"></a>",
         escape(page_url), escape(relative_url(segments)), escape(run.key()));
   }
   return "\u2014";
@@ -64,12 +65,10 @@ std::string run_row(const RunFolder& run, const RunInfo& info) {
   row += "<td class=\"l\"><code>" + escape(info.revision) + "</code></td>";
   row += "<td class=\"r\">" + escape(info.headline.empty() ? "\u2014" : info.headline) + "</td>";
   if (info.compared > 0)
-    row += fmt::format("<td class=\"r\" data-v=\"{}\">{}</td>", info.factor,
-                       escape(reports::format_speedup(info.factor)));
+    row += fmt::format("<td class=\"r\" data-v=\"{}\">{}<br><small>{}</small></td>", info.factor,
+                       escape(reports::format_speedup(info.factor)), escape(info.best_baseline));
   else
     row += "<td class=\"r\">\u2014</td>";
-  row += "<td class=\"l\">" + escape(info.best_baseline.empty() ? "\u2014" : info.best_baseline) +
-         "</td>";
   row += "<td class=\"l\">" + escape(info.verdict.empty() ? "\u2014" : info.verdict) + "</td>";
   std::string all;
   for (const auto& p : info.problems) all += p + "\n";
@@ -157,10 +156,9 @@ std::string index_html(const ResultsTree& tree, const std::vector<RunInfo>& info
                                                          {"l", "revision"},
                                                          {"r", "LazyStack-SUB"},
                                                          {"r", "\u00d7 best baseline"},
-                                                         {"l", "best baseline"},
                                                          {"l", "verdict"},
                                                          {"l", "status"},
-                                                         {"l", "Pareto figure"}};
+                                                         {"l", "figure"}};
     for (const auto& [align, text] : heads)
       body +=
           fmt::format("<th scope=\"col\" class=\"{}\" tabindex=\"0\">{}</th>", align, escape(text));

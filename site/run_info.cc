@@ -47,8 +47,16 @@ void worsen(RunInfo* info, RunInfo::Status status) {
 // What the seeds of a run add up to.
 struct Accumulated {
   std::set<std::string> members, methods, baselines;
-  double log_sum = 0;  ///< of x_best_baseline over the compared seeds
+  double log_sum = 0;                     ///< of x_best_baseline over the compared seeds
+  double accuracy_sum = 0, cost_sum = 0;  ///< of LazyStack-SUB's headline over `headlines` seeds
+  int headlines = 0;
 };
+
+std::string headline_text(double accuracy, double cost, const std::string& cost_unit) {
+  return fmt::format("{}% at {} {}", reports::format_percent(accuracy, 2),
+                     reports::format_amount(cost),
+                     reports::describe_cost_unit(cost_unit).short_label);
+}
 
 // One readable summary's contribution to `info`.
 void add_summary(const json& s, long folder_seed, const std::string& prefix, bool only_one,
@@ -76,13 +84,15 @@ void add_summary(const json& s, long folder_seed, const std::string& prefix, boo
   } else if (info->verdict.empty()) {
     info->verdict = v.verdict;  // "failed" / "not run"; "" without metrics
   }
-  if (only_one && v.state != reports::BaselineVerdict::State::kNotRun &&
+  if (v.state != reports::BaselineVerdict::State::kNotRun &&
       v.state != reports::BaselineVerdict::State::kFailed) {
     const json& h = s.at("methods").at("lazystack-sub").at("headline");
-    info->headline = fmt::format("{}% at {} {}",
-                                 reports::format_percent(reports::number_or_nan(h, "accuracy"), 2),
-                                 reports::format_amount(reports::number_or_nan(h, "mean_cost")),
-                                 reports::describe_cost_unit(info->cost_unit).short_label);
+    const double accuracy = reports::number_or_nan(h, "accuracy");
+    const double cost = reports::number_or_nan(h, "mean_cost");
+    if (only_one) info->headline = headline_text(accuracy, cost, info->cost_unit);
+    acc->accuracy_sum += accuracy;
+    acc->cost_sum += cost;
+    ++acc->headlines;
   }
 }
 
@@ -154,7 +164,10 @@ RunInfo run_info(const RunFolder& run) {
   info.failed_members = static_cast<int>(acc.members.size());
   info.failed_methods = static_cast<int>(acc.methods.size());
   if (info.failed_members + info.failed_methods > 0) worsen(&info, RunInfo::Status::kFailures);
-  if (parts.size() > 1) info.headline = fmt::format("{} seeds", info.seeds.size());
+  if (parts.size() > 1 && acc.headlines > 0)
+    info.headline = headline_text(acc.accuracy_sum / acc.headlines, acc.cost_sum / acc.headlines,
+                                  info.cost_unit) +
+                    fmt::format(" (mean of {})", acc.headlines);
   if (info.compared > 0) {
     info.factor = std::exp(acc.log_sum / info.compared);
     info.best_baseline = acc.baselines.size() == 1 ? *acc.baselines.begin() : "varies";

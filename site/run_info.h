@@ -30,7 +30,7 @@ struct RunInfo {
   double factor = 0;          ///< geometric mean of x_best_baseline over `compared` seeds (0: none)
   std::string best_baseline;  ///< the baseline; "varies" when the seeds disagree
   std::string verdict;   ///< reports::verdict_text / unmatched / "failed" / "not run"; "" unknown
-  std::string headline;  ///< single seed: "92.50% at 0.31 ms"; several: "3 seeds"
+  std::string headline;  ///< "92.50% at 0.31 ms"; several seeds: their mean, "(mean of 3)"
 };
 
 /// Reads the run's summaries (each through reports::load_summary) and sums them up. Never

@@ -69,16 +69,19 @@ std::string figure_block(const fs::path& dir, const std::string& stem, const std
   std::string out = main ? "<figure class=\"main\" id=\"fig-" : "<figure id=\"fig-";
   out += escape(stem) + "\">";
   if (svg || png) {
-    const std::string src = url(stem + (svg ? ".svg" : ".png"));
-    out += fmt::format("<a href=\"{0}\"><img src=\"{0}\" alt=\"{1}\"></a>", escape(src),
-                       escape(caption));
+    // The PNG where there is one: gnuplot lays its text out with cairo's own font metrics,
+    // while in an SVG it only estimates them and a browser's fonts run wider (y labels over
+    // tic labels, seen in Chromium). The SVG and PDF stay one click away.
+    const std::string src = url(stem + (png ? ".png" : ".svg"));
+    out += fmt::format("<a href=\"{0}\"><img src=\"{0}\" alt=\"{1}\"{2}></a>", escape(src),
+                       escape(caption), main ? "" : " loading=\"lazy\"");
   } else {
     out +=
         "<p class=\"missing\">image not rendered (gnuplot missing or failed); "
         "`lazystack report` on this folder renders it from the data below</p>";
   }
   out += "<figcaption>" + escape(caption) + "<br>";
-  for (const char* ext : {"svg", "png", "pdf", "csv", "gp"})
+  for (const char* ext : {"png", "svg", "pdf", "csv", "gp"})
     if (has(ext)) out += link(url(stem + "." + ext), ext) + " ";
   return out + "</figcaption></figure>\n";
 }

@@ -34,7 +34,7 @@ std::vector<Crumb> run_crumbs(const RunFolder& run, const std::string& seed);
 std::string file_links(const std::filesystem::path& page_dir, const std::string& label,
                        const std::vector<std::string>& files);
 
-/// figures/<stem> of `dir` as a <figure>: the SVG (else the PNG) with `caption` and links to
+/// figures/<stem> of `dir` as a <figure>: the PNG (else the SVG) with `caption` and links to
 /// every format, CSV and gnuplot script that exist; URLs start with `url_prefix` (the way from
 /// the page to `dir`; empty when the page is in `dir`). "" when neither image nor CSV exists;
 /// with the CSV but no image, says the image was not rendered (gnuplot missing or failed).

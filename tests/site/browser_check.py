@@ -30,7 +30,7 @@ import urllib.request
 CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1400,1000"]
-ELEMENT = "element-6066-11e4-a52f-4f735466cecf"
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 failures = []
 
 
@@ -196,6 +196,9 @@ def check_sort(wd, where, table, header_prefix):
         fail("%s: no header starting '%s' in %s" % (where, header_prefix, table))
         return
     th, col = found
+    if ELEMENT not in th:
+        fail("%s: the header came back as %r, not an element" % (where, th))
+        return
     before = wd.js(COLUMN, table, col)
     if len([k for k in before if k is not None]) < 2:
         fail("%s: table %s has fewer than 2 values in '%s' to sort" % (where, table, header_prefix))
@@ -277,7 +280,7 @@ def run_checks(wd, site, root, args):
         return status[url]
 
     # Crawl every page reachable from the index.
-    queue, seen, fragments = [site + "index.html"], set(), []
+    queue, seen, fragments, ids = [site + "index.html"], set(), [], {}
     images = 0
     while queue:
         page = queue.pop(0)
@@ -291,7 +294,7 @@ def run_checks(wd, site, root, args):
             fail("%s: a name ran as code (window.__pwned = %s)" % (where, got["pwned"]))
         if len(got["scripts"]) != 1 or not got["scripts"][0].endswith("/_site/sort.js"):
             fail("%s: scripts other than the site's own: %s" % (where, got["scripts"]))
-        if got["styled"] != "1280px":
+        if got["styled"] != "1320px":
             fail("%s: the stylesheet did not apply (body max-width %s)" % (where, got["styled"]))
         result = wd.js_async(IMAGES)
         images += result["count"]
@@ -312,14 +315,12 @@ def run_checks(wd, site, root, args):
                 queue.append(target)
         for message in wd.browser_errors():
             fail("%s: browser error: %s" % (where, message))
-        page_ids = set(got["ids"])
-        for (src, target, fragment) in list(fragments):
-            if target == page:
-                if fragment not in page_ids:
-                    fail("%s: link to %s#%s: no such element" % (src, where, fragment))
-                fragments.remove((src, target, fragment))
+        ids[page] = set(got["ids"])
     for (src, target, fragment) in fragments:
-        fail("%s: fragment #%s of a page never visited: %s" % (src, fragment, target))
+        if target not in ids:
+            fail("%s: fragment #%s of a page never visited: %s" % (src, fragment, target))
+        elif fragment not in ids[target]:
+            fail("%s: link to %s#%s: no such element" % (src, target[len(site):], fragment))
     print("crawled %d pages, %d links and resources checked, %d images decoded"
           % (len(seen), len(status), images))
     for rel in (args.run_page, args.suite_page, args.hostile_page):
@@ -358,7 +359,7 @@ def run_checks(wd, site, root, args):
     wd.get("file://" + os.path.join(root, args.run_page))
     got = wd.js(COLLECT)
     result = wd.js_async(IMAGES)
-    if got["styled"] != "1280px":
+    if got["styled"] != "1320px":
         fail("file://%s: the stylesheet did not apply" % args.run_page)
     if result["broken"] or result["count"] == 0:
         fail("file://%s: %d images, broken: %s" % (args.run_page, result["count"], result["broken"]))

@@ -95,7 +95,9 @@ TEST(Site, WritesEveryPageWithLinksThatResolve) {
             index.find("fashion_mnist/20260101T000000Z-aaaaaa/index.html"));
   // LazyStack against the best baseline: the factor with its raw sort key, the verdict; a
   // dash for the run that predates the metrics.
-  EXPECT_NE(index.find("<td class=\"r\" data-v=\"4\">4.00×</td>"), std::string::npos) << index;
+  EXPECT_NE(index.find("<td class=\"r\" data-v=\"4\">4.00×<br><small>cost-cascade</small></td>"),
+            std::string::npos)
+      << index;
   EXPECT_NE(index.find("wins: 4.00× cheaper"), std::string::npos);
   EXPECT_NE(index.find("ties (within 5%)"), std::string::npos);
   // Failures and partial runs plainly.
