@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
                    "write the static results site: RESULTS_DIR/index.html (every run, newest "
                    "first), a page per run, per seed and per suite; figures are not re-rendered");
   report->footer(
-      "The site is plain HTML + CSS with SVG figures and relative links: open\n"
+      "The site is plain HTML + CSS, the run's gnuplot figures and relative links: open\n"
       "RESULTS_DIR/index.html in a browser, or copy the folder to any static host.\n"
       "`lazystack run` refreshes it (the index and the run's pages) at the end of each run.");
 
