@@ -23,7 +23,8 @@ pre { background: var(--bg-alt); border: 1px solid var(--line); padding: .7rem; 
 nav.crumbs { color: var(--muted); font-size: .9rem; }
 nav.crumbs a { margin-right: .2rem; }
 .sub { color: var(--muted); margin: 0 0 .8rem; }
-.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .6rem 0; }
+.facts { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: .15rem 1rem; margin: .6rem 0; }
+@media (max-width: 800px) { .facts { grid-template-columns: max-content 1fr; } }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; }
 .verdict { font-size: 1.1rem; padding: .6rem .9rem; border-left: 4px solid var(--line); background: var(--bg-alt); margin: .8rem 0; }
