@@ -119,7 +119,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 # Every link, image, stylesheet and script of the page, resolved by the browser.
 COLLECT = """
-const abs = (el, attr) => el[attr];
 return {
   links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
   resources: [].concat(
@@ -168,26 +167,14 @@ return i < 0 ? null : [heads[i], i];
 
 
 def numeric_order_ok(keys, descending):
-    values = [k for k in keys if k is not None]
-    if any(k is None for k in keys[len(values):]) is False and None in keys:
-        # blanks must all come last
-        pass
+    """Numbers in order, blanks (None) after all of them."""
     first_blank = next((i for i, k in enumerate(keys) if k is None), len(keys))
+    values = keys[:first_blank]
     if any(k is not None for k in keys[first_blank:]):
         return False
-    nums = [float(v) if not isinstance(v, (int, float)) else v for v in values
-            if isinstance(v, (int, float)) or _is_number(v)]
-    if len(nums) != len(values):
+    if not all(isinstance(v, (int, float)) for v in values):
         return False
-    return nums == sorted(nums, reverse=descending)
-
-
-def _is_number(text):
-    try:
-        float(str(text).rstrip("×%").replace(",", ""))
-        return True
-    except ValueError:
-        return False
+    return values == sorted(values, reverse=descending)
 
 
 def check_sort(wd, where, table, header_prefix):
