@@ -105,7 +105,9 @@ std::vector<BaselinePoint> baseline_points(const json& summary, const std::strin
   for (auto it = methods.begin(); it != methods.end(); ++it) {
     const json& m = it.value();
     if (it.key() == except || !working(m) || m.value("bound", false)) continue;
-    if (is_lazystack_method(m.value("method", it.key()))) continue;
+    const std::string registry = m.value("method", it.key());
+    // `single`'s points are the base models, added below under their own names.
+    if (is_lazystack_method(registry) || registry == "single") continue;
     for (const CostAccuracy& p : reported_front(m))
       points.push_back({p.cost, p.accuracy, it.key()});
   }

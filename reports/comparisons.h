@@ -51,7 +51,8 @@ EnvelopeCost envelope_cost_at(const std::vector<BaselinePoint>& envelope, double
 /// The points every method is compared against, from a summary: each working baseline's
 /// reported curve (`pareto`, the test points of the knobs on its val_cal front), and the base
 /// zoo models alone (members without a parent, named "single:<model>", test accuracy and
-/// cost). Leaves out LazyStack methods, bounds, failed methods and the method named `except`.
+/// cost; the `single` method's points are these). Leaves out LazyStack methods, bounds, failed
+/// methods and the method named `except`.
 std::vector<BaselinePoint> baseline_points(const nlohmann::json& summary,
                                            const std::string& except = "");
 

@@ -78,6 +78,8 @@ json hand_summary() {
   s["methods"]["casc"] = method("cost-cascade", {{1.5, .78}, {3, .86}, {12, .90}}, {3, .86});
   s["methods"]["oracle"] = method("oracle", {{0.5, .99}}, {0.5, .99}, /*bound=*/true);
   s["methods"]["broken"] = {{"method", "woc"}, {"error", "failed"}};
+  // The `single` method: its points are the base models, named by model in the envelope.
+  s["methods"]["single"] = method("single", {{1, .70}, {5, .82}, {10, .90}}, {10, .90});
   return s;
 }
 
@@ -118,6 +120,7 @@ TEST(ComparisonMetrics, HandMadeRun) {
   const json& casc = s["methods"]["casc"]["metrics"];
   EXPECT_DOUBLE_EQ(casc["x_best_baseline"].get<double>(), 7.5 / 3);
   EXPECT_EQ(casc["best_baseline"], "single:m+single:s");
+  EXPECT_EQ(s["methods"]["single"]["metrics"]["best_baseline"], "single:s");
 
   EXPECT_FALSE(s["methods"]["broken"].contains("metrics"));
   EXPECT_EQ(s["reference"]["auc_cost_range"], json::array({1.0, 36.0}));
