@@ -1,7 +1,7 @@
 # Two commands on a fresh Debian 12 machine:
 #   make run    install missing Debian packages, build, run experiments/fashion_mnist.yaml
 #   make test   install missing Debian packages, build, run the whole test suite (ctest)
-# Other targets: make build | bench | paper | docs | format | clean.
+# Other targets: make build | bench | paper | site | docs | format | clean.
 # Variables: BUILD (build folder), JOBS (parallel jobs), CONFIG (experiment of `make run`),
 #            ARGS (extra `lazystack run` arguments, e.g. ARGS="--set dataset.limit=2000").
 
@@ -13,7 +13,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 LAZYSTACK := $(BUILD)/cli/lazystack
 
-.PHONY: deps configure build build-all run test bench paper docs format clean
+.PHONY: deps configure build build-all run test bench paper site docs format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -43,6 +43,11 @@ bench: configure
 
 paper: build
 	$(LAZYSTACK) run experiments/paper.yaml $(ARGS)
+
+# The static results site over RESULTS (open results/index.html; `make run` refreshes it too).
+RESULTS ?= results
+site: build
+	$(LAZYSTACK) report --html $(RESULTS)
 
 # README.md's result blocks from the runs docs/runs.json cites; CITE="results/x/latest ..."
 # cites newer runs first (their summaries and Pareto figures are copied into docs/).

@@ -18,6 +18,7 @@
 #include "pipeline/suite.h"
 #include "reports/readme_docs.h"
 #include "reports/report.h"
+#include "site/site.h"
 #include "zoo/import.h"
 
 namespace {
@@ -81,12 +82,20 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"datasets", "models", "methods"}));
   list->add_flag("-o,--options", list_options, "also show each entry's options and defaults");
 
-  auto* report = app.add_subcommand("report", "re-render figures and tables of a results folder");
+  auto* report = app.add_subcommand(
+      "report", "re-render figures and tables of a run folder, or (--html) the results site");
   std::string results_dir;
-  report
-      ->add_option("RESULTS_DIR", results_dir,
-                   "a run folder (results/<experiment>/<run-id> or .../latest)")
-      ->required();
+  bool report_html = false;
+  report->add_option("RESULTS_DIR", results_dir,
+                     "a run folder (results/<experiment>/<run-id> or .../latest); with --html "
+                     "the results folder (default: results)");
+  report->add_flag("--html", report_html,
+                   "write the static results site: RESULTS_DIR/index.html (every run, newest "
+                   "first), a page per run, per seed and per suite; figures are not re-rendered");
+  report->footer(
+      "The site is plain HTML + CSS, the run's gnuplot figures and relative links: open\n"
+      "RESULTS_DIR/index.html in a browser, or copy the folder to any static host.\n"
+      "`lazystack run` refreshes it (the index and the run's pages) at the end of each run.");
 
   auto* docs = app.add_subcommand(
       "docs", "regenerate README.md's result blocks from the runs it cites (docs/runs.json)");
@@ -233,7 +242,18 @@ int main(int argc, char** argv) {
                  runs.size());
       return 0;
     }
+    if (*report && report_html) {
+      const std::string root = results_dir.empty() ? "results" : results_dir;
+      const site::SiteCounts counts = site::render_site(root);
+      fmt::print("{}/index.html: {} runs, {} pages\n", root, counts.runs, counts.pages);
+      return 0;
+    }
     if (*report) {
+      if (results_dir.empty()) {
+        std::fprintf(stderr,
+                     "error: report needs RESULTS_DIR (a run folder), or --html for the site\n");
+        return 2;
+      }
       render_report(results_dir);
       fmt::print("re-rendered figures/ and tables/ in {}\n", results_dir);
       return 0;

@@ -27,6 +27,7 @@
 #include "reports/comparisons.h"
 #include "reports/headline_set.h"
 #include "reports/report.h"
+#include "site/site.h"
 
 namespace lazystack {
 namespace fs = std::filesystem;
@@ -678,6 +679,8 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   fs::remove(latest, ec);
   fs::create_directory_symlink(run_id, latest, ec);
   if (ec) log_warn("cannot point {} at {}: {}", latest.string(), run_id, ec.message());
+  site::refresh_site_after_run(options.site_root.empty() ? cfg.results_dir : options.site_root,
+                               run_dir);
   log_info("[run] done in {:.1f} s: {}", seconds_since(t0), run_dir);
   return run_dir;
 }

@@ -12,6 +12,9 @@ namespace lazystack {
 
 struct RunOptions {
   bool force = false;  ///< recompute every cache entry (zoo weights, logits, method results)
+  /// The results site refreshed at the end of a run (site/site.h); empty: the config's
+  /// results_dir. A suite points it at the folder above its own.
+  std::string site_root;
 };
 
 /// Everything one method produced in one run; serialised into summary.json and the method cache.

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/names.h"
 #include "reports/report.h"
+#include "site/site.h"
 
 namespace lazystack {
 namespace fs = std::filesystem;
@@ -78,11 +79,14 @@ std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& r
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> run_dirs;
   nlohmann::json runs = nlohmann::json::object();
+  RunOptions run_options = options;  // the site is the results folder's, above the suite's
+  run_options.site_root = fs::path(suite.results_dir).parent_path().string();
+  if (run_options.site_root.empty()) run_options.site_root = ".";
   for (size_t i = 0; i < suite.experiments.size(); ++i) {
     const ExperimentConfig& cfg = suite.experiments[i];
     log_info("[suite] {} {}/{}: {} ({})", suite.suite, i + 1, suite.experiments.size(),
              cfg.experiment, cfg.path);
-    run_dirs.push_back(run_experiment(cfg, registries, options));
+    run_dirs.push_back(run_experiment(cfg, registries, run_options));
     runs[cfg.experiment] = run_dirs.back();
   }
   fs::create_directories(suite.results_dir);
@@ -94,6 +98,7 @@ std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& r
   } catch (const std::exception& e) {
     log_warn("[suite] {}: cross-dataset table not rendered: {}", suite.suite, e.what());
   }
+  site::refresh_site_after_suite(run_options.site_root, suite.results_dir);
   log_info("[suite] {}: {} runs in {:.1f} min; run folders listed in {}/runs.json", suite.suite,
            run_dirs.size(),
            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0,

@@ -14,6 +14,7 @@
 #include "reports/summary.h"
 #include "reports/table.h"
 #include "reports/tables.h"
+#include "reports/verdict.h"
 
 namespace lazystack::reports {
 using nlohmann::json;
@@ -21,7 +22,6 @@ using nlohmann::json;
 namespace {
 
 const char* const kDash = "\u2014";
-constexpr double kTie = 1.05;  // within 5% either way: neither side wins
 
 const CitedRun& find_run(const std::vector<CitedRun>& runs, const std::string& experiment) {
   for (const CitedRun& r : runs)
@@ -54,37 +54,31 @@ std::string verdict_block(const std::vector<CitedRun>& runs) {
   for (const CitedRun& r : runs) {
     const json& s = r.summary;
     const std::string unit = describe_cost_unit(s.at("cost_unit").get<std::string>()).short_label;
-    const json& methods = s.at("methods");
     TableRow row;
     row.cells.push_back({dataset_name(s), ""});
-    const auto it = methods.find("lazystack-sub");
-    if (it == methods.end() || !it->value("error", json()).is_null() || !it->contains("metrics")) {
-      const std::string why = it == methods.end() ? "not run" : "failed";
+    const BaselineVerdict v = baseline_verdict(s);
+    if (v.state == BaselineVerdict::State::kNotRun || v.state == BaselineVerdict::State::kFailed ||
+        v.state == BaselineVerdict::State::kNoMetrics) {
+      const std::string why = v.state == BaselineVerdict::State::kNotRun ? "not run"
+                              : v.state == BaselineVerdict::State::kFailed
+                                  ? "failed"
+                                  : "no metrics (older summary)";
       for (int c = 0; c < 4; ++c) row.cells.push_back({c == 3 ? why : kDash, ""});
     } else {
-      const json& h = it->at("headline");
-      const json& x = it->at("metrics");
+      const json& h = s.at("methods").at("lazystack-sub").at("headline");
       any_missed = any_missed || h.value("target_reached", true) == false;
       any_single = any_single || h.value("single_model_exit", false) == true;
       row.cells.push_back({point_text(h, unit), ""});
-      const json factor = x.value("x_best_baseline", json());
-      const json best = x.value("best_baseline", json());
-      if (!factor.is_number()) {
+      if (v.state == BaselineVerdict::State::kUnmatched) {
         row.cells.push_back({kDash, ""});
         row.cells.push_back({"none reaches its accuracy", ""});
-        row.cells.push_back({"wins: no baseline is as accurate", ""});
       } else {
-        const double f = factor.get<double>();
         const double cost = number_or_nan(h, "mean_cost");
-        row.cells.push_back({format_speedup(f), ""});
+        row.cells.push_back({format_speedup(v.factor), ""});
         row.cells.push_back(
-            {fmt::format("{}: {} {}", best.get<std::string>(), format_amount(f * cost), unit), ""});
-        row.cells.push_back({f > kTie ? fmt::format("wins: {:.2f}× cheaper", f)
-                             : f < 1 / kTie
-                                 ? fmt::format("loses: the baseline is {:.2f}× cheaper", 1 / f)
-                                 : std::string("ties (within 5%)"),
-                             ""});
+            {fmt::format("{}: {} {}", v.best_baseline, format_amount(v.factor * cost), unit), ""});
       }
+      row.cells.push_back({v.verdict, ""});
     }
     row.cells.push_back({r.experiment + "/" + run_id(r), ""});
     t.add_row(std::move(row));

@@ -16,6 +16,7 @@ packages=(
   python3-onnx                              # tests: ONNX fixtures (tests/zoo/fixtures)
   dataset-fashion-mnist opencv-doc          # offline data
   python3-sklearn                           # offline data: scikit-learn's iris, wine, ... CSVs
+  chromium chromium-driver                  # tests: the results site in headless Chromium (WebDriver)
   zlib1g-dev
 )
 
