@@ -1,7 +1,9 @@
 // The cross-dataset summary table (DESIGN.md section 7), in the form of the poster's "the
 // pattern holds across every domain" table: one row per dataset with its domain, LazyStack's
 // headline accuracy beside the full stacker's, the speedup vs the full ensemble, retention and
-// mean models run.
+// mean models run, and the fair-comparison metrics of comparisons.h (× best baseline at equal
+// accuracy and which baseline, × single-model front, cost to reach 97% of the full stacker,
+// APGR), with the headline's flags († target missed on val_cal, ‡ single-model exit).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -27,6 +29,9 @@ struct CrossDatasetColumn {
   double scale = 1.0;  ///< display scale (100 for percentages)
   int decimals = 2;
   std::string suffix;  ///< display suffix, e.g. "×"
+  /// What a missing value means when the method worked and its summary has comparison
+  /// metrics (e.g. "not reached"); empty: a dash. Summaries without `metrics` show a dash.
+  std::string missing;
 };
 
 /// The columns after dataset and domain, in order.

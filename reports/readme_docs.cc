@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "reports/comparisons.h"
+#include "reports/cross_dataset.h"
 #include "reports/headline_set.h"
 #include "reports/summary.h"
 #include "reports/table.h"
@@ -168,10 +169,16 @@ std::string headline_block(const CitedRun& r) {
 
 std::string render_docs_block(const std::string& name, const std::vector<CitedRun>& runs) {
   if (name == "verdict") return verdict_block(runs);
+  if (name == "summary") {
+    // One seed per cited run (`make paper` writes the same table over its seeds).
+    std::vector<std::vector<json>> seeds;
+    for (const CitedRun& r : runs) seeds.push_back({r.summary});
+    return to_markdown(cross_dataset_table(seeds));
+  }
   const std::string prefix = "headline:";
   if (name.rfind(prefix, 0) == 0) return headline_block(find_run(runs, name.substr(prefix.size())));
   throw std::runtime_error("unknown README block 'docs:" + name +
-                           "' (known: verdict, headline:<experiment>)");
+                           "' (known: verdict, summary, headline:<experiment>)");
 }
 
 std::string update_readme(const std::string& readme, const std::vector<CitedRun>& runs) {

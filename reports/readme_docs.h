@@ -22,6 +22,8 @@ struct CitedRun {
 /// The blocks a README may hold:
 ///   verdict           per cited run: does lazystack-sub beat the best baseline at its test
 ///                     accuracy, with the numbers (the first screen's answer);
+///   summary           the cross-dataset table (cross_dataset.h) over the cited runs, one seed
+///                     each;
 ///   headline:<exp>    the headline methods of run <exp> (headline_set.h), compact columns.
 /// Throws std::runtime_error for an unknown block or an experiment that is not cited.
 std::string render_docs_block(const std::string& name, const std::vector<CitedRun>& runs);

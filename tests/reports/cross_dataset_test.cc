@@ -74,9 +74,9 @@ TEST(CrossDatasetTable, OneRowPerRunWithItsSummarysNumbers) {
   EXPECT_DOUBLE_EQ(std::stod(by["digits"]["full_stacker_accuracy"]), 0.98);
 
   const std::string md = read_file(dir.path() / "paper/tables/summary.md");
-  EXPECT_EQ(
-      markdown_row(md, "digits"),
-      (std::vector<std::string>{"digits", "tabular", "97.00", "98.00", "12.5×", "99.0", "1.25"}))
+  EXPECT_EQ(markdown_row(md, "digits"),
+            (std::vector<std::string>{"digits", "tabular", "97.00", "98.00", "12.5×", "99.0",
+                                      "1.25", "—", "—", "—", "—", "—"}))
       << md;
 }
 
@@ -95,14 +95,14 @@ TEST(CrossDatasetTable, LatexIsBalanced) {
   }
   for (const char* rule : {"\\toprule", "\\midrule", "\\bottomrule"})
     EXPECT_NE(tex.find(rule), std::string::npos) << rule;
-  // Every body row has as many cells as the header: 7 columns, 6 ampersands.
+  // Every body row has as many cells as the header: 12 columns, 11 ampersands.
   std::regex row("^(digits|fashion-mnist) .*\\\\\\\\$");
   int rows = 0;
   std::istringstream in(tex);
   for (std::string line; std::getline(in, line);)
     if (std::regex_match(line, row)) {
       ++rows;
-      EXPECT_EQ(std::count(line.begin(), line.end(), '&'), 6) << line;
+      EXPECT_EQ(std::count(line.begin(), line.end(), '&'), 11) << line;
     }
   EXPECT_EQ(rows, 2);
 }
@@ -191,6 +191,50 @@ TEST(CrossDatasetTable, NotesNameEverySourceOfVarianceTheSeedsDrew) {
   EXPECT_EQ(
       reports::to_markdown(reports::cross_dataset_table({{a, b, c}})).find("latency measurement"),
       std::string::npos);
+}
+
+// The fair-comparison metrics (comparisons.h) of three seeds: ratios and costs in log space over
+// the seeds that have them, what a missing value means, the best baseline per seed, the flags.
+TEST(CrossDatasetTable, ComparisonMetricsFlagsAndBestBaseline) {
+  std::vector<json> seeds;
+  const double x_best[] = {0.5, 0.8, NAN};  // seed 2: above every baseline (null)
+  for (int i = 0; i < 3; ++i) {
+    json s = digits_summary();
+    s["seed"] = i;
+    json& m = s["methods"]["lazystack-sub"];
+    m["metrics"] = {
+        {"x_best_baseline", std::isnan(x_best[i]) ? json(nullptr) : json(x_best[i])},
+        {"best_baseline", i == 2 ? json(nullptr) : json("cascade-search")},
+        {"x_single_front", 2.0},
+        {"cost_to_reach", {{"0.95", 0.1}, {"0.97", i == 0 ? json(0.2) : json(nullptr)}}},
+        {"apgr", 0.6 + 0.1 * i}};
+    m["headline"]["single_model_exit"] = i == 1;
+    m["headline"]["target_reached"] = true;
+    seeds.push_back(s);
+  }
+  const reports::Table t = reports::cross_dataset_table({seeds});
+  const std::string md = reports::to_markdown(t);
+  const std::vector<std::string> row = markdown_row(md, "digits");
+  ASSERT_EQ(row.size(), 12u) << md;
+  EXPECT_EQ(row[2], "97.00 ± 0.00 ‡1/3") << md;  // one seed of three ran one model
+  const double g = std::sqrt(0.5 * 0.8), h = 12.706 * std::log(0.8 / 0.5) / 2;
+  EXPECT_EQ(row[7], fmt::format("{:.2f}× [{:.2f}, {:.2f}] (2 of 3 seeds; others above every "
+                                "baseline)",
+                                g, g * std::exp(-h), g * std::exp(h)))
+      << md;
+  EXPECT_EQ(row[8], "2.00× [2.00, 2.00]");
+  EXPECT_EQ(row[9], "0.2000 (1 of 3 seeds; others not reached)");
+  EXPECT_EQ(row[10], "0.70 ± 0.25");  // t(2) 4.303 * sd 0.1 / sqrt(3)
+  EXPECT_EQ(row[11], "cascade-search (2/3)");
+  EXPECT_NE(md.find("‡ single-model exit"), std::string::npos) << md;
+  EXPECT_EQ(md.find("† target not reached"), std::string::npos) << md;
+  const std::string csv = reports::to_csv(t);
+  EXPECT_NE(csv.find("x_best_baseline"), std::string::npos);
+  EXPECT_NE(csv.find("cost_to_reach_97"), std::string::npos);
+  // Every seed above every baseline: said, not a dash.
+  for (json& s : seeds) s["methods"]["lazystack-sub"]["metrics"]["x_best_baseline"] = nullptr;
+  EXPECT_EQ(markdown_row(reports::to_markdown(reports::cross_dataset_table({seeds})), "digits")[7],
+            "above every baseline");
 }
 
 TEST(CrossDatasetTable, RejectsAFolderThatIsNotARun) {
