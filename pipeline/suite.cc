@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "core/names.h"
 #include "reports/report.h"
@@ -90,7 +91,7 @@ std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& r
     runs[cfg.experiment] = run_dirs.back();
   }
   fs::create_directories(suite.results_dir);
-  std::ofstream(fs::path(suite.results_dir) / "runs.json") << runs.dump(2) << "\n";
+  write_text_atomically((fs::path(suite.results_dir) / "runs.json").string(), runs.dump(2) + "\n");
   try {  // the cross-dataset table in the poster's form
     render_summary(run_dirs, suite.results_dir);
     log_info("[suite] {}: cross-dataset table in {}/tables/summary.{{md,tex,csv}}", suite.suite,
