@@ -137,6 +137,9 @@ void write_file_atomically(const std::string& path,
     if (::rename(tmp.c_str(), path.c_str()) != 0)
       throw WriteError(
           fmt::format("cannot rename '{}' to '{}': {}", tmp, path, std::strerror(errno)));
+  } catch (const WriteError& e) {
+    fs::remove(tmp, ec);
+    throw WriteError(fmt::format("writing '{}' failed: {}", path, e.what()));
   } catch (...) {
     fs::remove(tmp, ec);
     throw;

@@ -7,7 +7,7 @@
 set -uo pipefail
 bin=$1
 work=$(mktemp -d /tmp/lazystack_failures_XXXXXX)  # no dot: --set keys split at dots
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 fail() { echo "E2E FAIL: $*" >&2; exit 1; }
 common=(--set "cache_dir=$work/cache" --set "results_dir=$work/results")
 

@@ -34,7 +34,7 @@ std::set<std::string> names_in(const fs::path& dir) {
   return out;
 }
 
-std::string read(const fs::path& p) {
+std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -72,7 +72,7 @@ TEST(AtomicFile, ReplacesAndLeavesNothingElse) {
   const fs::path d = temp_dir();
   write_text_atomically((d / "sub/a.json").string(), "old");
   write_text_atomically((d / "sub/a.json").string(), "new");
-  EXPECT_EQ(read(d / "sub/a.json"), "new");
+  EXPECT_EQ(slurp(d / "sub/a.json"), "new");
   EXPECT_EQ(names_in(d / "sub"), std::set<std::string>{"a.json"});
 }
 
@@ -85,7 +85,7 @@ TEST(AtomicFile, AWriterThatFailsLeavesTheOldFileAndNoTemporary) {
                                        throw std::runtime_error("boom");
                                      }),
                std::runtime_error);
-  EXPECT_EQ(read(d / "a.h5"), "old");
+  EXPECT_EQ(slurp(d / "a.h5"), "old");
   EXPECT_EQ(names_in(d), std::set<std::string>{"a.h5"});
 }
 
