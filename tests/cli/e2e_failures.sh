@@ -60,6 +60,23 @@ grep -q "xgb: training" "$work/tab2.err" && { cat "$work/tab2.err"; fail "xgboos
 ls "$work/cache/weights/"*/xgb-*.json >/dev/null || fail "no xgboost weights file"
 head -c 1 "$work/cache/weights/"*/xgb-*.json | grep -q '{' || fail "xgboost weights are not JSON"
 
+echo "== logits made under another thread count are another cache entry"
+LAZYSTACK_THREADS=1 "$bin" run "$work/tab.yaml" "${common[@]}" --set profile_repeats=2 >"$work/tab1t.log" 2>&1
+grep -q "nb: from cache" "$work/tab1t.log" && { cat "$work/tab1t.log"; fail "logits of 2 threads reused under 1"; }
+
+echo "== bad data (a ragged CSV) exits 2; a run under a file-size limit fails cleanly"
+printf 'x1,x2,label\n1,2,0\n3,1\n' >"$work/ragged.csv"
+sed "s|path: $work/flowers.csv|path: $work/ragged.csv|" "$work/tab.yaml" >"$work/ragged.yaml"
+"$bin" run "$work/ragged.yaml" "${common[@]}" >"$work/ragged.log" 2>&1
+code=$?
+[ $code -eq 2 ] || { cat "$work/ragged.log"; fail "ragged CSV: exit $code, expected 2"; }
+(ulimit -f 8; exec "$bin" run "$work/tab.yaml" --set "cache_dir=$work/cache-f" \
+  --set "results_dir=$work/results-f") >"$work/limit.log" 2>&1
+code=$?
+{ [ $code -ne 0 ] && [ $code -lt 128 ]; } || { cat "$work/limit.log"; fail "run under ulimit -f: exit $code"; }
+grep -q "File too large" "$work/limit.log" || { cat "$work/limit.log"; fail "run under ulimit -f: no message"; }
+[ -z "$(find "$work/cache-f" "$work/results-f" -name '*.tmp-*' 2>/dev/null)" ] || fail "temporaries left"
+
 echo "== temporaries of dead processes are removed at start-up, live ones kept"
 sleep 0.1 &
 dead=$!
