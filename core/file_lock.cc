@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,33 +13,46 @@
 
 namespace lazystack {
 
-FileLock::FileLock(const std::string& entry_path, const std::string& what) {
-  const std::string path = entry_path + ".lock";
+FileLock::FileLock(const std::string& entry_path, const std::string& what)
+    : path_(entry_path + ".lock") {
   std::error_code ec;
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) {
-    log_warn("cannot open lock file {} ({}); {} goes on unlocked", path, std::strerror(errno),
-             what);
-    return;
+  // The holder removes the lock file when done, so a waiter may end up holding a lock on a
+  // file that is gone (or replaced): it then tries again on the file now at the path.
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      log_warn("cannot open lock file {} ({}); {} goes on unlocked", path_, std::strerror(errno),
+               what);
+      return;
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) break;
+      if (!waited_)
+        log_info("{}: another process is computing it; waiting for it ({})", what, path_);
+      waited_ = true;
+      int rc;
+      while ((rc = ::flock(fd_, LOCK_EX)) != 0 && errno == EINTR) {
+      }
+      if (rc != 0) break;
+    }
+    struct stat held, now;
+    if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+        held.st_ino == now.st_ino)
+      return;  // locked, and still the file at the path
+    ::close(fd_);
+    fd_ = -1;
   }
-  if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
-  if (errno != EWOULDBLOCK) {
-    log_warn("cannot lock {} ({}); {} goes on unlocked", path, std::strerror(errno), what);
-    return;
-  }
-  waited_ = true;
-  log_info("{}: another process is computing it; waiting for it ({})", what, path);
-  int rc;
-  while ((rc = ::flock(fd_, LOCK_EX)) != 0 && errno == EINTR) {
-  }
-  if (rc != 0)
-    log_warn("cannot lock {} ({}); {} goes on unlocked", path, std::strerror(errno), what);
+  log_warn("cannot lock {} ({}); {} goes on unlocked", path_, std::strerror(errno), what);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 FileLock::~FileLock() {
-  if (fd_ >= 0) ::close(fd_);  // releases the flock
+  if (fd_ < 0) return;
+  ::unlink(path_.c_str());  // while still holding it: see the constructor
+  ::close(fd_);             // releases the flock
 }
 
 }  // namespace lazystack

@@ -6,8 +6,8 @@
 
 namespace lazystack {
 
-/// Holds an exclusive flock on `<entry>.lock` (created beside the entry, kept afterwards) for
-/// its lifetime. When another process holds it, logs that it waits (naming `what`) and blocks.
+/// Holds an exclusive flock on `<entry>.lock` (created beside the entry, removed on release)
+/// for its lifetime. When another process holds it, logs that it waits (naming `what`) and blocks.
 /// A lock file that cannot be made is logged and skipped: the entry is then computed unlocked.
 class FileLock {
  public:
@@ -19,6 +19,7 @@ class FileLock {
   bool waited() const { return waited_; }
 
  private:
+  std::string path_;
   int fd_ = -1;
   bool waited_ = false;
 };

@@ -321,7 +321,8 @@ void point_latest_at(const std::string& exp_dir, const std::string& run_id) {
   fs::create_directory_symlink(run_id, tmp, ec);
   if (!ec && ::rename(tmp.c_str(), latest.c_str()) != 0) {
     ec = std::error_code(errno, std::generic_category());
-    fs::remove(tmp);
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
   }
   if (ec) log_warn("cannot point {} at {}: {}", latest.string(), run_id, ec.message());
 }
@@ -686,6 +687,10 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   std::unique_ptr<Dataset> ds;
   try {
     ds = ds_entry->make(cfg.dataset_options, cfg.zoo_seed);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const InputError&) {
+    throw;
   } catch (const std::runtime_error& e) {  // unreadable or malformed data files: bad input
     throw InputError(fmt::format("dataset '{}': {}", cfg.dataset, e.what()));
   } catch (const std::invalid_argument& e) {

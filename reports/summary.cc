@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/exit_status.h"
 #include "core/method.h"
 #include "reports/text_file.h"
 
@@ -94,7 +95,7 @@ void refuse_partial_run(const std::string& run_dir) {
     const std::string suffix = ".partial";
     if (name.size() > suffix.size() &&
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-      throw std::runtime_error(
+      throw InputError(
           d.string() +
           " is an incomplete run (its folder still ends in .partial: the run was stopped "
           "before it finished); run the experiment again (cached work is reused) or delete "

@@ -19,7 +19,7 @@ constexpr int kSummaryFormatVersion = 1;
 /// stopped before it finished (refuse_partial_run).
 nlohmann::json load_summary(const std::string& run_dir);
 
-/// Throws std::runtime_error when `run_dir` (after following links such as `latest`), or the
+/// Throws InputError (exit 2) when `run_dir` (after following links such as `latest`), or the
 /// run folder holding it, ends in ".partial".
 void refuse_partial_run(const std::string& run_dir);
 

@@ -116,7 +116,9 @@ partial=$(ls -d "$work"/results/killed/*.partial 2>/dev/null | head -n 1)
 [ -n "$partial" ] || { ls -R "$work/results"; cat "$work/seeds.log"; fail "no .partial folder after the kill (run too fast?)"; }
 [ -s "$partial/seed-0/summary.json" ] || fail "seed 0 was not written before the kill"
 [ -z "$(ls "$work/results/killed" | grep -v '\.partial$')" ] || fail "a killed run left a complete-looking folder"
-"$bin" report "$partial" >"$work/report.log" 2>&1 && { cat "$work/report.log"; fail "report rendered a killed run"; }
+"$bin" report "$partial" >"$work/report.log" 2>&1
+code=$?
+[ $code -eq 2 ] || { cat "$work/report.log"; fail "report on a killed run: exit $code, expected 2"; }
 grep -q "incomplete run" "$work/report.log" || { cat "$work/report.log"; fail "report gave no clear message"; }
 "$bin" report "$partial/seed-0" >"$work/report.log" 2>&1 && fail "report rendered a seed of a killed run"
 "$bin" report --html "$work/results" >"$work/site.log" 2>&1 || { cat "$work/site.log"; fail "site"; }
