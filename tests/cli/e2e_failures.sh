@@ -77,6 +77,17 @@ code=$?
 grep -q "File too large" "$work/limit.log" || { cat "$work/limit.log"; fail "run under ulimit -f: no message"; }
 [ -z "$(find "$work/cache-f" "$work/results-f" -name '*.tmp-*' 2>/dev/null)" ] || fail "temporaries left"
 
+echo "== a torch weights write that fails is a warning, not an abort"
+sed -e 's/^experiment: failures/experiment: torchw/' -e '/^  - {name: xgb/d' -e '/^  - {name: broken/d' \
+  -e '/^  ocl:/d' -e 's/^  - {name: nb, arch: gaussian-nb}/  - {name: wide, arch: mlp, hidden: [4096], epochs: 1}/' \
+  "$work/tab.yaml" >"$work/torchw.yaml"
+(ulimit -f 40; exec "$bin" run "$work/torchw.yaml" --set "cache_dir=$work/cache-w" \
+  --set "results_dir=$work/results-w") >"$work/torchw.log" 2>&1
+code=$?
+[ $code -lt 128 ] || { cat "$work/torchw.log"; fail "torch weights write under ulimit -f: exit $code"; }
+grep -q "wide: cannot cache weights.*File too large" "$work/torchw.log" || { cat "$work/torchw.log"; fail "no weights warning"; }
+[ -z "$(find "$work/cache-w" -name '*.pt*')" ] || fail "a weights file or temporary was left"
+
 echo "== temporaries of dead processes are removed at start-up, live ones kept"
 sleep 0.1 &
 dead=$!
