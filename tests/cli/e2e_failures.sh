@@ -88,6 +88,25 @@ code=$?
 grep -q "wide: cannot cache weights.*File too large" "$work/torchw.log" || { cat "$work/torchw.log"; fail "no weights warning"; }
 [ -z "$(find "$work/cache-w" -name '*.pt*')" ] || fail "a weights file or temporary was left"
 
+echo "== a suite goes on past a failed experiment and exits 3"
+cat >"$work/bad.yaml" <<YAML
+experiment: allbad
+dataset: {name: csv, path: $work/flowers.csv, label: label}
+zoo:
+  - {name: broken, arch: torchscript, path: $work/garbage.pt, input_shape: [3]}
+methods:
+  single: {}
+YAML
+sed -e 's/^experiment: failures/experiment: fine/' -e '/^  - {name: broken/d' -e '/^  ocl:/d' \
+  "$work/tab.yaml" >"$work/fine.yaml"
+printf 'suite: s\nruns: [bad.yaml, fine.yaml]\nresults_dir: %s\nset: ["cache_dir=%s"]\n' \
+  "$work/results-s" "$work/cache" >"$work/suite.yaml"
+"$bin" run "$work/suite.yaml" >"$work/suite.log" 2>&1
+code=$?
+[ $code -eq 3 ] || { cat "$work/suite.log"; fail "suite with a failed experiment: exit $code, expected 3"; }
+tail -n 1 "$work/suite.log" | grep -q "experiment 'allbad'" || fail "suite: failure not on the last line"
+[ -s "$work/results-s/s/fine/latest/summary.json" ] || fail "suite stopped at the failed experiment"
+
 echo "== temporaries of dead processes are removed at start-up, live ones kept"
 sleep 0.1 &
 dead=$!
