@@ -1,4 +1,5 @@
-// The `lazystack` program: parse, dispatch, catch. Exit codes: 0 ok, 1 failure, 2 bad input.
+// The `lazystack` program: parse, dispatch, catch. Exit codes (core/exit_status.h): 0 ok,
+// 1 internal error, 2 bad input, 3 the run completed but some zoo members or methods failed.
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,8 @@
 #include <iostream>
 #include <iterator>
 
+#include "core/atomic_file.h"
+#include "core/exit_status.h"
 #include "core/log.h"
 #include "core/memory_policy.h"
 #include "core/options.h"
@@ -41,10 +44,28 @@ void print_entries(const std::string& title, const std::vector<const Entry*>& en
   }
 }
 
+// Exit 3 with the failed parts on the last line, or 0 when none failed.
+int finish_run(const std::vector<std::string>& failures) {
+  if (failures.empty()) return kExitOk;
+  std::string line;
+  for (const std::string& f : failures) {
+    std::string one = f;
+    for (char& c : one)
+      if (c == '\n' || c == '\r') c = ' ';
+    if (one.size() > 300) one = one.substr(0, 297) + "...";
+    line += (line.empty() ? "" : "; ") + one;
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "error: the run completed, but %zu part(s) failed (exit 3): %s\n",
+               failures.size(), line.c_str());
+  return kExitPartFailed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   keep_large_allocations_on_heap();
+  ignore_file_size_signal();  // a failed write is an error with a message, not a signal
   CLI::App app{
       "lazystack: efficient ensemble inference research harness.\n"
       "Trains or loads a zoo of classifiers, caches their logits in HDF5, runs LazyStack and\n"
@@ -237,7 +258,7 @@ int main(int argc, char** argv) {
                      readme_path.string().c_str());
         return 1;
       }
-      std::ofstream(readme_path, std::ios::binary) << updated;
+      write_text_atomically(readme_path.string(), updated);
       fmt::print("{}: blocks regenerated from {} cited run(s)\n", readme_path.string(),
                  runs.size());
       return 0;
@@ -261,6 +282,8 @@ int main(int argc, char** argv) {
     const Registries r = make_builtin_registries();
     RunOptions options;
     options.force = force;
+    std::vector<std::string> failures;
+    options.failures = &failures;
     if (is_suite_config(config_path)) {  // e.g. experiments/paper.yaml: several configs
       const SuiteConfig suite = load_suite_config(config_path, overrides, r);
       if (*validate) {
@@ -269,7 +292,7 @@ int main(int argc, char** argv) {
         return 0;
       }
       run_suite(suite, r, options);
-      return 0;
+      return finish_run(failures);
     }
     const ExperimentConfig cfg = load_experiment_config(config_path, overrides, r);
     if (*validate) {
@@ -278,12 +301,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     run_experiment(cfg, r, options);
-    return 0;
+    return finish_run(failures);
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "config error: %s\n", e.what());
-    return 2;
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitBadInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+    return kExitInternal;
   }
 }

@@ -5,8 +5,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <stdexcept>
+
+#include "core/atomic_file.h"
+#include "core/log.h"
 
 namespace lazystack {
 namespace h5 {
@@ -44,11 +48,20 @@ class Handle {
 
 }  // namespace
 
+// A created file lives in memory (HDF5's core driver, no backing store) until close(), which
+// writes its image with checked writes: a full disk or a file-size limit then fails in our
+// code with a message, never inside HDF5's own flush or its exit-time cleanup.
 File File::create(const std::string& path) {
   silence_hdf5();
-  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (!fapl.ok() || H5Pset_fapl_core(fapl.get(), 1 << 20, false) < 0)
+    fail(path, "cannot set up an in-memory file");
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
   if (id < 0) fail(path, "cannot create");
-  return File(id, path);
+  File f(id, path);
+  f.created_ = true;
+  f.uncaught_ = std::uncaught_exceptions();
+  return f;
 }
 
 File File::open(const std::string& path) {
@@ -60,25 +73,62 @@ File File::open(const std::string& path) {
   return File(id, path);
 }
 
-File::File(File&& other) noexcept : id_(other.id_), path_(std::move(other.path_)) {
+File::File(File&& other) noexcept
+    : id_(other.id_),
+      path_(std::move(other.path_)),
+      created_(other.created_),
+      uncaught_(other.uncaught_) {
   other.id_ = -1;
 }
 
 File& File::operator=(File&& other) noexcept {
   if (this != &other) {
-    close();
+    discard_or_close();
     id_ = other.id_;
     path_ = std::move(other.path_);
+    created_ = other.created_;
+    uncaught_ = other.uncaught_;
     other.id_ = -1;
   }
   return *this;
 }
 
-File::~File() { close(); }
+File::~File() { discard_or_close(); }
+
+void File::discard_or_close() noexcept {
+  if (id_ < 0) return;
+  // Unwinding from an error: a created file is half-filled, so it is dropped, not written.
+  if (created_ && std::uncaught_exceptions() > uncaught_) {
+    H5Fclose(id_);
+    id_ = -1;
+    return;
+  }
+  try {
+    close();
+  } catch (const std::exception& e) {
+    log_warn("{}", e.what());
+  }
+}
 
 void File::close() {
-  if (id_ >= 0) H5Fclose(id_);
+  if (id_ < 0) return;
+  const hid_t id = id_;
   id_ = -1;
+  if (!created_) {
+    if (H5Fclose(id) < 0) fail(path_, "cannot close");
+    return;
+  }
+  std::vector<char> image;
+  if (H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0) {
+    const ssize_t size = H5Fget_file_image(id, nullptr, 0);
+    if (size > 0) {
+      image.resize(static_cast<size_t>(size));
+      if (H5Fget_file_image(id, image.data(), image.size()) != size) image.clear();
+    }
+  }
+  const bool closed = H5Fclose(id) >= 0;
+  if (image.empty() || !closed) fail(path_, "cannot finish the file in memory");
+  write_bytes_to(path_, image.data(), image.size());
 }
 
 bool File::exists(const std::string& name) const {
@@ -267,20 +317,11 @@ double File::get_attr_double(const std::string& object, const std::string& key) 
 }
 
 void write_atomically(const std::string& path, const std::function<void(File&)>& write) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  const std::string tmp = path + fmt::format(".tmp.{}", static_cast<long>(getpid()));
-  try {
+  write_file_atomically(path, [&](const std::string& tmp) {
     File f = File::create(tmp);
     write(f);
     f.close();
-    fs::rename(tmp, target);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
+  });
 }
 
 }  // namespace h5

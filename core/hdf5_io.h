@@ -12,7 +12,9 @@ namespace h5 {
 /// An open HDF5 file. Errors throw std::runtime_error naming the file and the object.
 class File {
  public:
-  /// Creates (truncates) a file for writing.
+  /// Creates (truncates) a file for writing. It is built in memory and written to `path` by
+  /// close() with checked writes and fsync (which throws on failure); the destructor closes
+  /// it too (logging a failure), except while an exception unwinds: then nothing is written.
   static File create(const std::string& path);
   /// Opens an existing file read-only; throws if it is not a readable HDF5 file.
   static File open(const std::string& path);
@@ -51,12 +53,16 @@ class File {
  private:
   File(int64_t id, std::string path) : id_(id), path_(std::move(path)) {}
   void ensure_parent_groups(const std::string& name);
+  void discard_or_close() noexcept;
   int64_t id_ = -1;
   std::string path_;
+  bool created_ = false;  ///< made by create(): close() writes its in-memory image
+  int uncaught_ = 0;      ///< std::uncaught_exceptions() at creation
 };
 
-/// Writes `path` atomically: `write` fills a temporary file beside it, which is then renamed
-/// over `path`. A crash leaves either the old file or none, never a half-written one.
+/// Writes `path` atomically (core/atomic_file.h): `write` fills a temporary file beside it,
+/// which is then synced and renamed over `path`. A crash or a failed write leaves either the
+/// old file or none, never a half-written one.
 void write_atomically(const std::string& path, const std::function<void(File&)>& write);
 
 }  // namespace h5

@@ -5,7 +5,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +17,9 @@
 #include <random>
 #include <set>
 
+#include "core/atomic_file.h"
+#include "core/exit_status.h"
+#include "core/file_lock.h"
 #include "core/hash.h"
 #include "core/hdf5_io.h"
 #include "core/log.h"
@@ -54,18 +59,6 @@ OperatingPoint point_from_json(const json& j) {
   p.depth_histogram = j.at("depth_histogram").get<std::vector<int64_t>>();
   p.models_histogram = j.at("models_histogram").get<std::vector<int64_t>>();
   return p;
-}
-
-// Writes text to path atomically (temp file + rename).
-void write_text_atomically(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  const std::string tmp = path + fmt::format(".tmp.{}", static_cast<long>(getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  fs::rename(tmp, path);
 }
 
 void emit_yaml(YAML::Emitter& out, const json& j) {
@@ -110,7 +103,8 @@ struct ModelView {
   const LogitTable* val = nullptr;
   const LogitTable* test = nullptr;
   std::shared_ptr<const LogitTable> own_val, own_test;
-  json zoo_keys;  ///< the models' logit cache keys
+  json zoo_keys;       ///< the models' logit cache keys
+  json zoo_checksums;  ///< the checksums of their logits' data (the content they are fit on)
 };
 
 ModelView make_model_view(const Zoo& zoo, std::vector<int> models, const std::vector<int>& fit_idx,
@@ -131,10 +125,13 @@ ModelView make_model_view(const Zoo& zoo, std::vector<int> models, const std::ve
   v.val_fit = v.val->subset(fit_idx);
   v.val_cal = v.val->subset(cal_idx);
   v.zoo_keys = json::array();
+  v.zoo_checksums = json::array();
   for (int m : v.zoo_models)
     for (const auto& member : zoo.members)
-      if (member.error.empty() && member.name == zoo.val.model_names()[m])
+      if (member.error.empty() && member.name == zoo.val.model_names()[m]) {
         v.zoo_keys.push_back(member.cache_key);
+        v.zoo_checksums.push_back(member.logits_checksum);
+      }
   return v;
 }
 
@@ -169,6 +166,7 @@ CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEnt
                 {"dataset", s.cfg.dataset},
                 {"dataset_fingerprint", s.ds.fingerprint()},
                 {"zoo", view.zoo_keys},
+                {"zoo_checksums", view.zoo_checksums},
                 {"cost", s.cfg.cost},
                 {"costs", view.test->costs()},
                 {"cost_model", to_string(s.cfg.cost_model)},
@@ -188,6 +186,8 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   const ModelView& view = s.view_of(entry);
   const CacheKey key = method_key(s, view, entry, target_accuracy);
   const std::string cache_path = s.method_cache_dir + "/" + key.file_stem() + ".json";
+  // Another process fitting the same method on the same logits: wait, then reuse its result.
+  const FileLock lock(cache_path, fmt::format("[methods] {}", entry.name));
   if (!s.force && fs::exists(cache_path)) {
     try {
       std::ifstream in(cache_path);
@@ -282,17 +282,54 @@ void write_results_h5(const std::string& path, const LogitTable& test,
   });
 }
 
+// <UTC time>-<config hash>-<random>: two runs of one config started in the same second get
+// two folders (make_partial_run_dir creates the folder exclusively and draws again on a clash).
 std::string make_run_id(const ExperimentConfig& cfg) {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return std::string(buf) + "-" + hash_hex(cfg.resolved.dump()).substr(0, 6);
+  static std::mt19937 rng{std::random_device{}() ^ static_cast<unsigned>(getpid())};
+  return fmt::format("{}-{}-{:04x}", buf, hash_hex(cfg.resolved.dump()).substr(0, 6),
+                     rng() & 0xffffu);
+}
+
+constexpr const char* kPartialSuffix = ".partial";
+
+// A new run's folder, <exp_dir>/<run-id>.partial, created here and by no other process.
+std::string make_partial_run_dir(const ExperimentConfig& cfg, const std::string& exp_dir,
+                                 std::string* run_id) {
+  fs::create_directories(exp_dir);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    *run_id = make_run_id(cfg);
+    const std::string dir = exp_dir + "/" + *run_id + kPartialSuffix;
+    if (fs::exists(exp_dir + "/" + *run_id)) continue;
+    std::error_code ec;
+    if (fs::create_directory(dir, ec)) return dir;
+    if (ec) throw WriteError(fmt::format("cannot create run folder '{}': {}", dir, ec.message()));
+  }
+  throw std::runtime_error("cannot find a free run id in " + exp_dir);
+}
+
+// Points <exp_dir>/latest at run_id: a new link beside it renamed over the old one, so
+// `latest` always exists and never names a half-made run.
+void point_latest_at(const std::string& exp_dir, const std::string& run_id) {
+  const fs::path latest = fs::path(exp_dir) / "latest";
+  const std::string tmp = temporary_name(latest.string());
+  std::error_code ec;
+  fs::create_directory_symlink(run_id, tmp, ec);
+  if (!ec && ::rename(tmp.c_str(), latest.c_str()) != 0) {
+    ec = std::error_code(errno, std::generic_category());
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+  }
+  if (ec) log_warn("cannot point {} at {}: {}", latest.string(), run_id, ec.message());
 }
 
 json run_seed(const ExperimentConfig& cfg, const Registries& registries, const SeedData& data,
-              uint64_t seed, const std::string& run_id, const std::string& out_dir, bool force) {
+              uint64_t seed, const std::string& run_id, const std::string& out_dir, bool force,
+              std::vector<std::string>* failures) {
   const Dataset& ds = data.dataset();
   const Zoo& zoo = data.zoo();
   std::vector<int> fit_idx, cal_idx;
@@ -348,6 +385,10 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
     }
     results.push_back(run_method(s, entry, target));
   }
+  if (failures)
+    for (const auto& r : results)
+      if (!r.error.empty())
+        failures->push_back(fmt::format("method '{}' (seed {}): {}", r.name, seed, r.error));
 
   // Reference numbers, over the base models.
   std::vector<int> base_models(base.test->num_models());
@@ -535,6 +576,7 @@ ZooMember load_imported_member(const ZooEntry& entry, const Dataset& ds, const s
   key.prefix = m.name;
   key.fields = {{"imported", e.key}, {"cost", m.cost}};
   m.cache_key = key.file_stem();
+  m.logits_checksum = e.checksum;
   auto acc = [&](const std::vector<float>& l, const std::vector<int32_t>& y) {
     long right = 0;
     for (size_t n = 0; n < y.size(); ++n)
@@ -637,9 +679,23 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   const auto t0 = std::chrono::steady_clock::now();
   log_info("[run] experiment '{}' ({}), cache {}", cfg.experiment, cfg.path, cfg.cache_dir);
 
+  if (const int n = remove_orphaned_temporaries(cfg.cache_dir); n > 0)
+    log_info("[run] removed {} temporary file(s) left in {} by stopped processes", n,
+             cfg.cache_dir);
   const auto* ds_entry = registries.datasets.find(cfg.dataset);
   log_info("[dataset] loading {}", cfg.dataset);
-  std::unique_ptr<Dataset> ds = ds_entry->make(cfg.dataset_options, cfg.zoo_seed);
+  std::unique_ptr<Dataset> ds;
+  try {
+    ds = ds_entry->make(cfg.dataset_options, cfg.zoo_seed);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::runtime_error& e) {  // unreadable or malformed data files: bad input
+    throw InputError(fmt::format("dataset '{}': {}", cfg.dataset, e.what()));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(fmt::format("dataset '{}': {}", cfg.dataset, e.what()));
+  }
   log_info("[dataset] {}: train {}, val {}, test {}, {} classes, fingerprint {} ({:.1f} s)",
            ds->name, ds->train.num_samples, ds->val.num_samples, ds->test.num_samples,
            ds->num_classes, ds->fingerprint(), seconds_since(t0));
@@ -654,19 +710,32 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   Zoo zoo = build_zoo_with_imports(*ds, cfg.zoo, zoo_options, registries.models);
   if (zoo.val.num_models() == 0)
     throw std::runtime_error("every zoo model failed; nothing to run the methods on");
+  if (options.failures)
+    for (const auto& m : zoo.members)
+      if (!m.error.empty())
+        options.failures->push_back(fmt::format("zoo member '{}': {}", m.name, m.error));
 
-  const std::string run_id = make_run_id(cfg);
+  // The run is written into <run-id>.partial/ and renamed when every seed is in: a run
+  // stopped half-way never passes for a complete one (report and suites refuse .partial).
+  std::string run_id;
   const std::string exp_dir = cfg.results_dir + "/" + cfg.experiment;
+  const std::string partial_dir = make_partial_run_dir(cfg, exp_dir, &run_id);
   const std::string run_dir = exp_dir + "/" + run_id;
   for (size_t i = 0; i < cfg.seeds.size(); ++i) {
     const std::string out =
-        cfg.seeds.size() == 1 ? run_dir : run_dir + fmt::format("/seed-{}", cfg.seeds[i]);
+        cfg.seeds.size() == 1 ? partial_dir : partial_dir + fmt::format("/seed-{}", cfg.seeds[i]);
     const SeedData data =
         draw_seed_data(*ds, zoo, cfg.seeds[i], parse_seed_draws(cfg.seed_draws), cfg.cost);
-    json summary = run_seed(cfg, registries, data, cfg.seeds[i], run_id, out, options.force);
-    fmt::print("\n{} (seed {}): {}\n\n{}\n", cfg.experiment, cfg.seeds[i], out,
+    json summary =
+        run_seed(cfg, registries, data, cfg.seeds[i], run_id, out, options.force, options.failures);
+    fmt::print("\n{} (seed {}): {}\n\n{}\n", cfg.experiment, cfg.seeds[i],
+               cfg.seeds.size() == 1 ? run_dir : run_dir + fmt::format("/seed-{}", cfg.seeds[i]),
                headline_markdown(summary));
   }
+  if (::rename(partial_dir.c_str(), run_dir.c_str()) != 0)
+    throw WriteError(
+        fmt::format("cannot rename '{}' to '{}': {}", partial_dir, run_dir, std::strerror(errno)));
+  fsync_path(exp_dir);
   // One call renders a single-seed folder, or every seed-*/ folder plus the across-seed tables.
   try {
     render_report(run_dir);
@@ -674,11 +743,7 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
     log_warn("report rendering failed for {}: {}", run_dir, e.what());
   }
   // latest -> the newest run (relative link, so the results folder can move).
-  const fs::path latest = fs::path(exp_dir) / "latest";
-  std::error_code ec;
-  fs::remove(latest, ec);
-  fs::create_directory_symlink(run_id, latest, ec);
-  if (ec) log_warn("cannot point {} at {}: {}", latest.string(), run_id, ec.message());
+  point_latest_at(exp_dir, run_id);
   site::refresh_site_after_run(options.site_root.empty() ? cfg.results_dir : options.site_root,
                                run_dir);
   log_info("[run] done in {:.1f} s: {}", seconds_since(t0), run_dir);

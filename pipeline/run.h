@@ -15,6 +15,9 @@ struct RunOptions {
   /// The results site refreshed at the end of a run (site/site.h); empty: the config's
   /// results_dir. A suite points it at the folder above its own.
   std::string site_root;
+  /// When set, receives one line per part that failed while the run went on ("zoo member
+  /// 'x': why", "method 'y' (seed 0): why"); the program then exits 3.
+  std::vector<std::string>* failures = nullptr;
 };
 
 /// Everything one method produced in one run; serialised into summary.json and the method cache.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "core/names.h"
 #include "reports/report.h"
@@ -86,11 +87,23 @@ std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& r
     const ExperimentConfig& cfg = suite.experiments[i];
     log_info("[suite] {} {}/{}: {} ({})", suite.suite, i + 1, suite.experiments.size(),
              cfg.experiment, cfg.path);
-    run_dirs.push_back(run_experiment(cfg, registries, run_options));
+    if (!options.failures) {
+      run_dirs.push_back(run_experiment(cfg, registries, run_options));
+    } else {  // keep going: one failed experiment leaves the others' results standing
+      try {
+        run_dirs.push_back(run_experiment(cfg, registries, run_options));
+      } catch (const std::exception& e) {
+        log_warn("[suite] {}: experiment '{}' failed: {}", suite.suite, cfg.experiment, e.what());
+        options.failures->push_back(fmt::format("experiment '{}' of suite '{}': {}", cfg.experiment,
+                                                suite.suite, e.what()));
+        continue;
+      }
+    }
     runs[cfg.experiment] = run_dirs.back();
   }
+  if (run_dirs.empty()) throw std::runtime_error("every experiment of the suite failed");
   fs::create_directories(suite.results_dir);
-  std::ofstream(fs::path(suite.results_dir) / "runs.json") << runs.dump(2) << "\n";
+  write_text_atomically((fs::path(suite.results_dir) / "runs.json").string(), runs.dump(2) + "\n");
   try {  // the cross-dataset table in the poster's form
     render_summary(run_dirs, suite.results_dir);
     log_info("[suite] {}: cross-dataset table in {}/tables/summary.{{md,tex,csv}}", suite.suite,

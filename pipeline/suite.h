@@ -29,7 +29,8 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
                               const Registries& registries);
 
 /// Runs every experiment in order; writes <results_dir>/runs.json (experiment -> run folder)
-/// and the cross-dataset tables; returns the run folders.
+/// and the cross-dataset tables; returns the run folders. With options.failures set, an
+/// experiment that throws is recorded there and the suite goes on with the next one.
 std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& registries,
                                    const RunOptions& options);
 

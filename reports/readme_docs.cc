@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
 #include "reports/comparisons.h"
 #include "reports/cross_dataset.h"
 #include "reports/headline_set.h"
@@ -277,11 +278,11 @@ std::vector<CitedRun> cite_runs(const std::string& root, const std::vector<std::
     const json subset = docs_summary(summary, run_path);
     const fs::path copy = fs::path("docs/runs") / experiment / (run.filename().string() + ".json");
     fs::create_directories((fs::path(root) / copy).parent_path());
-    std::ofstream(fs::path(root) / copy) << subset.dump(1) << "\n";
+    write_text_atomically((fs::path(root) / copy).string(), subset.dump(1) + "\n");
     if (fs::exists(run / "figures/pareto.png"))
-      fs::copy_file(run / "figures/pareto.png",
-                    fs::path(root) / "docs" / ("pareto_" + experiment + ".png"),
-                    fs::copy_options::overwrite_existing);
+      write_file_atomically(
+          (fs::path(root) / "docs" / ("pareto_" + experiment + ".png")).string(),
+          [&](const std::string& tmp) { fs::copy_file(run / "figures/pareto.png", tmp); });
     CitedRun cited{experiment, run_path, subset};
     const auto same = std::find_if(runs.begin(), runs.end(),
                                    [&](const CitedRun& r) { return r.experiment == experiment; });
@@ -297,7 +298,7 @@ std::vector<CitedRun> cite_runs(const std::string& root, const std::vector<std::
                              {"summary", (fs::path("docs/runs") / r.experiment /
                                           (fs::path(r.run_path).filename().string() + ".json"))
                                              .generic_string()}});
-  std::ofstream(fs::path(root) / "docs/runs.json") << index.dump(2) << "\n";
+  write_text_atomically((fs::path(root) / "docs/runs.json").string(), index.dump(2) + "\n");
   return runs;
 }
 

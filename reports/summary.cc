@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/exit_status.h"
 #include "core/method.h"
 #include "reports/text_file.h"
 
@@ -83,7 +84,27 @@ void check_summary(const json& summary, const std::string& where) {
   }
 }
 
+void refuse_partial_run(const std::string& run_dir) {
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(fs::path(run_dir), ec);  // `latest` -> its run id
+  if (ec) dir = fs::path(run_dir);
+  if (!dir.has_filename()) dir = dir.parent_path();
+  // The run folder itself, or the run folder of a seed-<n>/ folder.
+  for (const fs::path& d : {dir, dir.parent_path()}) {
+    const std::string name = d.filename().string();
+    const std::string suffix = ".partial";
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      throw InputError(
+          d.string() +
+          " is an incomplete run (its folder still ends in .partial: the run was stopped "
+          "before it finished); run the experiment again (cached work is reused) or delete "
+          "the folder");
+  }
+}
+
 json load_summary(const std::string& run_dir) {
+  refuse_partial_run(run_dir);
   if (!fs::is_directory(run_dir))
     throw std::runtime_error(run_dir +
                              " is not a folder (expected a results folder, "

@@ -15,7 +15,13 @@ constexpr int kSummaryFormatVersion = 1;
 /// exist or holds no summary.json (not a results folder), when the file is not JSON, when
 /// format_version is missing or not kSummaryFormatVersion (written by an incompatible
 /// version), or when a field the reports need is missing.
+/// A run folder still named <run-id>.partial (or a seed folder in one) is refused: its run was
+/// stopped before it finished (refuse_partial_run).
 nlohmann::json load_summary(const std::string& run_dir);
+
+/// Throws InputError (exit 2) when `run_dir` (after following links such as `latest`), or the
+/// run folder holding it, ends in ".partial".
+void refuse_partial_run(const std::string& run_dir);
 
 /// The checks of load_summary on an in-memory summary; `where` names it in messages.
 void check_summary(const nlohmann::json& summary, const std::string& where);

@@ -13,6 +13,11 @@ namespace fs = std::filesystem;
 namespace {
 
 bool skipped_name(const std::string& name) {
+  // <run-id>.partial: a run still going, or one that was stopped (never listed as a run).
+  const std::string partial = ".partial";
+  if (name.size() > partial.size() &&
+      name.compare(name.size() - partial.size(), partial.size(), partial) == 0)
+    return true;
   return name.empty() || name[0] == '.' || name[0] == '_';
 }
 

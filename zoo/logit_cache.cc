@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "core/hash.h"
 #include "core/hdf5_io.h"
 #include "core/provenance.h"
 #include "zoo/zoo.h"
@@ -64,7 +65,26 @@ SplitBlock read_split(const h5::File& f, const std::string& split) {
   return b;
 }
 
+template <class T>
+void hash_block(Hasher& h, const std::vector<T>& v) {
+  h.update(static_cast<uint64_t>(v.size()));
+  h.update(v.data(), v.size() * sizeof(T));
+}
+
 }  // namespace
+
+std::string logits_checksum(const CachedLogits& e) {
+  Hasher h;
+  h.update(static_cast<uint64_t>(e.num_classes));
+  hash_block(h, e.val_labels);
+  hash_block(h, e.val_logits);
+  hash_block(h, e.test_labels);
+  hash_block(h, e.test_logits);
+  hash_block(h, e.val_sample_costs);
+  hash_block(h, e.test_sample_costs);
+  hash_block(h, e.latency_repeats_ms);
+  return "fnv64:" + h.hex();
+}
 
 void write_logit_cache(const std::string& path, const CachedLogits& e) {
   const uint64_t c = static_cast<uint64_t>(e.num_classes);
@@ -89,6 +109,7 @@ void write_logit_cache(const std::string& path, const CachedLogits& e) {
                   {e.latency_repeats_ms.size()});
     f.set_attr("/", "format", kFormat);
     f.set_attr("/", "key", e.key.dump());
+    f.set_attr("/", "checksum", logits_checksum(e));
     f.set_attr("/", "latency_ms", e.latency_ms);
     f.set_attr("/", "macs", e.macs);
     f.set_attr("/", "params", e.params);
@@ -164,6 +185,16 @@ CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& exp
     e.setup_seconds = f.get_attr_double("/", "setup_seconds");
     if (!(e.setup_seconds >= 0))
       throw std::runtime_error(fmt::format("'{}': negative or NaN setup_seconds", path));
+  }
+  e.checksum = logits_checksum(e);
+  if (f.has_attr("/", "checksum")) {
+    const std::string stored = f.get_attr_string("/", "checksum");
+    if (stored != e.checksum)
+      throw CorruptCacheError(
+          fmt::format("'{}': its data do not match its checksum (stored {}, data give {})", path,
+                      stored, e.checksum));
+  } else if (!expected_key.is_null()) {
+    throw CorruptCacheError(fmt::format("'{}': no checksum (written by an older version)", path));
   }
   return e;
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
 #include "core/hash.h"
 #include "core/synthetic.h"
 
@@ -26,9 +27,8 @@ class SyntheticModel : public ZooModel {
   void train(const Dataset& /*ds*/, uint64_t seed) override { zoo_seed_ = seed; }
 
   void save(const std::string& path) const override {
-    std::ofstream out(path, std::ios::trunc);
-    out << state().dump() << "\n";
-    if (!out) throw std::runtime_error("cannot write " + path);
+    const std::string text = state().dump() + "\n";
+    write_bytes_to(path, text.data(), text.size());
   }
 
   void load(const std::string& path) override {

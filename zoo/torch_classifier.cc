@@ -12,8 +12,10 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "zoo/threads.h"
 
@@ -207,7 +209,12 @@ class TorchClassifier : public ZooModel {
     torch::serialize::OutputArchive archive;
     net_->save(archive);
     archive.write(kSpecKey, c10::IValue(spec_.to_json().dump()));
-    archive.save_to(path);
+    // Serialised in memory, written with checked writes: torch's file writer reports a failed
+    // write (disk full, file-size limit) from a destructor, which aborts the process.
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    const std::string data = bytes.str();
+    write_bytes_to(path, data.data(), data.size());
   }
 
   void load(const std::string& path) override {

@@ -15,6 +15,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
+#include "core/file_lock.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/provenance.h"
@@ -107,6 +109,8 @@ CacheKey logits_key(const CacheKey& weights, const ZooOptions& options) {
   key.fields["weights"] = weights.file_stem();
   key.fields["hardware"] = hardware_fingerprint();
   key.fields["profile_repeats"] = options.profile_repeats;
+  // Batched inference splits its sums over the threads: another count, other low bits.
+  key.fields["compute_threads"] = default_compute_threads();
   return key;
 }
 
@@ -140,18 +144,10 @@ double pick_cost(const ZooMember& m, const ZooEntry& entry, const std::string& c
   throw std::invalid_argument("unknown cost '" + cost + "' (latency_ms, macs, params, given)");
 }
 
-// Saves next to `path` and renames, so a crash never leaves a half-written weights file.
+// Saves to a temporary beside `path` (same extension: writers pick their format by it) and
+// renames, so a crash never leaves a half-written weights file.
 void save_weights(const ZooModel& model, const std::string& path) {
-  fs::create_directories(fs::path(path).parent_path());
-  const std::string tmp = path + fmt::format(".tmp.{}", static_cast<long>(getpid()));
-  try {
-    model.save(tmp);
-    fs::rename(tmp, path);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
+  write_file_atomically(path, [&](const std::string& tmp) { model.save(tmp); });
 }
 
 std::string format_count(double x) {
@@ -166,14 +162,8 @@ std::string format_count(double x) {
 std::string setup_file(const std::string& weights_path) { return weights_path + ".setup.json"; }
 
 void save_setup_seconds(const std::string& weights_path, double seconds) {
-  const std::string path = setup_file(weights_path);
-  const std::string tmp = path + fmt::format(".tmp.{}", static_cast<long>(getpid()));
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << nlohmann::json{{"setup_seconds", seconds}}.dump() << "\n";
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  fs::rename(tmp, path);
+  write_text_atomically(setup_file(weights_path),
+                        nlohmann::json{{"setup_seconds", seconds}}.dump() + "\n");
 }
 
 double load_setup_seconds(const std::string& weights_path) {
@@ -218,6 +208,7 @@ std::unique_ptr<ZooModel> trained_model(const BuildContext& ctx, size_t i, doubl
     return model;
   }
   const std::string path = weights_path(ctx, i, *model);
+  const FileLock lock(path, fmt::format("[zoo] {}: weights", entry.name));
   // Weights this build wrote are current even under `force` (a parent trained moments ago).
   const bool reuse = !ctx.options.force || ctx.fresh_weights.count(i);
   if (reuse && fs::exists(path)) {
@@ -274,6 +265,7 @@ void backfill_latency_repeats(const BuildContext& ctx, size_t i, const std::stri
     std::unique_ptr<ZooModel> model = trained_model(ctx, i, nullptr, nullptr);
     out.latency_repeats_ms = profile_latency_repeats_ms(
         *model, ds.val, ds.shape.feature_dim(), ds.num_classes, ctx.options.profile_repeats);
+    out.checksum = logits_checksum(out);
     write_logit_cache(path, out);
     log_info(
         "[zoo] {}: added {} latency repeats to its cached logits (median now {:.4f} ms, "
@@ -301,6 +293,8 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
   const fs::path root = fs::path(options.cache_dir);
   m.logits_path = (root / "logits" / ds.name / (lkey.file_stem() + ".h5")).string();
   m.cache_key = lkey.file_stem();
+  // Another process building the same member: wait for it, then reuse its file.
+  const FileLock lock(m.logits_path, fmt::format("[zoo] {}: logits", entry.name));
 
   if (!options.force && fs::exists(m.logits_path)) {
     try {
@@ -314,7 +308,10 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
       if (out.latency_repeats_ms.empty() && options.cost == "latency_ms")
         backfill_latency_repeats(ctx, i, m.logits_path, out);
       m.latency_repeats_ms = out.latency_repeats_ms;
+      m.logits_checksum = out.checksum;
       return;
+    } catch (const CorruptCacheError& e) {
+      log_warn("[zoo] {}: corrupt: recomputing {} ({})", entry.name, m.logits_path, e.what());
     } catch (const std::exception& e) {
       log_warn("[zoo] {}: cached logits unusable, recomputing: {}", entry.name, e.what());
     }
@@ -345,6 +342,8 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
   m.latency_repeats_ms = out.latency_repeats_ms;
   m.macs = out.macs;
   m.params = out.params;
+  out.checksum = logits_checksum(out);
+  m.logits_checksum = out.checksum;
   try {
     write_logit_cache(m.logits_path, out);
   } catch (const std::exception& e) {
@@ -372,6 +371,7 @@ nlohmann::json ZooMember::to_json() const {
           {"from_cache", from_cache},
           {"logits_path", logits_path},
           {"cache_key", cache_key},
+          {"logits_checksum", logits_checksum},
           {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}};
 }
 

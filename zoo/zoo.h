@@ -53,7 +53,8 @@ struct ZooMember {
   double val_confidence_auroc = 0.0;
   std::string parent;  ///< derived members: the parent entry's name; else empty
   std::string logits_path;
-  std::string cache_key;  ///< printable key of the logit entry
+  std::string cache_key;        ///< printable key of the logit entry
+  std::string logits_checksum;  ///< checksum of its logits' data (logits_checksum())
   bool from_cache = false;
   std::string error;  ///< non-empty: this member failed and is left out of the tables
   nlohmann::json to_json() const;
@@ -105,15 +106,29 @@ struct CachedLogits {
   /// Optional cost per sample [N] of each split (imported members: /val/costs, /test/costs);
   /// empty = one cost per model.
   std::vector<double> val_sample_costs, test_sample_costs;
+  /// Checksum of the data above as stored (attribute "checksum"); filled by read and write.
+  std::string checksum;
 };
+
+/// A cache file whose data do not match its checksum (or that has none where one is needed).
+class CorruptCacheError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// "fnv64:<16 hex>" over every dataset of the entry: labels, logits, per-sample costs and
+/// latency repeats, with their sizes.
+std::string logits_checksum(const CachedLogits& entry);
 /// Writes atomically (temp file + rename). Attributes: format ("lazystack-logits/1"), key
 /// (JSON), latency_ms, macs, params, setup_seconds, created, tool_version, git_revision,
 /// hardware; /val/costs and /test/costs float64 [N] when the entry has per-sample costs;
 /// /profile/latency_ms float64 [repeats] when the profiler's repeats are known.
 void write_logit_cache(const std::string& path, const CachedLogits& entry);
 /// Reads and validates: HDF5 readable, datasets present with consistent shapes, all finite,
-/// labels in range, and key equal to `expected_key` (when not null). Throws
-/// std::runtime_error saying what is wrong; callers treat that as "recompute".
+/// labels in range, key equal to `expected_key` (when not null), and the data matching the
+/// file's checksum (required when `expected_key` is not null; files written by older
+/// versions of `lazystack import` have none). Throws CorruptCacheError when the data do not
+/// match, std::runtime_error for anything else wrong; callers treat both as "recompute".
 CachedLogits read_logit_cache(const std::string& path, const nlohmann::json& expected_key);
 
 /// AUROC of the max softmax probability as a detector of right answers: the probability that a

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
+
 namespace lazystack {
 namespace {
 
@@ -329,21 +331,16 @@ MlpWeights MlpWeights::read_binary(std::istream& in) {
 }
 
 void MlpWeights::save(const std::string& path) const {
-  namespace fs = std::filesystem;
-  const fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent);
-  const std::string tmp = path + fmt::format(".tmp.{}", static_cast<long>(getpid()));
-  {
+  write_file_atomically(path, [&](const std::string& tmp) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot open " + tmp + " for writing");
+    if (!out) throw WriteError("cannot open " + tmp + " for writing");
     if (has_suffix(path, ".json"))
       out << to_json().dump() << "\n";
     else
       write_binary(out);
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  fs::rename(tmp, path);
+    out.close();
+    if (!out) throw WriteError("cannot write " + tmp);
+  });
 }
 
 MlpWeights MlpWeights::load(const std::string& path) {

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "methods/common/method_kit.h"
 #include "methods/common/model_outputs.h"
@@ -48,16 +49,13 @@ std::string betas_text(const std::vector<LazyStackArtifact>& artifacts) {
 /// Writes through `write` to a temporary file next to `path`, then renames it to `path`.
 template <class Write>
 void save_atomically(const std::string& path, const Write& write) {
-  const std::string tmp = path + ".tmp";
-  {
+  write_file_atomically(path, [&](const std::string& tmp) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
+    if (!out) throw WriteError("cannot write " + tmp);
     write(out);
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+    out.close();
+    if (!out) throw WriteError("cannot write " + tmp);
+  });
 }
 
 /// Opens `path` and reads it through `read`; errors name the path.

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
 #include "core/hash.h"
 #include "core/provenance.h"
 #include "methods/common/method_kit.h"
@@ -284,11 +285,8 @@ void Ocl::measure_latencies(const StreamSetup& setup) {
       measured_latency_ms_.push_back(level_latency_ms(cascade_->learners[k], cascade_->deferrals[k],
                                                       setup.feature_dim, /*repeats=*/300));
     if (!path.empty()) {
-      std::filesystem::create_directories(cache_dir_);
-      const std::string tmp = path + ".tmp";
-      std::ofstream(tmp)
-          << nlohmann::json{{"key", key.fields}, {"latency_ms", measured_latency_ms_}}.dump();
-      std::filesystem::rename(tmp, path);
+      write_text_atomically(
+          path, nlohmann::json{{"key", key.fields}, {"latency_ms", measured_latency_ms_}}.dump());
     }
   }
   measured_key_ = key.file_stem();

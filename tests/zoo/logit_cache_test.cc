@@ -1,5 +1,6 @@
 // The logit-cache file: round trip, every kind of damage detected on read, readable by h5py.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cmath>
 #include <cstdio>
@@ -93,6 +94,62 @@ TEST(LogitCache, KeyMismatchNamesTheField) {
   other["seed"] = 1;
   const std::string msg = error_of([&] { read_logit_cache(dir.file("e.h5"), other); });
   EXPECT_TRUE(contains(msg, "seed: file has 0, expected 1")) << msg;
+}
+
+// Bytes overwritten inside a dataset's data leave a readable HDF5 file of plausible numbers:
+// only the checksum tells (issue 17, finding 2).
+TEST(LogitCache, OverwrittenDataBytesAreDetected) {
+  TempDir dir;
+  const std::string path = dir.file("e.h5");
+  write_logit_cache(path, sample_entry());
+  EXPECT_EQ(read_logit_cache(path, sample_entry().key).checksum, logits_checksum(sample_entry()));
+  haddr_t offset;
+  {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t d = H5Dopen2(f, "/test/logits", H5P_DEFAULT);
+    offset = H5Dget_offset(d);
+    H5Dclose(d);
+    H5Fclose(f);
+  }
+  ASSERT_NE(offset, HADDR_UNDEF);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(offset));
+    const float x = 9.0f;  // finite, so no other check can catch it
+    f.write(reinterpret_cast<const char*>(&x), sizeof x);
+  }
+  for (const nlohmann::json& key : {sample_entry().key, nlohmann::json()}) {
+    try {
+      read_logit_cache(path, key);
+      ADD_FAILURE() << "overwritten data were read without complaint";
+    } catch (const CorruptCacheError& e) {
+      EXPECT_TRUE(contains(e.what(), "checksum")) << e.what();
+    }
+  }
+}
+
+// Files without a checksum (older versions): a cache entry is recomputed; an imported file
+// (no expected key) is still read.
+TEST(LogitCache, AFileWithoutChecksumIsNoCacheEntry) {
+  TempDir dir;
+  const std::string path = dir.file("e.h5");
+  write_logit_cache(path, sample_entry());
+  h5::write_atomically(dir.file("old.h5"), [&](h5::File& out) {
+    const h5::File in = h5::File::open(path);
+    for (const char* split : {"/val", "/test"}) {
+      std::vector<uint64_t> dims;
+      const std::vector<float> l = in.read_f32(std::string(split) + "/logits", &dims);
+      out.write_f32(std::string(split) + "/logits", l.data(), dims);
+      const std::vector<int32_t> y = in.read_i32(std::string(split) + "/labels", &dims);
+      out.write_i32(std::string(split) + "/labels", y.data(), dims);
+    }
+    for (const char* attr : {"format", "key"})
+      out.set_attr("/", attr, in.get_attr_string("/", attr));
+    for (const char* attr : {"latency_ms", "macs", "params"})
+      out.set_attr("/", attr, in.get_attr_double("/", attr));
+  });
+  EXPECT_THROW(read_logit_cache(dir.file("old.h5"), sample_entry().key), CorruptCacheError);
+  EXPECT_EQ(read_logit_cache(dir.file("old.h5"), nullptr).val_logits, sample_entry().val_logits);
 }
 
 TEST(LogitCache, TruncatedFileIsDetected) {
