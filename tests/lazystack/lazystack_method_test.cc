@@ -391,7 +391,7 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
                                                    {"transition_prior", 0.0},
                                                    {"min_count", 0},
                                                    {"class_groups", 0},
-                                                   {"thetas", {1.01}}});
+                                                   {"thetas", {1.0}}});
   std::unique_ptr<Method> method = fitted("lazystack-sub", raw);
   sweep(*method, splits().val_fit, EvalOptions{});
   const nlohmann::json d = method->diagnostics();
