@@ -39,7 +39,7 @@ test: build-all
 test-asan: deps
 	@cmake --preset dev >/dev/null
 	@cmake --build --preset dev -j$(JOBS)
-	@ctest --preset dev -LE e2e -j$(JOBS)
+	@ctest --preset dev -LE 'e2e|no_asan' -j$(JOBS)
 
 bench: configure
 	@cmake --build $(BUILD) --target lazystack_bench -j$(JOBS)

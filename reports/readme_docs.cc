@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/json_numbers.h"
 #include "reports/comparisons.h"
 #include "reports/headline_set.h"
 #include "reports/summary.h"
@@ -249,6 +250,7 @@ std::vector<CitedRun> load_cited_runs(const std::string& root) {
     json summary;
     try {
       summary = json::parse(read_all(copy));
+      decode_nonfinite(summary);
     } catch (const json::exception& e) {
       throw std::runtime_error(copy.string() + ": " + e.what());
     }
@@ -270,7 +272,7 @@ std::vector<CitedRun> cite_runs(const std::string& root, const std::vector<std::
     const json subset = docs_summary(summary, run_path);
     const fs::path copy = fs::path("docs/runs") / experiment / (run.filename().string() + ".json");
     fs::create_directories((fs::path(root) / copy).parent_path());
-    std::ofstream(fs::path(root) / copy) << subset.dump(1) << "\n";
+    std::ofstream(fs::path(root) / copy) << dump_with_nonfinite(subset, 1) << "\n";
     if (fs::exists(run / "figures/pareto.png"))
       fs::copy_file(run / "figures/pareto.png",
                     fs::path(root) / "docs" / ("pareto_" + experiment + ".png"),
