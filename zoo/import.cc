@@ -267,7 +267,7 @@ RawSplit read_h5_split(const h5::File& f, const std::string& split, const std::s
   if (vd.size() != 2) fail(f.path(), fmt::format("{} must be 2-D [N, C]", values));
   if (yd.size() != 1) fail(f.path(), fmt::format("{} must be 1-D [N]", labels));
   if (vd[0] != yd[0])
-    fail(f.path(), fmt::format("{} has {} rows, {} has {} labels", values, vd[0], labels, yd[0]));
+    fail(f.path(), fmt::format("{}: {} rows but {} labels in {}", values, vd[0], yd[0], labels));
   if (vd[1] > 2147483647u) fail(f.path(), fmt::format("{} has {} classes", values, vd[1]));
   s.values = f.read_f64(values, &vd);
   // Labels are read as doubles so a float dataset with fractions is refused, not truncated.
