@@ -51,6 +51,6 @@ expect 2 "--set dataset.classes=many" "$bin" validate "$work/huge.yaml" --set da
 
 echo "== a duplicate key: exit 2 naming file:line and the key"
 printf 'cost: macs\n' >>"$work/huge.yaml"
-expect 2 "huge.yaml:8:1: 'cost': duplicate key (first given at line 3)" \
+expect 2 "huge.yaml:9:1: 'cost': duplicate key (first given at line 3)" \
   "$bin" validate "$work/huge.yaml"
 echo "bad_input_cli: ok"
