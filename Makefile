@@ -1,7 +1,7 @@
 # Two commands on a fresh Debian 12 machine:
 #   make run    install missing Debian packages, build, run experiments/fashion_mnist.yaml
 #   make test   install missing Debian packages, build, run the whole test suite (ctest)
-# Other targets: make build | bench | paper | site | docs | format | clean.
+# Other targets: make build | test-asan | fuzz | bench | paper | site | docs | format | clean.
 # Variables: BUILD (build folder), JOBS (parallel jobs), CONFIG (experiment of `make run`),
 #            ARGS (extra `lazystack run` arguments, e.g. ARGS="--set dataset.limit=2000").
 
@@ -13,7 +13,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 LAZYSTACK := $(BUILD)/cli/lazystack
 
-.PHONY: deps configure build build-all run test bench paper site docs format clean
+.PHONY: deps configure build build-all run test test-asan fuzz bench paper site docs format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -33,6 +33,21 @@ run: build
 
 test: build-all
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The unit tests (not the `e2e` label) under AddressSanitizer + UndefinedBehaviorSanitizer:
+# CMakePresets.json's "dev" preset (Debug, build-dev/); any sanitizer report fails the test.
+test-asan: deps
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev -j$(JOBS)
+	@ctest --preset dev -LE 'e2e|no_asan' -j$(JOBS)
+
+# libFuzzer targets (clang, ASan + UBSan) of the config loader, the CSV loader, the NPY and
+# HDF5 importers and the IDX reader: each runs FUZZ_SECONDS on its corpus (tests/fuzz/).
+FUZZ_SECONDS ?= 25
+fuzz: deps
+	@cmake -S tests/fuzz -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+	@cmake --build build-fuzz -j$(JOBS)
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 bench: configure
 	@cmake --build $(BUILD) --target lazystack_bench -j$(JOBS)

@@ -87,7 +87,9 @@ int main(int argc, char** argv) {
       ->required();
   run->add_option("--set", overrides,
                   "override one config field: key=value (dotted; zoo entries by name), e.g. "
-                  "--set dataset.limit=500 --set zoo.cnn-s.epochs=1")
+                  "--set dataset.limit=500 --set zoo.cnn-s.epochs=1. The cache folder: "
+                  "--set cache_dir=DIR, else $LAZYSTACK_CACHE, else the config's cache_dir, "
+                  "else cache/")
       ->take_all();
   run->add_flag("--force", force, "recompute every cache entry (weights, logits, method results)");
 

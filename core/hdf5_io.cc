@@ -1,9 +1,12 @@
 #include "core/hdf5_io.h"
 
+#include <fcntl.h>
 #include <fmt/core.h>
 #include <hdf5.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -11,6 +14,7 @@
 
 #include "core/atomic_file.h"
 #include "core/log.h"
+#include "core/size_check.h"
 
 namespace lazystack {
 namespace h5 {
@@ -46,6 +50,16 @@ class Handle {
   throw std::runtime_error(fmt::format("HDF5 file '{}': {}", path, what));
 }
 
+// HDF5 takes a flock() on the files it opens (shared to read, exclusive to write); a shared
+// lock we cannot take means a writer holds the file.
+bool locked_by_another_process(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool locked = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return locked;
+}
+
 }  // namespace
 
 // A created file lives in memory (HDF5's core driver, no backing store) until close(), which
@@ -67,9 +81,14 @@ File File::create(const std::string& path) {
 File File::open(const std::string& path) {
   silence_hdf5();
   if (!std::filesystem::exists(path)) fail(path, "does not exist");
-  if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "is not a readable HDF5 file");
+  const char* locked =
+      "is locked by another process (a run or an import still writing it?): try again when it "
+      "has finished";
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    fail(path, locked_by_another_process(path) ? locked : "is not a readable HDF5 file");
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (id < 0) fail(path, "cannot open (truncated or corrupt?)");
+  if (id < 0)
+    fail(path, locked_by_another_process(path) ? locked : "cannot open (truncated or corrupt?)");
   return File(id, path);
 }
 
@@ -172,6 +191,30 @@ void write_dataset(hid_t file, const std::string& path, const std::string& name,
     fail(path, "cannot write dataset " + name);
 }
 
+// The number of values of dataset `name` of extents `dims`, checked before anything is
+// allocated: the product must not overflow, a contiguous dataset must store the bytes its
+// extents declare (a forged header cannot make us zero-fill gigabytes), and the values, as
+// `value_size`-byte numbers, must fit in memory.
+size_t checked_count(hid_t ds, const std::string& path, const std::string& name,
+                     const std::vector<hsize_t>& dims, size_t value_size) {
+  uint64_t count = 1;
+  for (hsize_t d : dims) count = checked_mul(count, d, path, "dataset " + name + "'s extents");
+  if (count == 0) return 0;
+  Handle type(H5Dget_type(ds), H5Tclose);
+  Handle plist(H5Dget_create_plist(ds), H5Pclose);
+  if (type.ok() && plist.ok() && H5Pget_layout(plist.get()) == H5D_CONTIGUOUS) {
+    const uint64_t declared = checked_mul(count, H5Tget_size(type.get()), path, "dataset " + name);
+    const uint64_t stored = H5Dget_storage_size(ds);
+    if (stored < declared)
+      throw SizeError(path, fmt::format("dataset {} declares {} values ({} bytes) but stores {} "
+                                        "bytes: truncated or corrupt",
+                                        name, count, declared, stored));
+  }
+  check_fits_in_memory(checked_mul(count, value_size, path, "dataset " + name), path,
+                       "reading dataset " + name);
+  return static_cast<size_t>(count);
+}
+
 template <class T>
 std::vector<T> read_dataset(hid_t file, const std::string& path, const std::string& name,
                             hid_t mem_type, std::vector<uint64_t>* dims_out) {
@@ -182,8 +225,7 @@ std::vector<T> read_dataset(hid_t file, const std::string& path, const std::stri
   if (rank < 0) fail(path, "bad dataspace for " + name);
   std::vector<hsize_t> hd(rank);
   H5Sget_simple_extent_dims(space.get(), hd.data(), nullptr);
-  size_t count = 1;
-  for (hsize_t d : hd) count *= d;
+  const size_t count = checked_count(ds.get(), path, name, hd, sizeof(T));
   std::vector<T> out(count);
   if (count > 0 && H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
     fail(path, "cannot read dataset " + name + " (truncated or wrong type?)");

@@ -128,7 +128,46 @@ std::string check_value(const OptionSpec& spec, const json& v) {
   return "";
 }
 
+// Nodes set by --set, with the argument that set them (see note_override_node).
+std::vector<std::pair<YAML::Node, std::string>>& override_nodes() {
+  static std::vector<std::pair<YAML::Node, std::string>> nodes;
+  return nodes;
+}
+
+// True if `node` is `root` or inside it (an override value is a small tree).
+bool inside(const YAML::Node& root, const YAML::Node& node) {
+  std::vector<YAML::Node> todo{root};
+  while (!todo.empty()) {
+    const YAML::Node n = todo.back();
+    todo.pop_back();
+    if (n.is(node)) return true;
+    if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        todo.push_back(it->first);
+        todo.push_back(it->second);
+      }
+    } else if (n.IsSequence()) {
+      for (auto it = n.begin(); it != n.end(); ++it) todo.push_back(*it);
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+void note_override_node(const YAML::Node& node, const std::string& text) {
+  override_nodes().emplace_back(node, text);
+}
+
+ConfigError config_error_at_node(const std::string& file, const YAML::Node& node,
+                                 const std::string& key, const std::string& message) {
+  if (node && node.IsDefined())
+    for (const auto& [root, text] : override_nodes())
+      if (inside(root, node)) return ConfigError("--set " + text, 0, 0, key, message);
+  const YAML::Mark m = node ? node.Mark() : YAML::Mark::null_mark();
+  const bool known = !m.is_null() && node.IsDefined();
+  return ConfigError(file, known ? m.line + 1 : 0, known ? m.column + 1 : 0, key, message);
+}
 
 ConfigError::ConfigError(const std::string& file, int line, int column, const std::string& key,
                          const std::string& message)
@@ -202,9 +241,7 @@ Options parse_options(const YAML::Node& node, const std::vector<OptionSpec>& spe
                       const std::vector<std::string>& ignore) {
   auto key_path = [&](const std::string& k) { return context.empty() ? k : context + "." + k; };
   auto error_at = [&](const YAML::Node& n, const std::string& k, const std::string& msg) {
-    const YAML::Mark m = n.Mark();
-    return ConfigError(file, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1,
-                       key_path(k), msg);
+    return config_error_at_node(file, n, key_path(k), msg);
   };
   json values = json::object();
   if (node && !node.IsNull()) {

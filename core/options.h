@@ -112,6 +112,15 @@ class Options {
 Options parse_options(const YAML::Node& node, const std::vector<OptionSpec>& specs,
                       const std::string& file, const std::string& context,
                       const std::vector<std::string>& ignore = {});
+/// Marks `node` (and everything inside it) as given on the command line by `--set <text>`:
+/// config errors at it then name "--set <text>" instead of a line of the file.
+void note_override_node(const YAML::Node& node, const std::string& text);
+
+/// A ConfigError at `node`: "--set <text>" for a node from note_override_node, else
+/// file:line:column (no position when the node has none).
+ConfigError config_error_at_node(const std::string& file, const YAML::Node& node,
+                                 const std::string& key, const std::string& message);
+
 /// Options from defaults only (tests, programmatic use); `overrides` is validated like YAML.
 Options default_options(const std::vector<OptionSpec>& specs,
                         const nlohmann::json& overrides = nlohmann::json::object());

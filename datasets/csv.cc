@@ -9,6 +9,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/size_check.h"
+
 namespace lazystack {
 namespace {
 
@@ -30,8 +32,15 @@ std::string read_all(const std::string& path) {
   std::string text;
   char buf[1 << 16];
   int got;
-  while ((got = gzread(file.get(), buf, sizeof buf)) > 0)
+  // A small gzip file can inflate to far more than memory holds: stop at what fits.
+  const uint64_t limit = usable_memory_bytes() / 2;
+  while ((got = gzread(file.get(), buf, sizeof buf)) > 0) {
     text.append(buf, static_cast<size_t>(got));
+    if (text.size() > limit)
+      throw SizeError(path, fmt::format("inflates to more than {}, half of the memory this "
+                                        "process may use",
+                                        human_bytes(static_cast<double>(limit))));
+  }
   if (got < 0) {
     int code = Z_OK;
     const char* msg = gzerror(file.get(), &code);

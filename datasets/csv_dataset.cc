@@ -119,7 +119,7 @@ int resolve_label_column(const std::string& label, const CsvTable& t) {
 void read_sklearn_header(const CsvRow& header, const std::vector<CsvRow>& rows, CsvTable& t) {
   const auto count = [&](size_t j) -> long {
     const auto v = j < header.fields.size() ? csv_number(header.fields[j]) : std::nullopt;
-    if (!v || *v < 0 || *v != std::floor(*v))
+    if (!v || *v < 0 || *v != std::floor(*v) || *v > 1e15)  // a count a long holds
       throw std::runtime_error(fmt::format(
           "{}:{}: expected scikit-learn's header 'n_samples,n_features[,class "
           "names]', found '{}' in field {}",

@@ -4,9 +4,11 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 
+#include "core/size_check.h"
 #include "datasets/prefault.h"
 
 namespace lazystack {
@@ -79,6 +81,21 @@ IdxArray read_idx_ubyte(const std::string& path, const std::vector<int>& inner_d
       throw std::runtime_error(fmt::format("{}: dimension {} is {}, expected {}", path, d,
                                            a.dims[d], inner_dims[d - 1]));
 
+  // The header's claim against the file: a plain file holds exactly its values after the
+  // header, a gzip one cannot inflate beyond deflate's maximum ratio (1032:1).
+  std::error_code size_error;
+  const uint64_t file_size = std::filesystem::file_size(path, size_error);
+  if (!size_error) {
+    const uint64_t header_bytes = 4 * (ndims + 1);
+    const uint64_t most = gzdirect(file.get()) ? file_size - std::min(file_size, header_bytes)
+                                               : checked_mul(file_size, 1032, path, "IDX size");
+    if (static_cast<uint64_t>(elements) > most)
+      throw SizeError(path,
+                      fmt::format("the IDX header declares {} values, the file ({} bytes{}) "
+                                  "cannot hold more than {}: truncated or corrupt",
+                                  elements, file_size, gzdirect(file.get()) ? "" : ", gzip", most));
+  }
+  check_fits_in_memory(static_cast<uint64_t>(elements), path, "reading this IDX file");
   resize_prefaulted(a.data, static_cast<size_t>(elements));
   read_exact(file.get(), a.data.data(), a.data.size(), path, "the values");
   // One more byte must be the end; reading it also makes zlib check the gzip CRC and length.

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "core/evaluate.h"
 #include "core/names.h"
+#include "core/size_check.h"
 #include "datasets/featureless.h"
 #include "methods/builtin.h"
 #include "methods/lazystack/lazystack_method.h"
@@ -33,40 +35,69 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 // Applies "a.b.c=value" to the YAML tree. Sequence elements (zoo) are addressed by their name.
-void apply_override(YAML::Node root, const std::string& file, const std::string& text) {
+// Every error names the --set argument, and so do later errors at the nodes it set.
+void apply_override(YAML::Node root, const std::string& text) {
   const auto eq = text.find('=');
   const std::string where = "--set " + text;
   if (eq == std::string::npos || eq == 0)
     throw ConfigError(where, 0, 0, "", "expected key=value, e.g. dataset.limit=500");
-  const auto path = split(text.substr(0, eq), '.');
+  const std::string key = text.substr(0, eq);
+  const auto path = split(key, '.');
+  for (const auto& p : path)
+    if (p.empty()) throw ConfigError(where, 0, 0, key, "empty key part (e.g. 'a..b' or '.a')");
   YAML::Node value;
   try {
     value = YAML::Load(text.substr(eq + 1));
   } catch (const YAML::Exception& e) {
-    throw ConfigError(where, 0, 0, text.substr(0, eq), "value is not valid YAML: " + e.msg);
+    throw ConfigError(where, 0, 0, key, "value is not valid YAML: " + e.msg);
   }
-  std::vector<YAML::Node> chain{root};
-  for (size_t i = 0; i + 1 < path.size(); ++i) {
-    YAML::Node cur = chain.back();
-    if (cur.IsSequence()) {
-      YAML::Node found;
-      bool matched = false;
-      for (auto it = cur.begin(); it != cur.end(); ++it) {
-        const YAML::Node& el = *it;
-        if (el.IsMap() && el["name"] && el["name"].Scalar() == path[i]) {
-          found.reset(el);
+  note_override_node(value, text);
+  try {
+    std::string so_far;  // the dotted key up to the current node, for messages
+    YAML::Node cur = root;
+    for (size_t i = 0; i < path.size(); ++i) {
+      const bool last = i + 1 == path.size();
+      if (cur.IsSequence()) {  // a list entry by its name
+        bool matched = false;
+        for (size_t k = 0; k < cur.size() && !matched; ++k) {
+          YAML::Node el = cur[k];
+          if (!el.IsMap() || !el["name"] || !el["name"].IsScalar() ||
+              el["name"].Scalar() != path[i])
+            continue;
           matched = true;
+          if (last) {
+            cur[k] = value;
+          } else {
+            cur.reset(el);
+          }
         }
+        if (!matched)
+          throw ConfigError(where, 0, 0, key,
+                            "'" + so_far + "' is a list: no entry named '" + path[i] + "'");
+      } else if (cur.IsMap() || cur.IsNull()) {
+        if (last) {
+          cur[path[i]] = value;
+          for (auto it = cur.begin(); it != cur.end(); ++it)
+            if (it->first.IsScalar() && it->first.Scalar() == path[i])
+              note_override_node(it->first, text);
+        } else {
+          if (!cur[path[i]] || cur[path[i]].IsNull()) {
+            cur[path[i]] = YAML::Node(YAML::NodeType::Map);
+            note_override_node(cur[path[i]], text);
+          }
+          YAML::Node next = cur[path[i]];
+          cur.reset(next);
+        }
+      } else {
+        throw ConfigError(where, 0, 0, key,
+                          "'" + so_far + "' is a single value ('" + cur.Scalar() +
+                              "'), not a map: it has no key '" + path[i] + "'");
       }
-      if (!matched)
-        throw ConfigError(where, 0, 0, text.substr(0, eq), "no list entry named '" + path[i] + "'");
-      chain.push_back(found);
-    } else {
-      if (!cur[path[i]] || cur[path[i]].IsNull()) cur[path[i]] = YAML::Node(YAML::NodeType::Map);
-      chain.push_back(cur[path[i]]);
+      so_far += (so_far.empty() ? "" : ".") + path[i];
     }
+  } catch (const YAML::Exception& e) {  // a shape yaml-cpp refuses: still this argument's fault
+    throw ConfigError(where, 0, 0, key, "cannot set this key: " + e.msg);
   }
-  chain.back()[path.back()] = value;
 }
 
 std::vector<OptionSpec> make_experiment_specs() {
@@ -106,7 +137,8 @@ std::vector<OptionSpec> make_experiment_specs() {
       opt_int("profile_repeats", 50, "timed batch-1 forwards per model (median reported)")
           .range(1, 100000),
       opt_string("cache_dir", "cache",
-                 "logit / weight / method cache (the LAZYSTACK_CACHE variable overrides it)"),
+                 "logit / weight / method cache (LAZYSTACK_CACHE overrides it; --set cache_dir=... "
+                 "overrides both)"),
       opt_string("results_dir", "results", "where run folders are written"),
       opt_strings("figure_methods", {},
                   "methods of the main Pareto figure and the README tables (instance or "
@@ -132,18 +164,70 @@ void check_model_references(const std::string& path, const YAML::Node& body, con
   for (const auto& [key, name] : model_references(options)) check(key, name);
 }
 
+// What a config will hold in memory at least, where the config alone tells: the synthetic
+// dataset's members' logits (val + test samples x classes x members, float32). One over the
+// memory this process may use is refused before any work, naming the keys that size it.
+void check_memory_estimate(const std::string& path, const YAML::Node& ds,
+                           const ExperimentConfig& cfg) {
+  if (cfg.dataset != "synthetic") return;
+  const Options& o = cfg.dataset_options;
+  const uint64_t samples = static_cast<uint64_t>(o.get_int("val_size") + o.get_int("test_size"));
+  const uint64_t classes = static_cast<uint64_t>(o.get_int("classes"));
+  const uint64_t members = std::max<size_t>(cfg.zoo.size(), 1);
+  const double bytes = 4.0 * static_cast<double>(samples) * classes * members;
+  const uint64_t usable = usable_memory_bytes();
+  if (bytes <= static_cast<double>(usable)) return;
+  const YAML::Node at = ds["val_size"] ? ds["val_size"] : ds;
+  throw config_error_at(
+      path, at, "dataset.val_size",
+      fmt::format("the zoo's logits alone need {} ((val_size + test_size) {} samples x {} "
+                  "classes x {} members x 4 bytes), more than the {} this machine lets a "
+                  "process use: lower dataset.val_size, dataset.test_size or dataset.classes, "
+                  "or use fewer members",
+                  human_bytes(bytes), samples, classes, members,
+                  human_bytes(static_cast<double>(usable))));
+}
+
 }  // namespace
 
 ConfigError config_error_at(const std::string& file, const YAML::Node& node, const std::string& key,
                             const std::string& message) {
-  const YAML::Mark m = node ? node.Mark() : YAML::Mark::null_mark();
-  const bool known = !m.is_null() && node.IsDefined();
-  return ConfigError(file, known ? m.line + 1 : 0, known ? m.column + 1 : 0, key, message);
+  return config_error_at_node(file, node, key, message);
+}
+
+// yaml-cpp keeps both entries of a key given twice in one map (and lookups see only one):
+// a duplicate is an error at the second, naming the first.
+static void refuse_duplicate_keys(const std::string& path, const YAML::Node& root) {
+  std::vector<YAML::Node> todo{root};
+  while (!todo.empty()) {
+    const YAML::Node n = todo.back();
+    todo.pop_back();
+    if (n.IsSequence()) {
+      for (auto it = n.begin(); it != n.end(); ++it) todo.push_back(*it);
+      continue;
+    }
+    if (!n.IsMap()) continue;
+    std::map<std::string, YAML::Mark> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      todo.push_back(it->second);
+      if (!it->first.IsScalar()) continue;
+      const std::string key = it->first.Scalar();
+      const auto [at, fresh] = seen.emplace(key, it->first.Mark());
+      if (!fresh)
+        throw config_error_at(
+            path, it->first, key,
+            fmt::format("duplicate key (first given at line {})", at->second.line + 1));
+    }
+  }
 }
 
 YAML::Node load_config_yaml(const std::string& path, const std::string& what) {
   try {
-    return YAML::LoadFile(path);
+    YAML::Node root = YAML::LoadFile(path);
+    refuse_duplicate_keys(path, root);
+    return root;
+  } catch (const ConfigError&) {
+    throw;
   } catch (const YAML::BadFile&) {
     throw ConfigError(path, 0, 0, "", "cannot read the " + what + " file (does it exist?)");
   } catch (const YAML::Exception& e) {
@@ -171,7 +255,7 @@ ExperimentConfig load_experiment_config(const std::string& path,
                                         const Registries& registries) {
   YAML::Node root = load_config_yaml(path, "config");
   if (!root.IsMap()) throw config_error_at(path, root, "", "expected a map of experiment settings");
-  for (const auto& o : overrides) apply_override(root, path, o);
+  for (const auto& o : overrides) apply_override(root, o);
 
   ExperimentConfig cfg;
   cfg.path = path;
@@ -195,7 +279,12 @@ ExperimentConfig load_experiment_config(const std::string& path,
   cfg.val_cal_fraction = top.get_double("val_cal_fraction");
   cfg.profile_repeats = static_cast<int>(top.get_int("profile_repeats"));
   cfg.cache_dir = top.get_string("cache_dir");
-  if (const char* env = std::getenv("LAZYSTACK_CACHE"); env && *env) cfg.cache_dir = env;
+  // Precedence: --set cache_dir=..., then LAZYSTACK_CACHE, then the file's cache_dir, then cache/.
+  const bool cache_dir_set = std::any_of(overrides.begin(), overrides.end(), [](const auto& o) {
+    return o.rfind("cache_dir=", 0) == 0;
+  });
+  if (const char* env = std::getenv("LAZYSTACK_CACHE"); env && *env && !cache_dir_set)
+    cfg.cache_dir = env;
   cfg.results_dir = top.get_string("results_dir");
   if (cfg.charge_overhead && cfg.cost != "latency_ms")
     throw config_error_at(path, root["charge_overhead"], "charge_overhead",
@@ -294,6 +383,7 @@ ExperimentConfig load_experiment_config(const std::string& path,
   }
   if (cfg.zoo.size() > 64)
     throw config_error_at(path, zoo, "zoo", "at most 64 models are supported");
+  check_memory_estimate(path, ds, cfg);
 
   // methods: {instance-name: {method: registry-name (default: instance-name), <options>}}
   const YAML::Node methods = root["methods"];

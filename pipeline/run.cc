@@ -22,6 +22,7 @@
 #include "core/file_lock.h"
 #include "core/hash.h"
 #include "core/hdf5_io.h"
+#include "core/json_numbers.h"
 #include "core/log.h"
 #include "core/pareto.h"
 #include "core/provenance.h"
@@ -192,6 +193,7 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
     try {
       std::ifstream in(cache_path);
       json j = json::parse(in);
+      decode_nonfinite(j);
       if (j.at("key") != key.fields) throw std::runtime_error("key mismatch");
       MethodResult r = MethodResult::from_json(j.at("result"));
       r.from_cache = true;
@@ -259,7 +261,8 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
     log_warn("method '{}' failed: {}", entry.name, e.what());
     return r;  // failures are not cached: the next run tries again
   }
-  write_text_atomically(cache_path, json{{"key", key.fields}, {"result", r.to_json(true)}}.dump());
+  write_text_atomically(
+      cache_path, dump_with_nonfinite(json{{"key", key.fields}, {"result", r.to_json(true)}}));
   return r;
 }
 
@@ -453,7 +456,7 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
   summary["provenance"] = provenance_json();
 
   fs::create_directories(out_dir);
-  write_text_atomically(out_dir + "/summary.json", summary.dump(2) + "\n");
+  write_text_atomically(out_dir + "/summary.json", dump_with_nonfinite(summary, 2) + "\n");
   write_text_atomically(out_dir + "/points.csv", points_csv(summary));
   write_text_atomically(out_dir + "/config.resolved.yaml", to_yaml(cfg.resolved));
   write_results_h5(out_dir + "/results.h5", zoo.test, results);

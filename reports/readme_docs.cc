@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/atomic_file.h"
+#include "core/json_numbers.h"
 #include "reports/comparisons.h"
 #include "reports/cross_dataset.h"
 #include "reports/headline_set.h"
@@ -257,6 +258,7 @@ std::vector<CitedRun> load_cited_runs(const std::string& root) {
     json summary;
     try {
       summary = json::parse(read_all(copy));
+      decode_nonfinite(summary);
     } catch (const json::exception& e) {
       throw std::runtime_error(copy.string() + ": " + e.what());
     }
@@ -278,7 +280,7 @@ std::vector<CitedRun> cite_runs(const std::string& root, const std::vector<std::
     const json subset = docs_summary(summary, run_path);
     const fs::path copy = fs::path("docs/runs") / experiment / (run.filename().string() + ".json");
     fs::create_directories((fs::path(root) / copy).parent_path());
-    write_text_atomically((fs::path(root) / copy).string(), subset.dump(1) + "\n");
+    write_text_atomically((fs::path(root) / copy).string(), dump_with_nonfinite(subset, 1) + "\n");
     if (fs::exists(run / "figures/pareto.png"))
       write_file_atomically(
           (fs::path(root) / "docs" / ("pareto_" + experiment + ".png")).string(),

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/exit_status.h"
+#include "core/json_numbers.h"
 #include "core/method.h"
 #include "reports/text_file.h"
 
@@ -118,6 +119,7 @@ json load_summary(const std::string& run_dir) {
   json summary;
   try {
     summary = json::parse(read_text_file(path));
+    decode_nonfinite(summary);
   } catch (const json::parse_error& e) {
     throw std::runtime_error(path + " is not valid JSON (" + e.what() +
                              "); was the run interrupted while writing it?");

@@ -18,6 +18,7 @@ packages=(
   python3-sklearn                           # offline data: scikit-learn's iris, wine, ... CSVs
   chromium chromium-driver                  # tests: the results site in headless Chromium (WebDriver)
   zlib1g-dev
+  clang libclang-rt-14-dev                  # make fuzz: libFuzzer, ASan, UBSan
 )
 
 missing=()

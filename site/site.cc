@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/json_numbers.h"
 #include "core/log.h"
 #include "reports/text_file.h"
 #include "site/assets.h"
@@ -33,6 +34,7 @@ std::vector<RunInfo> run_infos(const std::string& root, const ResultsTree& tree,
   if (reuse) {
     try {
       cache = json::parse(reports::read_text_file(cache_path(root).string()));
+      decode_nonfinite(cache);
       if (cache.value("version", 0) != kCacheVersion) cache = json();
     } catch (const std::exception&) {
       cache = json();  // absent or damaged: every run is read again
@@ -54,7 +56,7 @@ std::vector<RunInfo> run_infos(const std::string& root, const ResultsTree& tree,
     fresh["runs"][run.key()] = {{"stamp", stamp}, {"info", to_json(*info)}};
     infos.push_back(std::move(*info));
   }
-  reports::write_text_file(cache_path(root).string(), fresh.dump(1) + "\n");
+  reports::write_text_file(cache_path(root).string(), dump_with_nonfinite(fresh, 1) + "\n");
   return infos;
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/hash.h"
 #include "core/hdf5_io.h"
+#include "core/size_check.h"
 
 namespace lazystack {
 namespace {
@@ -126,49 +127,83 @@ bool is_npy(const std::string& file) {
 }
 
 // A little-endian, C-order NPY array of float32/float64/int32/int64 (versions 1-3), as doubles.
+// The header's length and shape are checked against the file's size before anything is
+// allocated: a short file declaring a huge shape is refused, not zero-filled.
 std::vector<double> read_npy(const std::string& file, std::vector<uint64_t>* shape) {
   std::ifstream in(file, std::ios::binary);
   if (!in) fail(file, "cannot open");
+  std::error_code size_error;
+  const uint64_t file_size = std::filesystem::file_size(file, size_error);
+  if (size_error) fail(file, "cannot read its size (" + size_error.message() + ")");
   char magic[8];
   if (!in.read(magic, 8) || std::string(magic, 6) != "\x93NUMPY")
     fail(file, "not an NPY file (bad magic)");
   const int major = static_cast<unsigned char>(magic[6]);
-  uint32_t header_len = 0;
+  if (major < 1 || major > 3)
+    fail(file, fmt::format("NPY format version {} is not supported", major));
+  const uint64_t len_size = major == 1 ? 2 : 4;
   unsigned char len_bytes[4] = {0, 0, 0, 0};
-  if (!in.read(reinterpret_cast<char*>(len_bytes), major == 1 ? 2 : 4))
+  if (!in.read(reinterpret_cast<char*>(len_bytes), static_cast<std::streamsize>(len_size)))
     fail(file, "truncated NPY header");
-  header_len = len_bytes[0] | len_bytes[1] << 8 | len_bytes[2] << 16 |
-               static_cast<uint32_t>(len_bytes[3]) << 24;
+  const uint64_t header_len = len_bytes[0] | len_bytes[1] << 8 | len_bytes[2] << 16 |
+                              static_cast<uint64_t>(len_bytes[3]) << 24;
+  const uint64_t data_offset = 8 + len_size + header_len;
+  if (data_offset > file_size)
+    fail(file, fmt::format("NPY header declares {} bytes, the file has {} after the magic: "
+                           "truncated or not an NPY file",
+                           header_len, file_size - 8 - len_size));
   std::string header(header_len, '\0');
-  if (!in.read(header.data(), header_len)) fail(file, "truncated NPY header");
+  if (!in.read(header.data(), static_cast<std::streamsize>(header_len)))
+    fail(file, "truncated NPY header");
   auto field = [&](const std::string& key) {
     const auto at = header.find("'" + key + "'");
     if (at == std::string::npos) fail(file, "NPY header has no '" + key + "'");
-    return header.substr(header.find(':', at) + 1);
+    const auto colon = header.find(':', at);
+    if (colon == std::string::npos) fail(file, "NPY header has no value for '" + key + "'");
+    return header.substr(colon + 1);
   };
   const std::string descr_rest = field("descr");
-  const auto q1 = descr_rest.find('\''), q2 = descr_rest.find('\'', q1 + 1);
+  const auto q1 = descr_rest.find('\'');
+  const auto q2 = q1 == std::string::npos ? q1 : descr_rest.find('\'', q1 + 1);
+  if (q2 == std::string::npos) fail(file, "unreadable NPY dtype");
   const std::string descr = descr_rest.substr(q1 + 1, q2 - q1 - 1);
   if (trim(field("fortran_order")).rfind("True", 0) == 0)
     fail(file, "Fortran-order NPY arrays are not supported (save with np.ascontiguousarray)");
   const std::string shape_rest = field("shape");
-  const std::string dims =
-      shape_rest.substr(shape_rest.find('(') + 1, shape_rest.find(')') - shape_rest.find('(') - 1);
+  const auto open = shape_rest.find('('), close = shape_rest.find(')');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    fail(file, "unreadable NPY shape");
+  const std::string dims = shape_rest.substr(open + 1, close - open - 1);
+  uint64_t item_size = 0;
+  if (descr == "<f4" || descr == "<i4")
+    item_size = 4;
+  else if (descr == "<f8" || descr == "<i8")
+    item_size = 8;
+  else
+    fail(file, "NPY dtype '" + descr + "' is not supported (use <f4, <f8, <i4 or <i8)");
   shape->clear();
   for (const std::string& d : split_csv_line(dims)) {
     if (d.empty()) continue;
     double v = 0;
-    if (!parse_double(d, &v) || v < 0 || v != std::floor(v))
+    // Each extent must be an integer an int can hold (class counts and sample indices are int).
+    if (!parse_double(d, &v) || v < 0 || v != std::floor(v) || v > 2147483647.0)
       fail(file, "unreadable NPY shape '(" + dims + ")'");
     shape->push_back(static_cast<uint64_t>(v));
   }
   uint64_t count = 1;
-  for (uint64_t d : *shape) count *= d;
+  for (uint64_t d : *shape) count = checked_mul(count, d, file, "NPY shape");
+  const uint64_t data_bytes = checked_mul(count, item_size, file, "NPY data size");
+  if (data_bytes != file_size - data_offset)
+    fail(file, fmt::format("NPY header declares {} values of {} bytes ({} bytes of data), the file "
+                           "holds {} bytes after its header: truncated, or not this array",
+                           count, item_size, data_bytes, file_size - data_offset));
+  check_fits_in_memory(checked_mul(count, 8 + item_size, file, "NPY data size"), file,
+                       "reading this NPY array");
   std::vector<double> out(count);
   auto read_all = [&](auto tag) {
     using T = decltype(tag);
     std::vector<T> raw(count);
-    if (!in.read(reinterpret_cast<char*>(raw.data()), count * sizeof(T)))
+    if (!in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(data_bytes)))
       fail(file, fmt::format("truncated NPY data (expected {} values)", count));
     for (uint64_t i = 0; i < count; ++i) out[i] = static_cast<double>(raw[i]);
   };
@@ -178,10 +213,8 @@ std::vector<double> read_npy(const std::string& file, std::vector<uint64_t>* sha
     read_all(double{});
   else if (descr == "<i4")
     read_all(int32_t{});
-  else if (descr == "<i8")
-    read_all(int64_t{});
   else
-    fail(file, "NPY dtype '" + descr + "' is not supported (use <f4, <f8, <i4 or <i8)");
+    read_all(int64_t{});
   return out;
 }
 
@@ -229,12 +262,16 @@ RawSplit read_h5_split(const h5::File& f, const std::string& split, const std::s
     if (!f.exists(name)) fail(f.path(), fmt::format("no dataset {}", name));
   RawSplit s;
   s.file = f.path() + ":" + values;
-  std::vector<uint64_t> vd, yd;
-  s.values = f.read_f64(values, &vd);
+  // Shapes first, so that extents the file cannot back are refused before anything is read.
+  std::vector<uint64_t> vd = f.dims(values), yd = f.dims(labels);
   if (vd.size() != 2) fail(f.path(), fmt::format("{} must be 2-D [N, C]", values));
+  if (yd.size() != 1) fail(f.path(), fmt::format("{} must be 1-D [N]", labels));
+  if (vd[0] != yd[0])
+    fail(f.path(), fmt::format("{}: {} rows but {} labels in {}", values, vd[0], yd[0], labels));
+  if (vd[1] > 2147483647u) fail(f.path(), fmt::format("{} has {} classes", values, vd[1]));
+  s.values = f.read_f64(values, &vd);
   // Labels are read as doubles so a float dataset with fractions is refused, not truncated.
   const std::vector<double> y = f.read_f64(labels, &yd);
-  if (yd.size() != 1) fail(f.path(), fmt::format("{} must be 1-D [N]", labels));
   for (size_t i = 0; i < y.size(); ++i) {
     if (y[i] != std::floor(y[i]) || std::fabs(y[i]) > 2e9)
       fail(f.path(), fmt::format("{} at sample {}: {} is not an integer label", labels, i, y[i]));

@@ -1,6 +1,8 @@
 #include "core/hdf5_io.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -94,6 +96,27 @@ TEST(Hdf5, ReadableByH5pyWhenAvailable) {
       "','r'); v=f['val/logits'][()]; sys.exit(0 if v.shape==(2,2) and v[1,1]==4 and "
       "f.attrs['key'] in ('k', b'k') else 1)\"";
   EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
+// A file another process is writing (HDF5 holds an exclusive flock on it) is reported as
+// locked, not as truncated or corrupt (issue 17, finding 9).
+TEST(Hdf5, AFileLockedByAWriterIsReportedAsLocked) {
+  const std::string path = (temp_dir() / "locked.h5").string();
+  std::vector<float> x = {1.f, 2.f};
+  h5::write_atomically(path, [&](h5::File& f) { f.write_f32("/x", x.data(), {2}); });
+  const int fd = ::open(path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+  std::string err;
+  try {
+    h5::File::open(path);
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  EXPECT_NE(err.find("locked by another process"), std::string::npos) << err;
+  EXPECT_EQ(err.find("corrupt"), std::string::npos) << err;
+  ::close(fd);
+  EXPECT_EQ(h5::File::open(path).dims("/x"), std::vector<uint64_t>{2});
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -200,6 +201,54 @@ TEST_F(ConfigTest, SetOverridesAreValidatedToo) {
   EXPECT_NE(std::string(n.what()).find("medium"), std::string::npos);
   ConfigError s = error_of(kGood, {"no-equals-sign"});
   EXPECT_NE(std::string(s.what()).find("key=value"), std::string::npos);
+}
+
+// Issue 17, finding 9: an error caused by --set names the argument, not line 1 of the file,
+// and a key path through a single value is a ConfigError (exit 2), not a yaml-cpp exception.
+TEST_F(ConfigTest, SetErrorsNameTheSetArgument) {
+  ConfigError scalar = error_of(kGood, {"experiment.x=1"});
+  EXPECT_EQ(scalar.file(), "--set experiment.x=1");
+  EXPECT_NE(std::string(scalar.what()).find("'experiment' is a single value"), std::string::npos)
+      << scalar.what();
+  for (const std::string set : {"zoo.large.epochs=0", "dataset.limt=3", "seeds=[x]",
+                                "zoo.large={name: large, arch: nope}"}) {
+    ConfigError e = error_of(kGood, {set});
+    EXPECT_EQ(e.file(), "--set " + set) << e.what();
+    EXPECT_EQ(e.line(), 0) << e.what();
+  }
+  ConfigError empty = error_of(kGood, {"dataset..limit=3"});
+  EXPECT_EQ(empty.file(), "--set dataset..limit=3");
+  // A whole zoo entry replaced by name keeps the list a list.
+  const ExperimentConfig c = load_experiment_config(
+      write(kGood), {"zoo.small={name: small, arch: mlp, epochs: 4}"}, registries_);
+  ASSERT_EQ(c.zoo.size(), 2u);
+  EXPECT_EQ(c.zoo[0].options.get_int("epochs"), 4);
+}
+
+TEST_F(ConfigTest, DuplicateKeysAreErrorsNamingBothLines) {
+  ConfigError top = error_of(std::string(kGood) + "experiment: other\n");
+  EXPECT_EQ(top.key(), "experiment");
+  EXPECT_EQ(top.line(), 10);
+  EXPECT_NE(std::string(top.what()).find("duplicate key (first given at line 1)"),
+            std::string::npos)
+      << top.what();
+  ConfigError nested = error_of(replace(kGood, "limit: 100", "limit: 100, limit: 5"));
+  EXPECT_EQ(nested.key(), "limit");
+  EXPECT_EQ(nested.line(), 3);
+}
+
+TEST_F(ConfigTest, SetCacheDirWinsOverLazystackCache) {
+  const char* old = std::getenv("LAZYSTACK_CACHE");
+  const std::string saved = old ? old : "";
+  setenv("LAZYSTACK_CACHE", "/tmp/from-env", 1);
+  EXPECT_EQ(load_experiment_config(write(kGood), {}, registries_).cache_dir, "/tmp/from-env");
+  EXPECT_EQ(
+      load_experiment_config(write(kGood), {"cache_dir=/tmp/from-set"}, registries_).cache_dir,
+      "/tmp/from-set");
+  if (old)
+    setenv("LAZYSTACK_CACHE", saved.c_str(), 1);
+  else
+    unsetenv("LAZYSTACK_CACHE");
 }
 
 // Names are data: a name that could leave results_dir, split a path or carry code is a config

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <regex>
 #include <set>
@@ -17,8 +18,10 @@
 #include <tuple>
 #include <vector>
 
+#include "core/json_numbers.h"
 #include "reports/gnuplot.h"
 #include "reports/seeds.h"
+#include "reports/summary.h"
 #include "tests/reports/fixtures.h"
 
 namespace lazystack {
@@ -430,6 +433,26 @@ TEST(RenderReport, RejectsAFolderThatIsNotAResultsFolder) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos) << e.what();
   }
+}
+
+// Issue 17, finding 9: inf and NaN are written as "+inf"/"+nan", not a silent null, and
+// the report reads back exactly what the run wrote.
+TEST(RenderReport, NonFiniteNumbersRoundTripThroughSummaryJson) {
+  TempDir dir;
+  json s = small_summary();
+  json& headline = s["methods"].begin().value()["headline"];
+  headline["speedup_vs_full"] = std::numeric_limits<double>::infinity();
+  headline["std_cost"] = std::nan("");
+  const std::string text = dump_with_nonfinite(s, 2);
+  EXPECT_NE(text.find("\"speedup_vs_full\": \"+inf\""), std::string::npos);
+  EXPECT_NE(text.find("\"std_cost\": \"+nan\""), std::string::npos);
+  fs::create_directories(dir.path());
+  std::ofstream(dir.path() / "summary.json") << text << "\n";
+  const json loaded = reports::load_summary(dir.str());
+  const json& h = loaded["methods"].begin().value()["headline"];
+  EXPECT_TRUE(h["speedup_vs_full"].is_number() && std::isinf(h["speedup_vs_full"].get<double>()));
+  EXPECT_TRUE(h["std_cost"].is_number() && std::isnan(h["std_cost"].get<double>()));
+  EXPECT_NO_THROW(render_report(dir.str()));
 }
 
 TEST(RenderReport, RejectsResultsOfAnIncompatibleVersion) {

@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cmath>
 #include <filesystem>
@@ -296,6 +297,74 @@ TEST(Import, NpyRoundTripsWithNpyOrTextLabels) {
   bad[4] = std::nanf("");
   write_npy(dir.file("val.npy"), "<f4", "(3, 3)", bad.data(), bad.size() * sizeof(float));
   EXPECT_NE(error_of([&] { import_outputs(s); }).find("non-finite"), std::string::npos);
+}
+
+// Finding 6 of issue 17: sizes in file headers are checked against the file before anything
+// is allocated. Without the checks these allocate 4 GiB / 80 GB (std::bad_alloc or an OOM kill).
+TEST(Import, NpyHeaderSizesAreCheckedAgainstTheFileBeforeAllocating) {
+  TempDir dir;
+  ImportSpec s;
+  s.name = "m";
+  s.val_path = dir.file("val.npy");
+  s.test_path = dir.file("val.npy");
+  s.val_labels = s.test_labels = dir.file("y.txt");
+  s.cost = 1;
+  write_text(dir.file("y.txt"), "0\n1\n");
+  const float two[2] = {1, 2};
+  auto refused = [&](const std::string& text) {
+    const std::string err = error_of([&] { import_outputs(s); });
+    EXPECT_NE(err.find("val.npy"), std::string::npos) << err;
+    EXPECT_NE(err.find(text), std::string::npos) << err;
+  };
+  write_npy(s.val_path, "<f4", "(33554432, 32)", two, sizeof two);  // 4 GiB declared, 8 bytes
+  refused("declares 1073741824 values");
+  write_npy(s.val_path, "<f8", "(2147483647, 2147483647, 2147483647)", two, sizeof two);
+  refused("overflows");
+  write_npy(s.val_path, "<f4", "(1e300, 2)", two, sizeof two);
+  refused("unreadable NPY shape");
+  write_npy(s.val_path, "<f4", "(0, 3000000000)", two, 0);
+  refused("unreadable NPY shape");
+  // A version-2 header declaring a 4 GiB header in a 12-byte file.
+  write_text(s.val_path, std::string("\x93NUMPY\x02\x00\xff\xff\xff\xff", 12));
+  refused("truncated");
+}
+
+TEST(Import, HdfExtentsAreCheckedAgainstStorageBeforeReading) {
+  TempDir dir;
+  ImportSpec s;
+  s.name = "m";
+  s.h5_path = dir.file("in.h5");
+  s.cost = 1;
+  Table t;
+  {  // /val/logits declares [1e8, 100] doubles (80 GB) and stores nothing.
+    h5::File f = h5::File::create(s.h5_path);
+    f.write_f32("/test/logits", t.test.data(), {2, 3});
+    f.write_i32("/test/labels", t.test_y.data(), {2});
+    const std::vector<int32_t> y(100, 0);
+    f.write_i32("/val/labels", y.data(), {100});
+  }
+  {
+    const hid_t file = H5Fopen(s.h5_path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    const hsize_t dims[2] = {100000000, 100};
+    const hid_t space = H5Screate_simple(2, dims, nullptr);
+    const hid_t group = H5Gopen2(file, "/val", H5P_DEFAULT);
+    const hid_t ds =
+        H5Dcreate2(group, "logits", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(ds, 0);
+    H5Dclose(ds);
+    H5Gclose(group);
+    H5Sclose(space);
+    H5Fclose(file);
+  }
+  std::string err = error_of([&] { import_outputs(s); });
+  EXPECT_NE(err.find("/val/logits: 100000000 rows but 100 labels"), std::string::npos) << err;
+  // Read directly (as the logit cache does): the extents are checked against the storage.
+  const h5::File f = h5::File::open(s.h5_path);
+  std::vector<uint64_t> dims;
+  err = error_of([&] { f.read_f64("/val/logits", &dims); });
+  EXPECT_NE(err.find("declares 10000000000 values"), std::string::npos) << err;
+  EXPECT_NE(err.find("stores 0 bytes"), std::string::npos) << err;
 }
 
 // Per-sample costs: a CSV cost table (one column per model), NPY [N] or HDF5 /<model>, or
