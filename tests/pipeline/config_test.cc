@@ -264,8 +264,6 @@ TEST_F(ConfigTest, MethodsNamingUnknownModelsOrRejectedByTheirConstructor) {
       registries_));
 }
 
-}  // namespace
-}  // namespace lazystack
 
 // A zoo member's input view (zoo/input_view.h): validated like every option, kept in the
 // member's options (and so in its cache key), and checked against the dataset's input shape.
@@ -308,3 +306,6 @@ TEST_F(ConfigTest, ViewIsCheckedAgainstTheInputShape) {
   ds.shape = InputShape{1, 20, 30, true};
   EXPECT_NO_THROW(check_zoo_views(c, ds));
 }
+
+}  // namespace
+}  // namespace lazystack
