@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "core/synthetic.h"
+#include "methods/lazystack/discovery.h"
 #include "methods/lazystack/mdp_build.h"
 #include "methods/lazystack/mdp_solve.h"
 
@@ -33,6 +34,34 @@ BENCHMARK(BM_MdpBuildSolve)
     ->Args({12, 30000})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
+// What a LazyStack method does per beta since issue 12 (its default DiscoveryOptions): build
+// with per-fold counts (5 folds), smoothing, back-off and class groups (default 1), then solve
+// the full estimate and the 5 leave-one-fold-out estimates (6 solves).
+void BM_MdpBuildSolveCrossFitted(benchmark::State& state) {
+  const int models = static_cast<int>(state.range(0));
+  const int samples = static_cast<int>(state.range(1));
+  const LogitTable val_fit = synthetic_logit_table(models, samples, 10, 11);
+  lazy::DiscoveryOptions defaults;
+  lazy::MdpOptions options = defaults.mdp;
+  options.beta = 100.0;
+  size_t states = 0;
+  for (auto _ : state) {
+    lazy::TrajectoryMdp mdp = lazy::build_trajectory_mdp(val_fit, options);
+    for (int f = -1; f < mdp.num_folds; ++f) {
+      lazy::MdpSolution solution = lazy::solve_backward_induction(mdp, f);
+      states = solution.value.size();
+      benchmark::DoNotOptimize(solution.value.data());
+    }
+  }
+  state.counters["states"] = static_cast<double>(states);
+}
+BENCHMARK(BM_MdpBuildSolveCrossFitted)
+    ->ArgNames({"models", "samples"})
+    ->Args({8, 30000})
+    ->Args({12, 30000})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
 // 14 models: 2^14 executed sets; once is enough (tens of seconds, about a gigabyte).
 BENCHMARK(BM_MdpBuildSolve)
     ->ArgNames({"models", "samples"})

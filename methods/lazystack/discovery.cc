@@ -9,9 +9,37 @@
 namespace lazystack {
 namespace lazy {
 
+DiscoveryOptions::DiscoveryOptions() {
+  mdp.folds = EstimationDefaults::kFolds;
+  mdp.estimation.success_prior = EstimationDefaults::kSuccessPrior;
+  mdp.estimation.transition_prior = EstimationDefaults::kTransitionPrior;
+  mdp.estimation.min_count = EstimationDefaults::kMinCount;
+  mdp.class_groups = EstimationDefaults::kClassGroups;
+}
+
 std::vector<OptionSpec> discovery_option_specs() {
   const DiscoveryOptions d;
   return {
+      opt_int("folds", d.mdp.folds,
+              "cross-fitting folds of val_fit: each fold's rollout (which picks the trajectories) "
+              "follows the MDP estimated on the other folds; 0 or 1 = in-sample")
+          .range(0, 50),
+      opt_double("success_prior", d.mdp.estimation.success_prior,
+                 "strength of the Beta prior on P(correct | E, h, k), centred on the (E, h) "
+                 "estimate, itself shrunk towards (E) with the same strength")
+          .range(0.0, 1e9),
+      opt_double("transition_prior", d.mdp.estimation.transition_prior,
+                 "strength of the Dirichlet prior on a state's transitions, centred on its bin's "
+                 "pooled transitions (and those on the set's)")
+          .range(0.0, 1e9),
+      opt_int("min_count", d.mdp.estimation.min_count,
+              "a state (or bin) seen by fewer val_fit samples takes its parent's estimates: "
+              "(E, h, k) -> (E, h) -> (E)")
+          .range(0, 1000000),
+      opt_int("class_groups", d.mdp.class_groups,
+              "class component of the MDP state: 0 = the argmax class, G = G groups of classes "
+              "ranked by the aggregate's mean confidence, 1 = no class component")
+          .range(0, 65535),
       opt_double("beta", d.mdp.beta,
                  "MDP accuracy/cost knob: STOP pays beta if the aggregate is right, EXEC(j) costs "
                  "cost_j / max cost (100: one point of accuracy is worth one run of the costliest "
@@ -41,6 +69,11 @@ DiscoveryOptions discovery_options_from(const Options& options) {
   d.mdp.max_models = static_cast<int>(options.get_int("max_models"));
   d.mdp.prune = options.get_bool("prune");
   d.min_share = options.get_double("min_share");
+  d.mdp.folds = static_cast<int>(options.get_int("folds"));
+  d.mdp.estimation.success_prior = options.get_double("success_prior");
+  d.mdp.estimation.transition_prior = options.get_double("transition_prior");
+  d.mdp.estimation.min_count = static_cast<uint32_t>(options.get_int("min_count"));
+  d.mdp.class_groups = static_cast<int>(options.get_int("class_groups"));
   return d;
 }
 
@@ -61,25 +94,81 @@ nlohmann::json Discovery::to_json(const std::vector<std::string>& model_names) c
   j["solve_seconds"] = solution.solve_seconds;
   j["rollout_seconds"] = rollout_seconds;
   j["start_value"] = solution.value.empty() ? 0.0 : solution.value[0];
+  j["estimation"] = {{"folds", mdp.num_folds},
+                     {"success_prior", mdp.estimation.success_prior},
+                     {"transition_prior", mdp.estimation.transition_prior},
+                     {"min_count", mdp.estimation.min_count},
+                     {"class_codes", mdp.num_groups}};
+  // What the MDP (all of val_fit) promises for its policy: accuracy at STOP and mean cost.
+  const double promised_accuracy = solution.accuracy.empty() ? 0.0 : solution.accuracy[0];
+  const double promised_cost = solution.cost.empty() ? 0.0 : solution.cost[0];
+  j["promised"] = {{"accuracy", promised_accuracy}, {"mean_cost", promised_cost}};
   j["policy"] = plan.policy.summary_json();
-  j["val_fit_rollout"] = {{"accuracy", rollout.accuracy},
+  auto sources = [](const RolloutResult& r) {
+    int64_t total = 0;
+    for (int64_t c : r.decisions_by_source) total += c;
+    nlohmann::json out = {{"decisions", total}};
+    const char* names[4] = {"solved", "backed_off", "bin_level", "fell_back"};
+    for (int i = 0; i < 4; ++i)
+      out[names[i]] = total ? static_cast<double>(r.decisions_by_source[i]) / total : 0.0;
+    return out;
+  };
+  j["val_fit_rollout"] = {{"cross_fitted", cross_fitted},
+                          {"accuracy", rollout.accuracy},
                           {"mean_cost", rollout.mean_cost},
                           {"mean_models", rollout.mean_models},
                           {"mean_reward", rollout.mean_reward},
-                          {"fallback_decisions", rollout.num_fallback_decisions}};
+                          {"promised_accuracy", rollout_promised_accuracy},
+                          {"promised_mean_cost", rollout_promised_cost},
+                          {"gap", rollout_promised_accuracy - rollout.accuracy},
+                          {"fallback_decisions", rollout.num_fallback_decisions},
+                          {"decision_sources", sources(rollout)}};
+  if (has_val_cal)
+    j["val_cal_rollout"] = {{"accuracy", val_cal_rollout.accuracy},
+                            {"mean_cost", val_cal_rollout.mean_cost},
+                            {"mean_models", val_cal_rollout.mean_models},
+                            {"promised_accuracy", promised_accuracy},
+                            {"promised_mean_cost", promised_cost},
+                            {"gap", promised_accuracy - val_cal_rollout.accuracy},
+                            {"decision_sources", sources(val_cal_rollout)}};
   j["trajectories"] = trajectories.to_json(model_names);
   j["coverage_95_trajectories"] = trajectories.num_for_coverage(0.95);
   j["trie"] = plan.trie.to_json(model_names);
   return j;
 }
 
-Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOptions& options) {
+Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOptions& options,
+                                const LogitTable* val_cal) {
   Discovery d;
   d.mdp = build_trajectory_mdp(val_fit, options.mdp);
   d.solution = solve_backward_induction(d.mdp);
   d.plan.policy = PolicyTable::from_solution(d.mdp, d.solution);
   const auto start = std::chrono::steady_clock::now();
-  d.rollout = rollout_policy(val_fit, d.plan.policy);
+  if (d.mdp.num_folds >= 2) {
+    // Cross-fitting: fold f's samples follow the policy solved without fold f's counts.
+    const int k = d.mdp.num_folds;
+    std::vector<PolicyTable> policies;
+    std::vector<double> fold_size(k, 0.0);
+    for (uint8_t f : d.mdp.fold_of) fold_size[f] += 1.0;
+    for (int f = 0; f < k; ++f) {
+      const MdpSolution sol = solve_backward_induction(d.mdp, f);
+      policies.push_back(PolicyTable::from_solution(d.mdp, sol));
+      d.rollout_promised_accuracy += sol.accuracy[0] * fold_size[f] / val_fit.num_samples();
+      d.rollout_promised_cost += sol.cost[0] * fold_size[f] / val_fit.num_samples();
+    }
+    std::vector<const PolicyTable*> pointers;
+    for (const PolicyTable& p : policies) pointers.push_back(&p);
+    d.rollout = rollout_policies(val_fit, pointers, d.mdp.fold_of);
+    d.cross_fitted = true;
+  } else {
+    d.rollout = rollout_policy(val_fit, d.plan.policy);
+    d.rollout_promised_accuracy = d.solution.accuracy[0];
+    d.rollout_promised_cost = d.solution.cost[0];
+  }
+  if (val_cal) {
+    d.val_cal_rollout = rollout_policy(*val_cal, d.plan.policy);
+    d.has_val_cal = true;
+  }
   d.trajectories = summarize_trajectories(d.rollout.trajectories, options.min_share);
   d.plan.trie = PrefixTrie::from_report(d.trajectories);
   d.rollout_seconds = seconds_since(start);

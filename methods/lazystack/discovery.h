@@ -20,13 +20,26 @@
 namespace lazystack {
 namespace lazy {
 
+/// Defaults of the estimation options of LazyStack methods (README "Estimation"; chosen on
+/// validation data). A default-constructed DiscoveryOptions uses them too; MdpOptions alone
+/// stays raw (the poster's counts), which the hand-computed MDP tests rely on.
+struct EstimationDefaults {
+  static constexpr int kFolds = 5;
+  static constexpr double kSuccessPrior = 10.0;
+  static constexpr double kTransitionPrior = 10.0;
+  static constexpr int kMinCount = 10;
+  static constexpr int kClassGroups = 1;
+};
+
 struct DiscoveryOptions {
+  DiscoveryOptions();
   MdpOptions mdp;
   double min_share = 0.02;  ///< keep trajectories taken by at least this share of val_fit
 };
 
 /// Declared options of trajectory discovery (defaults as in DiscoveryOptions): beta,
-/// entropy_bins, max_models, prune, min_share. A LazyStack method's option list includes these.
+/// entropy_bins, max_models, prune, min_share, folds, success_prior, transition_prior,
+/// min_count, class_groups. A LazyStack method's option list includes these.
 std::vector<OptionSpec> discovery_option_specs();
 /// Reads the options declared by discovery_option_specs() from validated Options.
 DiscoveryOptions discovery_options_from(const Options& options);
@@ -45,8 +58,16 @@ struct DiscoveryPlan {
 /// Everything discovery produced, with timings.
 struct Discovery {
   TrajectoryMdp mdp;
-  MdpSolution solution;
+  MdpSolution solution;  ///< on all of val_fit: the policy that runs online
+  /// With folds: per-sample trajectories from the policy that left the sample's fold out
+  /// (out of sample); without: the in-sample rollout of `solution`'s policy.
   RolloutResult rollout;
+  bool cross_fitted = false;
+  /// What the MDP promises for the rollout's samples (fold-weighted leave-fold-out start values
+  /// when cross-fitted): accuracy at STOP and cost, in the table's unit.
+  double rollout_promised_accuracy = 0.0, rollout_promised_cost = 0.0;
+  bool has_val_cal = false;
+  RolloutResult val_cal_rollout;  ///< `solution`'s policy on val_cal (the same mean aggregate)
   TrajectoryReport trajectories;
   DiscoveryPlan plan;
   double rollout_seconds = 0.0;
@@ -56,8 +77,11 @@ struct Discovery {
   nlohmann::json to_json(const std::vector<std::string>& model_names = {}) const;
 };
 
-/// Runs Offline 1 on val_fit. Throws std::invalid_argument on bad options or data.
-Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOptions& options);
+/// Runs Offline 1 on val_fit; with options.mdp.folds >= 2 the trajectories come from the
+/// cross-fitted rollout. With `val_cal`, also rolls the policy out there (diagnostics: what the
+/// MDP promises vs what its policy achieves). Throws std::invalid_argument on bad options or data.
+Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOptions& options,
+                                const LogitTable* val_cal = nullptr);
 
 }  // namespace lazy
 }  // namespace lazystack

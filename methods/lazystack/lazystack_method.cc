@@ -324,8 +324,8 @@ std::vector<double> LazyStackMethod::fit_betas() const {
   return betas;
 }
 
-LazyStackArtifact LazyStackMethod::fit_one(const LogitTable& val_fit, uint64_t seed, double beta,
-                                           FitRecord* record) const {
+LazyStackArtifact LazyStackMethod::fit_one(const LogitTable& val_fit, const LogitTable* val_cal,
+                                           uint64_t seed, double beta, FitRecord* record) const {
   LazyStackArtifact a;
   a.model_names = val_fit.model_names();
   a.num_classes = val_fit.num_classes();
@@ -334,7 +334,8 @@ LazyStackArtifact LazyStackMethod::fit_one(const LogitTable& val_fit, uint64_t s
   if (order_ == ExecutionOrder::kMdp) {
     DiscoveryOptions options = discovery_options_;
     options.mdp.beta = beta;
-    const Discovery d = discover_trajectories(val_fit, options);
+    options.mdp.fold_seed = seed;
+    const Discovery d = discover_trajectories(val_fit, options, val_cal);
     record->discovery = d.to_json(val_fit.model_names());
     a.policy = d.plan.policy;
     if (d.trajectories.num_kept > 0) {
@@ -398,7 +399,7 @@ void LazyStackMethod::fit(const FitContext& ctx) {
   for (double beta : fit_betas()) {
     const auto start = std::chrono::steady_clock::now();
     FitRecord record;
-    LazyStackArtifact a = fit_one(val_fit, ctx.seed, beta, &record);
+    LazyStackArtifact a = fit_one(val_fit, &ctx.val_cal, ctx.seed, beta, &record);
     Aggregator aggregator(a.substackers, a.trie);
     if (!given_thetas_.empty()) {
       a.thetas = given_thetas_;
@@ -447,6 +448,19 @@ void LazyStackMethod::prepare() {
   // Until a knob says otherwise: the largest beta, never exiting on confidence.
   selected_ = bundle_.artifacts.size() - 1;
   theta_ = bundle_.artifacts.back().thetas.back();
+  knob_offset_.clear();
+  size_t offset = 0;
+  for (const LazyStackArtifact& a : bundle_.artifacts) {
+    knob_offset_.push_back(offset);
+    offset += a.thetas.size();
+  }
+  knob_index_ = offset - 1;
+  num_knobs_ = offset;
+  decision_sources_.clear();
+  sweep_ordinal_ = -1;
+  const LazyStackArtifact& any = bundle_.artifacts.front();
+  run_probs_.assign(any.model_names.size() * static_cast<size_t>(any.num_classes), 0.0f);
+  state_sum_.assign(any.num_classes, 0.0f);
 }
 
 std::vector<double> LazyStackMethod::automatic_thetas(const LogitTable& val_fit,
@@ -518,6 +532,10 @@ void LazyStackMethod::set_knob(const Knob& knob) {
   }
   theta_ = knob.get("theta");
   selected_ = pick;
+  const std::vector<double>& thetas = bundle_.artifacts[pick].thetas;
+  const size_t t = static_cast<size_t>(
+      std::lower_bound(thetas.begin(), thetas.end(), theta_ - 1e-12) - thetas.begin());
+  knob_index_ = knob_offset_[pick] + std::min(t, thetas.size() - 1);
 }
 
 int LazyStackMethod::predict(Meter& meter) {
@@ -540,9 +558,24 @@ int LazyStackMethod::predict(Meter& meter) {
       cache->probs.resize(cache->filled.size() * c);
     }
   }
+  const int n_models = static_cast<int>(a.model_names.size());
+  // Decision sources are counted within sweeps only (the evaluator's timing passes and single
+  // evaluations would count samples twice).
+  SourceCounts scratch{};
+  SourceCounts* counts_ptr = &scratch;
+  if (sweep_samples_ > 0 && sweep_ordinal_ >= 0) {
+    if (decision_sources_.size() <= static_cast<size_t>(sweep_ordinal_))
+      decision_sources_.resize(sweep_ordinal_ + 1,
+                               std::vector<SourceCounts>(num_knobs_, SourceCounts{}));
+    counts_ptr = &decision_sources_[sweep_ordinal_][knob_index_];
+  }
+  SourceCounts& counts = *counts_ptr;
+  int depth = 0;
   while (true) {
     const ProbView probs = meter.run(step.model);
     executed |= 1ull << step.model;
+    ++depth;
+    std::copy(probs.data, probs.data + c, run_probs_.begin() + static_cast<size_t>(step.model) * c);
     aggregator.add(step.model, probs.data, step.node);
     const float* p;
     if (cache) {
@@ -561,15 +594,28 @@ int LazyStackMethod::predict(Meter& meter) {
     if (p[answer] >= theta_ || trie.node(step.node).is_leaf()) return answer;
     int wanted = -1;  // cost order: the trie is a chain, its only child is next
     if (a.order == ExecutionOrder::kMdp) {
-      wanted = a.policy.decide_probs(executed, p).action;
+      // The policy's state is the MDP's: the mean of the executed models' probabilities, summed
+      // in ascending model order (state.h), whatever the aggregator answers with.
+      std::fill(state_sum_.begin(), state_sum_.end(), 0.0f);
+      for (int m = 0; m < n_models; ++m) {
+        if (!((executed >> m) & 1u)) continue;
+        const float* q = run_probs_.data() + static_cast<size_t>(m) * c;
+        for (int k = 0; k < c; ++k) state_sum_[k] += q[k];
+      }
+      const BinClass bc = mean_bin_class(state_sum_.data(), depth, c, a.policy.num_bins());
+      const PolicyDecision d = a.policy.decide(executed, bc.bin, bc.cls);
+      ++counts[static_cast<int>(d.source)];
+      wanted = d.action;
       if (wanted == kStop) return answer;
     }
     step = trie.step(step.node, wanted);
+    if (a.order == ExecutionOrder::kMdp && !step.followed) ++counts[4];
   }
 }
 
 void LazyStackMethod::begin_sweep(int num_samples) {
   sweep_samples_ = std::max(0, num_samples);
+  ++sweep_ordinal_;
   sweep_cache_.assign(bundle_.artifacts.size(), SweepCache{});
 }
 
@@ -627,6 +673,53 @@ nlohmann::json LazyStackMethod::diagnostics() const {
     per_beta.push_back(std::move(d));
   }
   j["num_knobs"] = num_knobs;
+  // Per beta: what the MDP promises (accuracy at STOP, cost) vs what its policy achieves on
+  // val_cal with the same (mean) aggregate and no confidence exit, and the cross-fitted val_fit
+  // rollout.
+  nlohmann::json promise = nlohmann::json::array();
+  for (size_t i = 0; i < records_.size(); ++i) {
+    const nlohmann::json& d = records_[i].discovery;
+    if (d.is_null() || !d.contains("val_cal_rollout")) continue;
+    const nlohmann::json& v = d["val_cal_rollout"];
+    nlohmann::json row = {{"beta", bundle_.artifacts[i].beta},
+                          {"promised_accuracy", v["promised_accuracy"]},
+                          {"promised_mean_cost", v["promised_mean_cost"]},
+                          {"val_cal_accuracy", v["accuracy"]},
+                          {"val_cal_mean_cost", v["mean_cost"]},
+                          {"gap", v["gap"]},
+                          {"val_fit_cross_fitted_accuracy", d["val_fit_rollout"]["accuracy"]},
+                          {"val_fit_promised_accuracy", d["val_fit_rollout"]["promised_accuracy"]}};
+    if (i == selected_) j["selected"]["mdp_promise"] = row;
+    promise.push_back(std::move(row));
+  }
+  if (!promise.empty()) j["mdp_promise_vs_val_cal"] = std::move(promise);
+  // Online decisions by source, per sweep (pipeline order: val_cal, then test): at the selected
+  // knob and over every knob swept.
+  if (mdp) {
+    const char* sweep_names[2] = {"val_cal", "test"};
+    nlohmann::json sources;
+    for (size_t w = 0; w < decision_sources_.size(); ++w) {
+      auto shares = [](const SourceCounts& c) {
+        const int64_t total = c[0] + c[1] + c[2] + c[3];
+        auto share = [&](int64_t x) { return total ? static_cast<double>(x) / total : 0.0; };
+        return nlohmann::json{{"decisions", total},
+                              {"solved", share(c[0])},
+                              {"backed_off", share(c[1] + c[2])},
+                              {"backed_off_state", share(c[1])},
+                              {"bin_level", share(c[2])},
+                              {"fell_back", share(c[3] + c[4])},
+                              {"unseen_set", share(c[3])},
+                              {"trie_detour", share(c[4])}};
+      };
+      SourceCounts all{};
+      for (const SourceCounts& c : decision_sources_[w])
+        for (int i = 0; i < kSourceKinds; ++i) all[i] += c[i];
+      const std::string name = w < 2 ? sweep_names[w] : fmt::format("sweep{}", w);
+      sources[name] = {{"selected_knob", shares(decision_sources_[w][knob_index_])},
+                       {"all_knobs", shares(all)}};
+    }
+    j["decision_sources"] = std::move(sources);
+  }
   j["artifact_bytes"] = bundle_.size_bytes();  // the one file holding every beta's artifact
   j["artifact_bytes_per_beta"] = bytes;
   j["fit_seconds_per_beta"] = seconds;

@@ -11,6 +11,7 @@
 // child is not in the trie, the child with most val_fit traffic.
 #pragma once
 
+#include <array>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -124,8 +125,8 @@ class LazyStackMethod : public Method {
   void prepare();
   /// The betas fit() uses: sorted, without duplicates.
   std::vector<double> fit_betas() const;
-  LazyStackArtifact fit_one(const LogitTable& val_fit, uint64_t seed, double beta,
-                            FitRecord* record) const;
+  LazyStackArtifact fit_one(const LogitTable& val_fit, const LogitTable* val_cal, uint64_t seed,
+                            double beta, FitRecord* record) const;
   std::vector<double> automatic_thetas(const LogitTable& val_fit, const LazyStackArtifact& a,
                                        Aggregator& aggregator) const;
 
@@ -156,6 +157,20 @@ class LazyStackMethod : public Method {
   };
   int sweep_samples_ = 0;  ///< 0: no sweep in progress
   std::vector<SweepCache> sweep_cache_;
+
+  // Online policy state: every executed model's probabilities (slot per model), so the mean
+  // aggregate is summed in ascending model order exactly as the MDP build sums it.
+  std::vector<float> run_probs_, state_sum_;
+  // Where online decisions came from (after a model ran): solved, backed-off, bin-level,
+  // cheapest (E unseen), trie detour. Per sweep (in the pipeline: 0 = val_cal, 1 = test; the
+  // sweeps only), per knob of the grid.
+  static constexpr int kSourceKinds = 5;
+  using SourceCounts = std::array<int64_t, kSourceKinds>;
+  std::vector<std::vector<SourceCounts>> decision_sources_;  ///< [sweep][knob]
+  int sweep_ordinal_ = -1;           ///< index into decision_sources_ of the current sweep
+  size_t knob_index_ = 0;            ///< grid() position of the current knob
+  std::vector<size_t> knob_offset_;  ///< per artifact: grid() position of its first theta
+  size_t num_knobs_ = 0;
 };
 
 /// Adds the five LazyStack methods to `registry`.

@@ -12,11 +12,40 @@
 namespace lazystack {
 namespace lazy {
 
+/// How success and transition probabilities are estimated from counts (README "Estimation").
+/// All zero: raw frequencies (correct / count), as the poster counts them.
+///
+/// Hierarchy: a state (E, h, k) backs off to its bin (E, h), which backs off to its set (E).
+/// P(correct): Beta prior of strength `success_prior` centred on the parent's estimate, i.e.
+/// (correct + a * parent) / (count + a); the set's parent is 1/2. Transitions: Dirichlet prior
+/// of strength `transition_prior` centred on the parent's pooled transition distribution under
+/// the same action (every sample of the bin, or of the set, that the action moves). A level
+/// seen by fewer than `min_count` samples (or by none) takes its parent's estimate outright.
+struct MdpEstimation {
+  double success_prior = 0.0;
+  double transition_prior = 0.0;
+  uint32_t min_count = 0;
+
+  bool raw() const { return success_prior == 0.0 && transition_prior == 0.0 && min_count == 0; }
+  /// True when a level seen by `count` samples takes its parent's estimate outright.
+  bool backs_off(double count) const { return count <= 0.0 || count < min_count; }
+  /// Shrunk rate of `correct` out of `count` towards `parent`.
+  double success(double correct, double count, double parent) const {
+    if (backs_off(count)) return parent;
+    return (correct + success_prior * parent) / (count + success_prior);
+  }
+  /// Weight of a level's own transition counts (the parent's distribution gets 1 - weight).
+  double own_weight(double count) const {
+    if (backs_off(count)) return 0.0;
+    return count / (count + transition_prior);
+  }
+};
+
 /// One state (E, h, k) with the val_fit samples whose aggregate lands in it.
 struct MdpState {
   uint64_t executed = 0;      ///< E, bit j = model j ran
   int bin = -1;               ///< h; -1 for the start state (nothing to aggregate)
-  int cls = -1;               ///< k; -1 for the start state
+  int cls = -1;               ///< k (the class group when classes are grouped); -1 at the start
   uint32_t count = 0;         ///< val_fit samples in this state
   uint32_t correct = 0;       ///< of those, how many have k == label
   uint32_t action_begin = 0;  ///< EXEC actions are actions[action_begin, action_end)
@@ -72,7 +101,38 @@ struct TrajectoryMdp {
   std::vector<MdpSet> sets;  ///< sorted by (|E|, E)
   MdpBuildStats stats;
 
-  /// Reward of STOP in state s (callers check can_stop()).
+  /// Class component of the state: class_group[c] is class c's code k; empty = the class itself.
+  std::vector<uint16_t> class_group;
+  int num_groups = 0;  ///< number of codes k (num_classes when class_group is empty)
+  MdpEstimation estimation;
+
+  /// Cross-fitting: fold_of[n] is val_fit sample n's fold (empty when num_folds == 0). Per fold
+  /// f, fold_count/fold_correct[s * num_folds + f] and fold_transitions[t * num_folds + f] count
+  /// fold f's samples only; the estimate that leaves fold f out subtracts them from the totals.
+  int num_folds = 0;
+  std::vector<uint8_t> fold_of;
+  std::vector<uint32_t> fold_count, fold_correct, fold_transitions;
+
+  /// Counts of state s / transition t in estimate `leave_out` (-1: all of val_fit).
+  uint32_t count_in(uint32_t s, int leave_out) const {
+    return leave_out < 0
+               ? states[s].count
+               : states[s].count - fold_count[static_cast<size_t>(s) * num_folds + leave_out];
+  }
+  uint32_t correct_in(uint32_t s, int leave_out) const {
+    return leave_out < 0
+               ? states[s].correct
+               : states[s].correct - fold_correct[static_cast<size_t>(s) * num_folds + leave_out];
+  }
+  uint32_t transition_in(uint32_t t, int leave_out) const {
+    return leave_out < 0 ? transitions[t].count
+                         : transitions[t].count -
+                               fold_transitions[static_cast<size_t>(t) * num_folds + leave_out];
+  }
+  /// The code k of class c.
+  int group_of(int c) const { return class_group.empty() ? c : class_group[c]; }
+
+  /// Raw reward of STOP in state s (callers check can_stop()); the solver uses the estimate.
   double stop_reward(uint32_t s) const {
     const MdpState& st = states[s];
     return st.count == 0 ? 0.0 : beta * static_cast<double>(st.correct) / st.count;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <stdexcept>
 
 #include "core/log.h"
@@ -19,6 +20,7 @@ namespace {
 struct PendingTransition {
   uint32_t local = 0;  // successor's local id in the child set
   uint32_t count = 0;
+  uint32_t fold_begin = 0;  // per-fold counts at child.pending_folds[fold_begin, + K)
 };
 struct PendingAction {
   uint32_t state = 0;  // global id of the source state
@@ -34,14 +36,16 @@ struct SortableAction {
 // counts, then (once its parents are processed) which local states are reachable.
 struct LevelSet {
   uint64_t executed = 0;
-  std::vector<int> models;               // ascending
-  std::vector<uint16_t> ids;             // [N] local state of each sample
-  std::vector<int32_t> code_to_local;    // [C*B], code = k * B + h; -1 = no sample
-  std::vector<uint32_t> local_code;      // local -> code
-  std::vector<uint32_t> count, correct;  // per local state
-  std::vector<uint8_t> reachable;        // per local state
-  std::vector<int32_t> global;           // per local state: MDP state id, -1 if unreachable
-  std::vector<uint8_t> expanded;         // per local state
+  std::vector<int> models;                 // ascending
+  std::vector<uint16_t> ids;               // [N] local state of each sample
+  std::vector<int32_t> code_to_local;      // [C*B], code = k * B + h; -1 = no sample
+  std::vector<uint32_t> local_code;        // local -> code
+  std::vector<uint32_t> count, correct;    // per local state
+  std::vector<uint32_t> fcount, fcorrect;  // per local state x fold (cross-fitting only)
+  std::vector<uint32_t> pending_folds;
+  std::vector<uint8_t> reachable;  // per local state
+  std::vector<int32_t> global;     // per local state: MDP state id, -1 if unreachable
+  std::vector<uint8_t> expanded;   // per local state
   std::vector<PendingTransition> pending;
   std::vector<PendingAction> pending_actions;
   bool any_expanded = false;
@@ -52,10 +56,12 @@ struct LevelSet {
 // chunk the work runs over contiguous chunk x C floats (sums, then entropy terms), which
 // vectorises; per row it then sums the terms in class order exactly as entropy_nats() does, so
 // the states equal those the rollout and online code compute one row at a time.
-void compute_states(const LogitTable& table, int num_bins, std::vector<LevelSet>& level) {
+void compute_states(const LogitTable& table, int num_bins, const TrajectoryMdp& mdp,
+                    std::vector<LevelSet>& level) {
   const int n_samples = table.num_samples();
   const int n_classes = table.num_classes();
-  const int n_codes = n_classes * num_bins;
+  const int n_codes = mdp.num_groups * num_bins;
+  const int n_folds = mdp.num_folds;
   const float log_c = std::log(static_cast<float>(n_classes));
   const auto& labels = table.labels();
   for (LevelSet& set : level) {
@@ -106,7 +112,7 @@ void compute_states(const LogitTable& table, int num_bins, std::vector<LevelSet>
         for (int c = 0; c < n_classes; ++c) h -= row_terms[c];
         const int bin = bin_of_entropy(h, log_c, num_bins);
         const int cls = argmax(acc + static_cast<size_t>(r) * n_classes, n_classes);
-        const int code = cls * num_bins + bin;
+        const int code = mdp.group_of(cls) * num_bins + bin;
         int32_t local = set.code_to_local[code];
         if (local < 0) {
           local = static_cast<int32_t>(set.local_code.size());
@@ -114,11 +120,19 @@ void compute_states(const LogitTable& table, int num_bins, std::vector<LevelSet>
           set.local_code.push_back(code);
           set.count.push_back(0);
           set.correct.push_back(0);
+          set.fcount.resize(set.fcount.size() + n_folds, 0);
+          set.fcorrect.resize(set.fcorrect.size() + n_folds, 0);
         }
         const int n = n0 + r;
         set.ids[n] = static_cast<uint16_t>(local);
+        const uint32_t right = cls == labels[n] ? 1u : 0u;
         ++set.count[local];
-        set.correct[local] += cls == labels[n] ? 1u : 0u;
+        set.correct[local] += right;
+        if (n_folds > 0) {
+          const size_t f = static_cast<size_t>(local) * n_folds + mdp.fold_of[n];
+          ++set.fcount[f];
+          set.fcorrect[f] += right;
+        }
       }
     }
   }
@@ -127,6 +141,50 @@ void compute_states(const LogitTable& table, int num_bins, std::vector<LevelSet>
     set.global.assign(set.local_code.size(), -1);
     set.expanded.assign(set.local_code.size(), 0);
   }
+}
+
+// Class codes: classes ranked by the mean confidence of the all-model mean aggregate on the
+// samples it predicts as that class (never predicted: lowest), split into `groups` ranges of
+// equal size. Label-free.
+std::vector<uint16_t> class_groups_by_confidence(const LogitTable& table, int groups) {
+  const int n_classes = table.num_classes();
+  const int n_models = table.num_models();
+  std::vector<double> total(n_classes, 0.0);
+  std::vector<uint32_t> predicted(n_classes, 0);
+  std::vector<float> mean(n_classes);
+  for (int n = 0; n < table.num_samples(); ++n) {
+    std::fill(mean.begin(), mean.end(), 0.0f);
+    for (int m = 0; m < n_models; ++m) {
+      const float* p = table.probs(m, n).data;
+      for (int c = 0; c < n_classes; ++c) mean[c] += p[c];
+    }
+    const int k = argmax(mean.data(), n_classes);
+    total[k] += mean[k] / n_models;
+    ++predicted[k];
+  }
+  std::vector<int> order(n_classes);
+  for (int c = 0; c < n_classes; ++c) order[c] = c;
+  auto confidence = [&](int c) { return predicted[c] ? total[c] / predicted[c] : -1.0; };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return confidence(a) < confidence(b); });
+  std::vector<uint16_t> group(n_classes);
+  for (int rank = 0; rank < n_classes; ++rank)
+    group[order[rank]] = static_cast<uint16_t>(static_cast<int64_t>(rank) * groups / n_classes);
+  return group;
+}
+
+// Balanced seeded folds: a permutation of the samples, position i in fold i % K.
+std::vector<uint8_t> assign_folds(int n_samples, int folds, uint64_t seed) {
+  std::vector<int> perm(n_samples);
+  for (int n = 0; n < n_samples; ++n) perm[n] = n;
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+  for (int i = n_samples - 1; i > 0; --i) {
+    std::uniform_int_distribution<int> pick(0, i);  // Fisher-Yates, portable draw order
+    std::swap(perm[i], perm[pick(rng)]);
+  }
+  std::vector<uint8_t> fold(n_samples);
+  for (int i = 0; i < n_samples; ++i) fold[perm[i]] = static_cast<uint8_t>(i % folds);
+  return fold;
 }
 
 }  // namespace
@@ -146,10 +204,20 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
   if (n_bins < 1 || n_bins > 255)
     throw std::invalid_argument(
         fmt::format("LazyStack MDP: entropy bins must be in [1, 255], got {}", n_bins));
-  if (static_cast<long>(n_bins) * n_classes > 65536)
+  if (options.class_groups < 0)
     throw std::invalid_argument(
-        fmt::format("LazyStack MDP: {} bins x {} classes exceed 65536 states per executed set",
-                    n_bins, n_classes));
+        fmt::format("LazyStack MDP: class_groups must be >= 0, got {}", options.class_groups));
+  const bool grouped = options.class_groups > 0 && options.class_groups < n_classes;
+  const int n_groups = grouped ? options.class_groups : n_classes;
+  if (static_cast<long>(n_bins) * n_groups > 65536)
+    throw std::invalid_argument(
+        fmt::format("LazyStack MDP: {} bins x {} class codes exceed 65536 states per executed set",
+                    n_bins, n_groups));
+  if (options.folds < 0 || options.folds > 255 || options.folds > n_samples)
+    throw std::invalid_argument(fmt::format(
+        "LazyStack MDP: folds must be in [0, min(255, samples)], got {}", options.folds));
+  if (!(options.estimation.success_prior >= 0.0) || !(options.estimation.transition_prior >= 0.0))
+    throw std::invalid_argument("LazyStack MDP: priors must be >= 0");
   if (!(options.beta > 0.0) || !std::isfinite(options.beta))
     throw std::invalid_argument(
         fmt::format("LazyStack MDP: beta must be > 0, got {}", options.beta));
@@ -162,6 +230,17 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
   mdp.num_classes = n_classes;
   mdp.num_bins = n_bins;
   mdp.beta = options.beta;
+  mdp.estimation = options.estimation;
+  mdp.num_groups = n_groups;
+  if (grouped) mdp.class_group = class_groups_by_confidence(val_fit, n_groups);
+  if (options.folds >= 2) {
+    mdp.num_folds = options.folds;
+    mdp.fold_of = assign_folds(n_samples, options.folds, options.fold_seed);
+  }
+  const int n_folds = mdp.num_folds;
+  // Pruning is exact for raw, in-sample estimates only: with pooled (bin, set) transitions or
+  // leave-fold-out counts, a closed state would change the estimates of the states it pools with.
+  const bool prune = options.prune && mdp.estimation.raw() && n_folds == 0;
   // Mean cost per model over val_fit (per-sample costs when the table has them). Computed here
   // rather than with methods/common's mean_costs() to keep this library free of
   // lazystack_methods and therefore of LibTorch.
@@ -192,6 +271,9 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
     start.local_code = {0};
     start.count = {static_cast<uint32_t>(n_samples)};
     start.correct = {0};
+    start.fcount.assign(n_folds, 0);
+    start.fcorrect.assign(n_folds, 0);
+    for (int n = 0; n < n_samples && n_folds > 0; ++n) ++start.fcount[mdp.fold_of[n]];
     start.reachable = {1};
     start.global = {0};
     start.expanded = {static_cast<uint8_t>(horizon > 0)};
@@ -199,6 +281,8 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
     MdpState st;
     st.count = static_cast<uint32_t>(n_samples);
     mdp.states.push_back(st);
+    mdp.fold_count = start.fcount;
+    mdp.fold_correct = start.fcorrect;
   }
   mdp.stats.num_visited_sets = 1;
 
@@ -207,6 +291,7 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
   std::vector<uint32_t> order(n_samples + 1), offsets, fill;
   std::vector<uint32_t> scratch(static_cast<size_t>(n_bins) * n_classes);
   std::vector<uint32_t> touched;
+  std::vector<uint32_t> fold_scratch(n_folds > 0 ? scratch.size() * n_folds : 0);
 
   for (int depth = 0; depth < horizon; ++depth) {
     // The next level: every set one model larger than a set with an expanded state.
@@ -225,7 +310,7 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
       for (int m = 0; m < n_models; ++m)
         if ((next_masks[i] >> m) & 1u) next[i].models.push_back(m);
     }
-    compute_states(val_fit, n_bins, next);
+    compute_states(val_fit, n_bins, mdp, next);
 
     // Transitions: group each parent's samples by expanded state, then follow every unexecuted
     // model to the child set.
@@ -260,8 +345,18 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
             const uint16_t b = child.ids[order[i]];
             if (scratch[b]++ == 0) touched.push_back(b);
           }
+          if (n_folds > 0)
+            for (uint32_t i = offsets[a]; i < offsets[a + 1]; ++i)
+              ++fold_scratch[static_cast<size_t>(child.ids[order[i]]) * n_folds +
+                             mdp.fold_of[order[i]]];
           for (uint32_t b : touched) {
-            child.pending.push_back({b, scratch[b]});
+            PendingTransition pt{b, scratch[b], static_cast<uint32_t>(child.pending_folds.size())};
+            for (int f = 0; f < n_folds; ++f) {
+              uint32_t& cell = fold_scratch[static_cast<size_t>(b) * n_folds + f];
+              child.pending_folds.push_back(cell);
+              cell = 0;
+            }
+            child.pending.push_back(pt);
             child.reachable[b] = 1;
             scratch[b] = 0;
           }
@@ -291,10 +386,14 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
         st.count = child.count[b];
         st.correct = child.correct[b];
         mdp.states.push_back(st);
+        for (int f = 0; f < n_folds; ++f) {
+          mdp.fold_count.push_back(child.fcount[static_cast<size_t>(b) * n_folds + f]);
+          mdp.fold_correct.push_back(child.fcorrect[static_cast<size_t>(b) * n_folds + f]);
+        }
         bool expand = can_expand;
         if (!can_expand && child.executed != all_models) {
           ++mdp.stats.num_capped_states;
-        } else if (expand && options.prune &&
+        } else if (expand && prune &&
                    mdp.stop_reward(static_cast<uint32_t>(child.global[b])) >=
                        options.beta - min_cost) {
           expand = false;
@@ -309,16 +408,32 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
         sa.action.model = pa.model;
         sa.action.cost = mdp.norm_costs[pa.model];
         sa.action.trans_begin = static_cast<uint32_t>(mdp.transitions.size());
-        for (uint32_t t = pa.begin; t < pa.end; ++t)
-          mdp.transitions.push_back({static_cast<uint32_t>(child.global[child.pending[t].local]),
-                                     child.pending[t].count});
-        std::sort(mdp.transitions.begin() + sa.action.trans_begin, mdp.transitions.end(),
-                  [](const MdpTransition& x, const MdpTransition& y) { return x.next < y.next; });
+        if (n_folds == 0) {
+          for (uint32_t t = pa.begin; t < pa.end; ++t)
+            mdp.transitions.push_back({static_cast<uint32_t>(child.global[child.pending[t].local]),
+                                       child.pending[t].count});
+          std::sort(mdp.transitions.begin() + sa.action.trans_begin, mdp.transitions.end(),
+                    [](const MdpTransition& x, const MdpTransition& y) { return x.next < y.next; });
+        } else {
+          // Sort pending entries by successor, then copy counts and per-fold counts together.
+          std::vector<uint32_t> idx;
+          for (uint32_t t = pa.begin; t < pa.end; ++t) idx.push_back(t);
+          auto next_of = [&](uint32_t t) { return child.global[child.pending[t].local]; };
+          std::sort(idx.begin(), idx.end(),
+                    [&](uint32_t x, uint32_t y) { return next_of(x) < next_of(y); });
+          for (uint32_t t : idx) {
+            mdp.transitions.push_back({static_cast<uint32_t>(next_of(t)), child.pending[t].count});
+            const uint32_t* folds = child.pending_folds.data() + child.pending[t].fold_begin;
+            mdp.fold_transitions.insert(mdp.fold_transitions.end(), folds, folds + n_folds);
+          }
+        }
         sa.action.trans_end = static_cast<uint32_t>(mdp.transitions.size());
         all_actions.push_back(sa);
       }
       child.pending.clear();
       child.pending.shrink_to_fit();
+      child.pending_folds.clear();
+      child.pending_folds.shrink_to_fit();
     }
     mdp.stats.num_visited_sets += static_cast<int>(next.size());
     level = std::move(next);  // the children's per-sample ids serve as the next parents

@@ -17,6 +17,17 @@ struct MdpOptions {
   int num_bins = 10;   ///< B: equal-width entropy bins on H(p) / log C; in [1, 255]
   int max_models = 0;  ///< longest trajectory (horizon); 0 = all models
   bool prune = true;   ///< close states where STOP provably wins (exact: same policy)
+  /// How counts become probabilities (all zero: raw frequencies).
+  MdpEstimation estimation;
+  /// Class component k: 0 = the argmax class itself; G >= 1 = G groups of classes of (about)
+  /// equal size, ranked by the mean confidence (max probability) of the all-model mean
+  /// aggregate on the val_fit samples it predicts as that class (label-free, so cross-fitting
+  /// stays clean); 1 drops the class from the state. G >= C is the class itself.
+  int class_groups = 0;
+  /// Cross-fitting folds K over val_fit (0 or 1: none). Samples go to folds by a seeded
+  /// permutation (`fold_seed`), balanced to within one sample.
+  int folds = 0;
+  uint64_t fold_seed = 0;
 };
 
 /// Builds the MDP over the states val_fit samples reach from the start, breadth-first by |E|.
@@ -33,6 +44,11 @@ struct MdpOptions {
 ///
 /// Costs: model j's mean cost over val_fit samples (per-sample costs allowed), divided by the
 /// largest; all zero when every cost is zero.
+///
+/// Grouped classes, estimation and folds: see MdpOptions and MdpEstimation. With folds, every
+/// count is also kept per fold. Pruning applies to raw estimates without folds only: a state's
+/// estimates pool those of its bin and set, so closing one would change the others (smoothed or
+/// cross-fitted builds expand every reachable state; tested).
 ///
 /// Work: for each visited set, every sample's aggregate (|E| x C adds, C logs), then one counted
 /// transition per (sample in an expanded state, unexecuted model). Memory: two levels of

@@ -16,12 +16,12 @@
 namespace lazystack {
 namespace lazy {
 
-/// Where a decision came from: the state itself or a fallback for a state val_fit never reached.
+/// Where a decision came from: a solved cell, a backed-off estimate, or a fallback.
 enum class PolicySource : uint8_t {
-  kExact = 0,        ///< (E, h, k) was an MDP state
-  kNearestBin = 1,   ///< same E and k, nearest seen h (ties: the higher, more uncertain, bin)
-  kSetMajority = 2,  ///< same E, k unseen: the action most val_fit samples at E took
-  kCheapest = 3,     ///< E unseen: the cheapest unexecuted model (STOP once all ran)
+  kExact = 0,      ///< (E, h, k) is an MDP state with its own estimate (count >= min_count)
+  kBackedOff = 1,  ///< (E, h, k) is an MDP state whose count is below min_count: its parent's
+  kBinLevel = 2,   ///< (E, h, k) unseen on val_fit: the solved virtual bin state (E, h)
+  kCheapest = 3,   ///< E unseen: the cheapest unexecuted model (STOP once all ran)
 };
 const char* to_string(PolicySource source);
 
@@ -32,10 +32,10 @@ struct PolicyDecision {
 
 /// The greedy policy of a solved MDP, keyed by executed set, then (k, h).
 ///
-/// Unseen states fall back, in this order: the same E and k at the nearest seen entropy bin
-/// (the aggregate's class agrees and its confidence is closest); else the majority action at E,
-/// weighted by val_fit samples per state; else, for an executed set val_fit never reached, the
-/// cheapest unexecuted model (ties: lower index), which is what a cost cascade would do.
+/// A cell (E, h, k) val_fit never reached takes the action of the virtual bin state (E, h),
+/// solved with the pooled estimates of its bin (MdpSolution::bin_action); an executed set val_fit
+/// never reached takes the cheapest unexecuted model (ties: lower index), as a cost cascade
+/// would. The class k of a query is mapped to the MDP's class code (class groups) first.
 class PolicyTable {
  public:
   PolicyTable() = default;
@@ -53,6 +53,8 @@ class PolicyTable {
   double beta() const { return beta_; }
   /// Normalised model costs (cost / max) used by the cheapest-model fallback.
   const std::vector<double>& norm_costs() const { return norm_costs_; }
+  /// Class code of class c (its group, or c itself without groups).
+  int code_of(int c) const { return class_group_.empty() ? c : class_group_[c]; }
   /// Executed sets and (E, h, k) entries held (the start state is not counted).
   size_t num_sets() const { return sets_.size(); }
   size_t num_entries() const { return entries_.size(); }
@@ -73,19 +75,19 @@ class PolicyTable {
     uint16_t cls = 0;
     uint8_t bin = 0;
     int8_t action = kStop;
-    uint32_t traffic = 0;  ///< val_fit samples in the state
+    uint8_t backed_off = 0;  ///< the state's own count was below min_count
+    uint32_t traffic = 0;    ///< val_fit samples in the state
     bool operator==(const Entry& o) const {
-      return cls == o.cls && bin == o.bin && action == o.action && traffic == o.traffic;
+      return cls == o.cls && bin == o.bin && action == o.action && traffic == o.traffic &&
+             backed_off == o.backed_off;
     }
   };
   struct Set {
     uint64_t executed = 0;
     uint32_t first = 0;  ///< entries_[first, first + count), sorted by (cls, bin)
     uint32_t count = 0;
-    int8_t majority = kStop;
     bool operator==(const Set& o) const {
-      return executed == o.executed && first == o.first && count == o.count &&
-             majority == o.majority;
+      return executed == o.executed && first == o.first && count == o.count;
     }
   };
   void index();
@@ -97,6 +99,9 @@ class PolicyTable {
   double beta_ = 0.0;
   std::vector<double> norm_costs_;
   int start_action_ = kStop;
+  std::vector<uint16_t> class_group_;  ///< empty: codes are classes
+  int num_codes_ = 0;
+  std::vector<int8_t> bin_actions_;  ///< [set index * num_bins + h]
   std::vector<Entry> entries_;
   std::vector<Set> sets_;
   std::unordered_map<uint64_t, uint32_t> index_;

@@ -85,12 +85,25 @@ TrajectoryReport summarize_trajectories(const std::vector<std::vector<int>>& per
 }
 
 RolloutResult rollout_policy(const LogitTable& table, const PolicyTable& policy) {
+  return rollout_policies(table, {&policy}, {});
+}
+
+RolloutResult rollout_policies(const LogitTable& table,
+                               const std::vector<const PolicyTable*>& policies,
+                               const std::vector<uint8_t>& policy_of) {
   const int n_samples = table.num_samples();
   const int n_classes = table.num_classes();
-  if (table.num_models() != policy.num_models() || n_classes != policy.num_classes())
-    throw std::invalid_argument(
-        fmt::format("LazyStack rollout: policy for {} models x {} classes, table has {} x {}",
-                    policy.num_models(), policy.num_classes(), table.num_models(), n_classes));
+  if (policies.empty()) throw std::invalid_argument("LazyStack rollout: no policy");
+  for (const PolicyTable* p : policies)
+    if (table.num_models() != p->num_models() || n_classes != p->num_classes() ||
+        p->num_bins() != policies[0]->num_bins())
+      throw std::invalid_argument(
+          fmt::format("LazyStack rollout: policy for {} models x {} classes, table has {} x {}",
+                      p->num_models(), p->num_classes(), table.num_models(), n_classes));
+  if (!policy_of.empty() && static_cast<int>(policy_of.size()) != n_samples)
+    throw std::invalid_argument("LazyStack rollout: one policy index per sample needed");
+  for (uint8_t i : policy_of)
+    if (i >= policies.size()) throw std::invalid_argument("LazyStack rollout: bad policy index");
   if (static_cast<int>(table.labels().size()) != n_samples)
     throw std::invalid_argument("LazyStack rollout: the table has no labels");
   RolloutResult out;
@@ -99,12 +112,14 @@ RolloutResult rollout_policy(const LogitTable& table, const PolicyTable& policy)
   double total_cost = 0.0, total_models = 0.0, total_reward = 0.0;
   int correct = 0;
   for (int n = 0; n < n_samples; ++n) {
+    const PolicyTable& policy = *policies[policy_of.empty() ? 0 : policy_of[n]];
     uint64_t executed = 0;
     BinClass bc{0, 0};
     std::vector<int>& path = out.trajectories[n];
     while (true) {
       const PolicyDecision d = policy.decide(executed, bc.bin, bc.cls);
       if (d.source != PolicySource::kExact) ++out.num_fallback_decisions;
+      if (executed != 0) ++out.decisions_by_source[static_cast<int>(d.source)];
       if (d.action == kStop || (executed >> d.action) & 1u) break;
       path.push_back(d.action);
       executed |= 1ull << d.action;

@@ -57,11 +57,19 @@ struct RolloutResult {
   double mean_models = 0.0;
   double mean_reward = 0.0;        ///< beta * correct - sum of normalised costs, averaged
   int num_fallback_decisions = 0;  ///< decisions not taken from an exact (E, h, k) entry
+  /// Decisions after the first model by PolicySource (exact, backed-off, bin-level, cheapest).
+  std::vector<int64_t> decisions_by_source = std::vector<int64_t>(4, 0);
 };
 
 /// Follows `policy` on every sample of `table` with the discovery aggregate (mean probability
 /// of the executed models). On the table the MDP was built from every decision is exact.
 RolloutResult rollout_policy(const LogitTable& table, const PolicyTable& policy);
+
+/// Cross-fitted rollout: sample n follows policies[policy_of[n]] (every policy for the same
+/// models, classes and bins); an empty `policy_of` means policies[0] for all.
+RolloutResult rollout_policies(const LogitTable& table,
+                               const std::vector<const PolicyTable*>& policies,
+                               const std::vector<uint8_t>& policy_of);
 
 }  // namespace lazy
 }  // namespace lazystack

@@ -16,6 +16,11 @@ TEST(LazyDiscovery, OptionDefaultsMatchTheStruct) {
   EXPECT_EQ(d.mdp.max_models, 0);
   EXPECT_TRUE(d.mdp.prune);
   EXPECT_EQ(d.min_share, 0.02);
+  EXPECT_EQ(d.mdp.folds, expected.mdp.folds);
+  EXPECT_EQ(d.mdp.class_groups, expected.mdp.class_groups);
+  EXPECT_EQ(d.mdp.estimation.success_prior, expected.mdp.estimation.success_prior);
+  EXPECT_EQ(d.mdp.estimation.transition_prior, expected.mdp.estimation.transition_prior);
+  EXPECT_EQ(d.mdp.estimation.min_count, expected.mdp.estimation.min_count);
   const DiscoveryOptions o = discovery_options_from(default_options(
       discovery_option_specs(), {{"beta", 3.5}, {"entropy_bins", 4}, {"min_share", 0.1}}));
   EXPECT_EQ(o.mdp.beta, 3.5);
@@ -28,6 +33,7 @@ TEST(LazyDiscovery, OptionDefaultsMatchTheStruct) {
 TEST(LazyDiscovery, EndToEndProducesConsistentTrajectoriesAndTrie) {
   const LogitTable table = testing::synthetic_table(6, 2000, 6, 44);
   DiscoveryOptions options;
+  options.mdp = MdpOptions{};  // raw, in-sample: every rollout decision is an exact state
   options.mdp.beta = 10.0;
   const Discovery d = discover_trajectories(table, options);
   EXPECT_EQ(d.rollout.num_fallback_decisions, 0);

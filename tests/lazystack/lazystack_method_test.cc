@@ -166,7 +166,15 @@ TEST(LazyStackMethod, OnlineLoopFollowsPolicyStopAndTrieDetours) {
         const ProbView p = test.probs(step.model, n);
         answer = argmax(p);
         if (p[answer] >= theta || a.trie.node(step.node).is_leaf()) break;
-        const int next = a.policy.decide_probs(executed, p.data).action;
+        // The policy's state is the MDP's: the mean of the executed models' outputs, summed in
+        // ascending model order (the answer is still the last model's, no substackers here).
+        std::vector<float> sum(test.num_classes(), 0.0f);
+        for (int m = 0; m < test.num_models(); ++m)
+          if ((executed >> m) & 1u)
+            for (int c = 0; c < test.num_classes(); ++c) sum[c] += test.probs(m, n)[c];
+        const BinClass bc = mean_bin_class(sum.data(), static_cast<int>(trace.size()),
+                                           test.num_classes(), a.policy.num_bins());
+        const int next = a.policy.decide(executed, bc.bin, bc.cls).action;
         if (next == kStop) {
           ++policy_stops;
           break;
@@ -362,6 +370,50 @@ TEST(LazyStackMethod, SweepCacheChangesNothing) {
     method->set_knob(grid.back());
     EXPECT_EQ(other.back().accuracy, evaluate(*method, splits().val_cal, EvalOptions{}).accuracy);
   }
+}
+
+}  // namespace
+}  // namespace lazy
+}  // namespace lazystack
+
+namespace lazystack {
+namespace lazy {
+namespace {
+
+// One state offline and online: swept on val_fit itself, every online policy lookup of a
+// raw, unpruned MDP lands on a cell the build solved (the online state is the mean aggregate
+// summed as the build sums it, whatever the substackers answer).
+TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
+  const nlohmann::json raw = with(fast_options(), {{"beta", 30.0},
+                                                   {"prune", false},
+                                                   {"folds", 0},
+                                                   {"success_prior", 0.0},
+                                                   {"transition_prior", 0.0},
+                                                   {"min_count", 0},
+                                                   {"class_groups", 0},
+                                                   {"thetas", {1.0}}});
+  std::unique_ptr<Method> method = fitted("lazystack-sub", raw);
+  sweep(*method, splits().val_fit, EvalOptions{});
+  const nlohmann::json d = method->diagnostics();
+  const nlohmann::json& s = d.at("decision_sources").at("val_cal").at("all_knobs");
+  EXPECT_GT(s.at("decisions").get<int64_t>(), 100);
+  EXPECT_DOUBLE_EQ(s.at("solved").get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(s.at("bin_level").get<double>(), 0.0);
+  // Defaults (cross-fitting, smoothing, back-off, grouped classes): shares are reported per
+  // sweep and add up; the promise vs val_cal table is there per beta.
+  std::unique_ptr<Method> defaults = fitted("lazystack-sub");
+  sweep(*defaults, splits().val_cal, EvalOptions{});
+  sweep(*defaults, splits().test, EvalOptions{});
+  const nlohmann::json e = defaults->diagnostics();
+  for (const char* split : {"val_cal", "test"}) {
+    const nlohmann::json& x = e.at("decision_sources").at(split).at("all_knobs");
+    EXPECT_NEAR(x.at("solved").get<double>() + x.at("backed_off").get<double>() +
+                    x.at("unseen_set").get<double>(),
+                1.0, 1e-9)
+        << split;
+  }
+  ASSERT_EQ(e.at("mdp_promise_vs_val_cal").size(), 1u);
+  EXPECT_TRUE(e.at("selected").contains("mdp_promise"));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "methods/lazystack/mdp_build.h"
 #include "tests/lazystack/fixtures.h"
 
@@ -10,7 +12,7 @@ namespace lazy {
 namespace {
 
 // A 3-model MDP by hand. Sets: {0} with states (k0,h1) -> EXEC(1) [5 samples] and
-// (k0,h4) -> STOP [2], (k2,h0) -> STOP [1]; {0,1} with (k1,h2) -> STOP [8].
+// (k0,h4) -> STOP [2], (k2,h0) -> STOP [1, backed off]; {0,1} with (k1,h2) -> STOP [8].
 struct HandPolicy {
   TrajectoryMdp mdp;
   MdpSolution sol;
@@ -36,6 +38,8 @@ HandPolicy hand_policy() {
   h.sol.value.assign(5, 0.0);
   h.sol.q.assign(2, 0.0);
   h.sol.best_action = {0, 1, kStop, kStop, kStop};
+  h.sol.backed_off = {0, 0, 0, 1, 0};
+  h.sol.bin_action = {0, 0, 0, 0, 0, 1, 1, 1, kStop, kStop, kStop, kStop, kStop, kStop, kStop};
   return h;
 }
 
@@ -54,26 +58,36 @@ TEST(LazyPolicyTable, ExactEntriesFollowTheSolution) {
   EXPECT_EQ(table.decide(0b011, 2, 1).action, kStop);
 }
 
-TEST(LazyPolicyTable, UnseenBinTakesTheNearestSeenBinOfTheSameClass) {
+TEST(LazyPolicyTable, UnseenCellTakesTheSolvedBinLevelAction) {
   const PolicyTable table = PolicyTable::from_solution(hand_policy().mdp, hand_policy().sol);
-  // {0}, k=0 has bins 1 (EXEC 1) and 4 (STOP).
+  // {0}: bin-level actions [EXEC 1, EXEC 1, EXEC 1, STOP, STOP]; cells (k0, h0), (k1, *) unseen.
   EXPECT_EQ(table.decide(0b001, 0, 0).action, 1);
-  EXPECT_EQ(table.decide(0b001, 0, 0).source, PolicySource::kNearestBin);
-  EXPECT_EQ(table.decide(0b001, 2, 0).action, 1);      // 1 away from bin 1, 2 from bin 4
-  EXPECT_EQ(table.decide(0b001, 3, 0).action, kStop);  // 1 away from bin 4
-  // {0,1}, k=1 has only bin 2.
+  EXPECT_EQ(table.decide(0b001, 0, 0).source, PolicySource::kBinLevel);
+  EXPECT_EQ(table.decide(0b001, 3, 0).action, kStop);
+  EXPECT_EQ(table.decide(0b001, 2, 1).action, 1);
+  EXPECT_EQ(table.decide(0b001, 4, 1).action, kStop);
   EXPECT_EQ(table.decide(0b011, 0, 1).action, kStop);
-  EXPECT_EQ(table.decide(0b011, 4, 1).source, PolicySource::kNearestBin);
+  EXPECT_EQ(table.decide(0b011, 4, 1).source, PolicySource::kBinLevel);
+  // A state whose own count was below min_count reports its decision as backed off.
+  EXPECT_EQ(table.decide(0b001, 0, 2).action, kStop);
+  EXPECT_EQ(table.decide(0b001, 0, 2).source, PolicySource::kBackedOff);
 }
 
-TEST(LazyPolicyTable, UnseenClassTakesTheSetMajority) {
-  const PolicyTable table = PolicyTable::from_solution(hand_policy().mdp, hand_policy().sol);
-  // {0}: EXEC(1) carries 5 samples, STOP 2 + 1 = 3: the majority is EXEC(1).
-  const PolicyDecision d = table.decide(0b001, 2, 1);
-  EXPECT_EQ(d.action, 1);
-  EXPECT_EQ(d.source, PolicySource::kSetMajority);
-  EXPECT_EQ(table.decide(0b011, 0, 0).action, kStop);
-  EXPECT_EQ(table.decide(0b011, 0, 0).source, PolicySource::kSetMajority);
+TEST(LazyPolicyTable, ClassGroupsMapTheQueryClassToItsCode) {
+  HandPolicy h = hand_policy();
+  h.mdp.class_group = {0, 0, 1};  // classes 0 and 1 share code 0, class 2 is code 1
+  h.mdp.num_groups = 2;
+  h.mdp.states[3].cls = 1;  // the {0} state (k2, h0) is now code 1
+  h.mdp.states[4].cls = 0;  // the {0,1} state (k1, h2) is now code 0
+  h.mdp.index_sets();
+  const PolicyTable table = PolicyTable::from_solution(h.mdp, h.sol);
+  EXPECT_EQ(table.code_of(1), 0);
+  EXPECT_EQ(table.decide(0b001, 1, 1).action, 1);  // class 1 -> code 0 -> (k0, h1): EXEC(1)
+  EXPECT_EQ(table.decide(0b001, 1, 1).source, PolicySource::kExact);
+  EXPECT_EQ(table.decide(0b011, 2, 0).source, PolicySource::kExact);
+  std::stringstream buffer;
+  table.write(buffer);
+  EXPECT_EQ(PolicyTable::read(buffer), table);
 }
 
 TEST(LazyPolicyTable, UnseenSetTakesTheCheapestUnexecutedModel) {
@@ -83,32 +97,6 @@ TEST(LazyPolicyTable, UnseenSetTakesTheCheapestUnexecutedModel) {
   EXPECT_EQ(d.source, PolicySource::kCheapest);
   EXPECT_EQ(table.decide(0b101, 0, 0).action, 1);
   EXPECT_EQ(table.decide(0b111, 0, 0).action, kStop);
-}
-
-TEST(LazyPolicyTable, NearestBinTiesGoToTheHigherBin) {
-  // One set {0} with class 0 at bins 1 (STOP) and 3 (EXEC(1)); bin 2 is equidistant.
-  TrajectoryMdp mdp;
-  mdp.num_models = 2;
-  mdp.num_classes = 2;
-  mdp.num_bins = 5;
-  mdp.beta = 1.0;
-  mdp.norm_costs = {0.5, 1.0};
-  mdp.states = {{0b00, -1, -1, 4, 0, 0, 1},
-                {0b01, 1, 0, 2, 2, 1, 1},
-                {0b01, 3, 0, 2, 1, 1, 2},
-                {0b11, 0, 0, 2, 2, 2, 2}};
-  mdp.actions = {{0, 0.5, 0, 2}, {1, 1.0, 2, 3}};
-  mdp.transitions = {{1, 2}, {2, 2}, {3, 2}};
-  mdp.index_sets();
-  mdp.validate();
-  MdpSolution sol;
-  sol.value.assign(4, 0.0);
-  sol.q.assign(2, 0.0);
-  sol.best_action = {0, kStop, 1, kStop};
-  const PolicyTable table = PolicyTable::from_solution(mdp, sol);
-  EXPECT_EQ(table.decide(0b01, 2, 0).action, 1);
-  EXPECT_EQ(table.decide(0b01, 0, 0).action, kStop);
-  EXPECT_EQ(table.decide(0b01, 4, 0).action, 1);
 }
 
 TEST(LazyPolicyTable, AgreesWithTheSolutionOnEveryStateOfABuiltMdp) {

@@ -15,6 +15,7 @@ Discovery fitted() {
   options.mdp.beta = 12.0;
   options.mdp.num_bins = 6;
   options.min_share = 0.01;
+  options.mdp.folds = 0;  // in-sample rollout: the full policy's own trajectories
   return discover_trajectories(testing::synthetic_table(6, 1200, 5, 31), options);
 }
 
