@@ -40,6 +40,7 @@ struct RegimeStudy {
   double fraction = 0.97;            ///< share of the full stacker's test accuracy
   std::string cost_unit;             ///< the first run's cost unit
   std::vector<std::string> methods;  ///< rows: LazyStack methods first, then the rest by name
+  std::vector<bool> lazystack;       ///< per row: a LazyStack method (or ablation)
   std::vector<Regime> regimes;       ///< columns, in the order of the runs
 };
 
@@ -47,11 +48,15 @@ struct RegimeStudy {
 /// where a summary lacks them). Bounds (the oracle) are left out.
 RegimeStudy regime_study(const std::vector<nlohmann::json>& summaries, double fraction = 0.97);
 
-/// Per regime: the cheapest method other than lazystack-sub whose front reaches the share
-/// (empty when none), and a one-line verdict.
+/// Per regime: the cheapest baseline (a method that is not LazyStack) and the cheapest other
+/// LazyStack method (an ablation or MASK) whose fronts reach the share (empty when none), and
+/// a one-line verdict: lazystack-sub against the cheapest baseline, then the variant when it
+/// is cheaper than lazystack-sub.
 struct RegimeVerdict {
-  std::string cheapest_other;
-  double cheapest_other_cost = 0.0;  ///< NaN when none reaches the share
+  std::string cheapest_baseline;
+  double cheapest_baseline_cost = 0.0;  ///< NaN when no baseline reaches the share
+  std::string cheapest_variant;
+  double cheapest_variant_cost = 0.0;  ///< NaN when no other LazyStack method reaches it
   std::string text;
 };
 RegimeVerdict regime_verdict(const RegimeStudy& study, const Regime& regime);

@@ -70,6 +70,9 @@ std::vector<json> two_regimes() {
   b["methods"]["lazystack-sub"] =
       front_method("lazystack-sub", {{0.02, 0.80}, {0.3, 0.89}}, 1, kStacker);
   b["methods"]["woc"] = front_method("woc", {{0.5, 0.95}}, 0, kStacker);
+  // A LazyStack ablation that reaches the share where lazystack-sub does not.
+  b["methods"]["lazystack-no-mdp"] =
+      front_method("lazystack-no-mdp", {{0.09, 0.88}, {0.2, 0.92}}, 1, kStacker);
   return {a, b};
 }
 
@@ -118,12 +121,16 @@ TEST(RegimeStudy, CostsToReachAndNotReached) {
   EXPECT_NEAR(b.cells[woc].cost, 0.5, 1e-12);
 
   const reports::RegimeVerdict va = reports::regime_verdict(study, a);
-  EXPECT_EQ(va.cheapest_other, "cost-cascade");
+  EXPECT_EQ(va.cheapest_baseline, "cost-cascade");
+  EXPECT_EQ(va.cheapest_variant, "");
   EXPECT_NE(va.text.find("LazyStack pays"), std::string::npos) << va.text;
   const reports::RegimeVerdict vb = reports::regime_verdict(study, b);
-  EXPECT_EQ(vb.cheapest_other, "cost-cascade");
+  EXPECT_EQ(vb.cheapest_baseline, "cost-cascade");  // woc (0.5) costs more than the cascade
+  EXPECT_EQ(vb.cheapest_variant, "lazystack-no-mdp");
+  EXPECT_NEAR(vb.cheapest_variant_cost, between(0.09, 0.88, 0.2, 0.92), 1e-9);
   EXPECT_NE(vb.text.find("cost-cascade suffices"), std::string::npos) << vb.text;
   EXPECT_NE(vb.text.find("does not reach"), std::string::npos) << vb.text;
+  EXPECT_NE(vb.text.find("lazystack-no-mdp reaches it"), std::string::npos) << vb.text;
 }
 
 TEST(RegimeStudy, TablesSayNotReachedAndTheCost) {
@@ -131,13 +138,16 @@ TEST(RegimeStudy, TablesSayNotReachedAndTheCost) {
   const std::string md = reports::to_markdown(reports::regimes_table(study));
   const std::vector<std::string> a = markdown_row(md, "reg-a");
   const std::vector<std::string> b = markdown_row(md, "reg-b");
-  ASSERT_EQ(a.size(), 10u) << md;
-  ASSERT_EQ(b.size(), 10u) << md;
+  ASSERT_EQ(a.size(), 12u) << md;
+  ASSERT_EQ(b.size(), 12u) << md;
   EXPECT_EQ(a[1], "10");
   EXPECT_EQ(a[6], "0.0696");  // lazystack-sub's cost: 0.05 + 0.03 * 0.052585 / 0.0805
   EXPECT_EQ(a[7], "cost-cascade");
+  EXPECT_EQ(a[9], "-");  // no other LazyStack method in reg-a
+  EXPECT_EQ(a[10], "-");
   EXPECT_EQ(b[6], "not reached");
   EXPECT_EQ(b[7], "cost-cascade");
+  EXPECT_EQ(b[9], "lazystack-no-mdp");
 
   const std::string costs = reports::to_markdown(reports::regime_costs_table(study));
   const std::vector<std::string> cb = markdown_row(costs, "reg-b");
