@@ -268,8 +268,8 @@ int main(int argc, char** argv) {
           return 2;
         }
         std::vector<std::string> run_dirs;  // runs.json: {experiment: run folder}
-        for (const auto& item : nlohmann::json::parse(in).items())
-          run_dirs.push_back(item.value().get<std::string>());
+        const nlohmann::json runs = nlohmann::json::parse(in);
+        for (const auto& item : runs.items()) run_dirs.push_back(item.value().get<std::string>());
         render_regimes(run_dirs, results_dir);
         fmt::print("re-rendered the regime study in {}\n", results_dir);
         return 0;

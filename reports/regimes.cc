@@ -40,6 +40,28 @@ int method_index(const RegimeStudy& study, const std::string& name) {
   return it == study.methods.end() ? -1 : static_cast<int>(it - study.methods.begin());
 }
 
+std::string nan_raw(double value) { return std::isfinite(value) ? format_raw(value) : "NaN"; }
+
+// The regimes' names as tic labels: a prefix all of them share up to a '-' ("regime-") goes.
+std::vector<std::string> short_names(const RegimeStudy& study) {
+  std::vector<std::string> names;
+  for (const Regime& r : study.regimes) names.push_back(r.name);
+  if (names.size() < 2) return names;
+  size_t cut = names.front().rfind('-');
+  while (cut != std::string::npos && cut > 0) {
+    const std::string prefix = names.front().substr(0, cut + 1);
+    bool shared = true;
+    for (const std::string& n : names)
+      shared = shared && n.size() > prefix.size() && n.compare(0, prefix.size(), prefix) == 0;
+    if (shared) {
+      for (std::string& n : names) n = n.substr(prefix.size());
+      return names;
+    }
+    cut = names.front().rfind('-', cut - 1);
+  }
+  return names;
+}
+
 std::string cost_text(double cost) {
   if (!std::isfinite(cost)) return kNotReached;
   return format_amount(cost);
@@ -248,9 +270,11 @@ std::string regimes_csv(const RegimeStudy& study) {
                            : cell.reached ? "ok"
                                           : "not_reached";
       const double ratio = cell.reached && cheapest > 0 ? cell.cost / cheapest : NAN;
+      // NaN, not an empty field: gnuplot skips a row whose used column is empty, and the
+      // "not reached" label must still be drawn.
       out += fmt::format("{},{},{},{},{},{},{}\n", csv_field(figure_text(study.methods[m])), m,
-                         csv_field(figure_text(r.name)), c, format_raw(cell.cost),
-                         format_raw(ratio), status);
+                         csv_field(figure_text(r.name)), c, nan_raw(cell.cost), nan_raw(ratio),
+                         status);
     }
   }
   return out;
@@ -262,8 +286,8 @@ std::string regimes_script(const RegimeStudy& study, const std::string& csv_name
   FigureSize size;
   const int rows = static_cast<int>(study.methods.size());
   const int cols = static_cast<int>(study.regimes.size());
-  size.width_in = std::max(3.4, 1.3 + 0.52 * cols);
-  size.height_in = 1.3 + 0.2 * rows;
+  size.width_in = std::max(3.4, 2.25 + 0.5 * cols);
+  size.height_in = 1.5 + 0.3 * rows;
   std::string s = script_header(
       fmt::format("Regime study: each method's test cost to reach {} of the full stacker per "
                   "regime; colour: cost over the cheapest method's in that regime.",
@@ -271,18 +295,19 @@ std::string regimes_script(const RegimeStudy& study, const std::string& csv_name
       csv_name, "method,row,regime,col,cost,ratio,status", stem, "the suite's summary.json files");
   s += "ok(c) = strcol(7) eq \"ok\" ? column(c) : NaN\n";
   s += "nr(c) = strcol(7) ne \"ok\" ? column(c) : NaN\n\n";
-  s += fmt::format("set lmargin at screen {:g}\n", 1.15 / size.width_in);
-  s += fmt::format("set rmargin at screen {:g}\n", 1.0 - 0.75 / size.width_in);
-  s += fmt::format("set bmargin at screen {:g}\n", 0.62 / size.height_in);
+  s += fmt::format("set lmargin at screen {:g}\n", 1.3 / size.width_in);
+  s += fmt::format("set rmargin at screen {:g}\n", 1.0 - 0.95 / size.width_in);
+  s += fmt::format("set bmargin at screen {:g}\n", 1.05 / size.height_in);
   s += fmt::format("set tmargin at screen {:g}\n", 1.0 - 0.32 / size.height_in);
-  s += title_command(fmt::format("Cost to reach {} of the full stacker (test, {})", share,
-                                 study.cost_unit.empty() ? "cost" : study.cost_unit),
+  s += title_command(fmt::format("Cost to reach {} of the full stacker (test; cost: {})", share,
+                                 study.cost_unit.empty() ? "?" : study.cost_unit),
                      size);
   s += fmt::format("set xrange [-0.5:{:g}]\nset yrange [{:g}:-0.5]\n", cols - 0.5, rows - 0.5);
   std::string xtics, ytics;
+  const std::vector<std::string> tic_names = short_names(study);
   for (int c = 0; c < cols; ++c) {
     const Regime& r = study.regimes[c];
-    const std::string tic = fmt::format("{}\n{:+.1f} pts", r.name,
+    const std::string tic = fmt::format("{}\n{:+.1f} pts", tic_names[c],
                                         std::isfinite(r.gain_points()) ? r.gain_points() : 0);
     xtics += fmt::format("{}{} {}", xtics.empty() ? "" : ", ",
                          gnuplot_quote(gnuplot_enhanced_escape(tic)), c);
@@ -307,7 +332,7 @@ std::string regimes_script(const RegimeStudy& study, const std::string& csv_name
       "lc rgb \"#dddddd\"",
       "data skip 1 using 4:2:(strcol(7) eq \"ok\" ? sprintf(\"%.3g\", $5) : "
       "strcol(7) eq \"not_reached\" ? \"not\\nreached\" : strcol(7) eq \"failed\" ? "
-      "\"failed\" : \"-\") with labels font \",5.5\"",
+      "\"failed\" : \"-\") with labels font \",5\"",
   };
   s += plot_and_outputs(clauses, stem, size);
   return s;
