@@ -260,6 +260,10 @@ std::vector<OptionSpec> LazyStackMethod::option_specs(AggregatorKind aggregator,
                           "automatic grid: quantiles of the aggregate's max probability over "
                           "(val_fit sample, trie prefix) pairs, resolving the crowded top")
                       .range(0, 10000));
+  specs.push_back(
+      opt_bool("mean_fallback", true,
+               "SUB: a trie node whose prefix mean scores a lower cross-entropy than "
+               "its substacker on the substacker's held-out rows answers with the mean"));
   specs.push_back(opt_int("mask_max_rows", 400000,
                           "MASK: at most this many (sample, prefix) training rows (a seeded "
                           "uniform subset beyond)")
@@ -366,6 +370,7 @@ LazyStackArtifact LazyStackMethod::fit_one(const LogitTable& val_fit, const Logi
   SubstackerTrainOptions train;
   train.mlp = mlp_train_options(options_, seed);
   train.mask_max_rows = mask_max_rows_;
+  train.mean_fallback = options_.get_bool("mean_fallback");
   a.substackers = train_substackers(val_fit, a.trie, aggregator_kind_, train);
   return a;
 }
@@ -658,6 +663,8 @@ nlohmann::json LazyStackMethod::diagnostics() const {
                            : a.substackers.kind == AggregatorKind::kMask ? 1
                                                                          : 0;
     d["substacker_parameters"] = a.substackers.num_parameters();
+    d["nodes_answering_with_mean"] =
+        std::count(a.substackers.use_mean.begin(), a.substackers.use_mean.end(), 1);
     d["substacker_training"] = a.substackers.training;
     if (r.substackers_from >= 0)
       d["substackers_shared_with_beta"] = bundle_.artifacts[r.substackers_from].beta;

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 #include <istream>
 #include <numeric>
 #include <ostream>
@@ -18,7 +19,7 @@ namespace lazystack {
 namespace lazy {
 namespace {
 constexpr char kSubTag[9] = "LZSSUBST";
-constexpr uint32_t kSubVersion = 1;
+constexpr uint32_t kSubVersion = 2;  // 2: per-node mean fallback flags
 
 uint64_t derived_seed(uint64_t seed, uint64_t stream) {
   return Hasher().update(seed).update(stream).digest();
@@ -66,6 +67,8 @@ void Substackers::write(std::ostream& out) const {
     mlp.write_binary(blob);
     w.str(blob.str());
   }
+  w.u32(static_cast<uint32_t>(use_mean.size()));
+  for (uint8_t u : use_mean) w.u8(u);
   write_section(out, kSubTag, kSubVersion, w.bytes());
 }
 
@@ -88,6 +91,9 @@ Substackers Substackers::read(std::istream& in) {
     std::istringstream is(blob);
     s.weights.push_back(MlpWeights::read_binary(is));
   }
+  const uint32_t flags = r.u32();
+  if (flags != 0 && flags != n) r.fail(fmt::format("{} mean flags for {} substackers", flags, n));
+  for (uint32_t i = 0; i < flags; ++i) s.use_mean.push_back(r.u8());
   r.expect_end();
   return s;
 }
@@ -120,6 +126,23 @@ Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
       MlpTrainResult result = train_mlp(data, o);
       subs.training[id] = result.to_json();
       subs.training[id]["node"] = id;
+      if (options.mean_fallback && !result.holdout_indices.empty()) {
+        // The prefix mean on the same held-out rows: no training, so an unbiased comparison
+        // up to the MLP's own early stopping on these rows (which favours the MLP).
+        double loss = 0.0;
+        const int depth = static_cast<int>(prefix.size());
+        for (int n : result.holdout_indices) {
+          double p = 0.0;
+          for (int d = 0; d < depth; ++d)
+            p += features[(static_cast<size_t>(n) * depth + d) * n_classes + val_fit.labels()[n]];
+          loss -= std::log(std::max(p / depth, 1e-12));
+        }
+        loss /= static_cast<double>(result.holdout_indices.size());
+        subs.use_mean.resize(trie.num_nodes(), 0);
+        subs.use_mean[id] = loss <= result.holdout_loss ? 1 : 0;
+        subs.training[id]["mean_holdout_loss"] = loss;
+        subs.training[id]["answers_with_mean"] = subs.use_mean[id] == 1;
+      }
       subs.weights[id] = std::move(result.weights);
     }
     return subs;
@@ -185,6 +208,8 @@ Aggregator::Aggregator(const Substackers& subs, const PrefixTrie& trie)
                   fmt::format("substacker {}", id));
       kernels_[id] = MlpKernel(subs.weights[id]);
     }
+    use_mean_ = subs.use_mean;
+    use_mean_.resize(trie.num_nodes(), 0);
     input_.assign(static_cast<size_t>(num_models_) * c, 0.0f);
   } else if (kind_ == AggregatorKind::kMask) {
     if (subs.weights.size() != 1)
@@ -223,6 +248,15 @@ void Aggregator::add(int model, const float* probs, int node) {
 const float* Aggregator::probs() {
   switch (kind_) {
     case AggregatorKind::kSub:
+      if (use_mean_[node_]) {
+        const int c = num_classes_;
+        std::fill(output_.begin(), output_.end(), 0.0f);
+        for (int d = 0; d < depth_; ++d)
+          for (int k = 0; k < c; ++k) output_[k] += input_[static_cast<size_t>(d) * c + k];
+        const float inv = 1.0f / static_cast<float>(depth_);
+        for (int k = 0; k < c; ++k) output_[k] *= inv;
+        return output_.data();
+      }
       kernels_[node_].forward(input_.data(), output_.data());
       return output_.data();
     case AggregatorKind::kMask:

@@ -53,6 +53,10 @@ struct Substackers {
   int num_classes = 0;
   /// SUB: per trie node id (the root's entry is empty); MASK: exactly one; LAST: none.
   std::vector<MlpWeights> weights;
+  /// SUB: per trie node, 1 = the node answers with the mean of its prefix's probabilities
+  /// instead of its MLP (the mean scored a lower cross-entropy on the MLP's early-stopping
+  /// held-out rows of val_fit); empty = every node uses its MLP.
+  std::vector<uint8_t> use_mean;
   /// Training summaries (not serialised): per SUB node / the MASK model.
   std::vector<nlohmann::json> training;
 
@@ -61,7 +65,7 @@ struct Substackers {
   static Substackers read(std::istream& in);
   bool operator==(const Substackers& o) const {
     return kind == o.kind && num_models == o.num_models && num_classes == o.num_classes &&
-           weights == o.weights;
+           weights == o.weights && use_mean == o.use_mean;
   }
   int64_t num_parameters() const;
 };
@@ -72,6 +76,9 @@ struct SubstackerTrainOptions {
   /// MASK: at most this many (sample, prefix) rows; above it a seeded uniform subset is used,
   /// so memory stays bounded (rows x (M * C + M) floats).
   int64_t mask_max_rows = 400000;
+  /// SUB: a node whose prefix mean beats its MLP on the MLP's held-out rows (cross-entropy)
+  /// answers with the mean (Substackers::use_mean).
+  bool mean_fallback = true;
 };
 
 /// Trains the aggregator for `trie` on val_fit (every val_fit sample has every model's output,
@@ -99,6 +106,7 @@ class Aggregator {
   int num_models_ = 0;
   int num_classes_ = 0;
   std::vector<MlpKernel> kernels_;  ///< SUB: per node; MASK: one
+  std::vector<uint8_t> use_mean_;   ///< SUB: per node, answer with the prefix mean
   std::vector<float> input_;        ///< SUB: prefix concat; MASK: slots + mask
   std::vector<float> output_;
   std::vector<float> last_;

@@ -419,3 +419,48 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
 }  // namespace
 }  // namespace lazy
 }  // namespace lazystack
+
+namespace lazystack {
+namespace lazy {
+namespace {
+
+// SUB's mean fallback: a node answers with its prefix mean exactly when the mean scored a lower
+// cross-entropy than its MLP on the MLP's held-out rows; off, every node uses its MLP.
+TEST(LazyStackMethod, SubNodesFallBackToThePrefixMeanOnlyWhenItScoresBetter) {
+  std::unique_ptr<Method> method = fitted("lazystack-sub", with(fast_options(), {{"epochs", 2}}));
+  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  const Substackers& subs = a.substackers;
+  ASSERT_EQ(subs.use_mean.size(), a.trie.num_nodes());
+  Aggregator aggregator(subs, a.trie);
+  const LogitTable& t = splits().val_cal;
+  const int c = t.num_classes();
+  for (size_t id = 1; id < a.trie.num_nodes(); ++id) {
+    const nlohmann::json& tr = subs.training[id];
+    EXPECT_EQ(subs.use_mean[id] == 1,
+              tr.at("mean_holdout_loss").get<double>() <= tr.at("holdout_loss").get<double>());
+    const std::vector<int>& prefix = a.trie.node(static_cast<int>(id)).prefix;
+    aggregator.reset();
+    int walk = PrefixTrie::kRoot;
+    for (int m : prefix) {
+      walk = a.trie.node(walk).child(m);
+      aggregator.add(m, t.probs(m, 0).data, walk);
+    }
+    const float* p = aggregator.probs();
+    if (subs.use_mean[id]) {
+      for (int k = 0; k < c; ++k) {
+        float mean = 0.0f;
+        for (int m : prefix) mean += t.probs(m, 0)[k];
+        EXPECT_NEAR(p[k], mean / prefix.size(), 1e-6);
+      }
+    }
+  }
+  // Two epochs leave the MLPs far from trained: the mean wins somewhere.
+  EXPECT_GT(std::count(subs.use_mean.begin(), subs.use_mean.end(), 1), 0);
+  std::unique_ptr<Method> off =
+      fitted("lazystack-sub", with(fast_options(), {{"epochs", 2}, {"mean_fallback", false}}));
+  EXPECT_TRUE(dynamic_cast<LazyStackMethod&>(*off).artifact().substackers.use_mean.empty());
+}
+
+}  // namespace
+}  // namespace lazy
+}  // namespace lazystack
