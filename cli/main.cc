@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
   report->add_flag("--html", report_html,
                    "write the static results site: RESULTS_DIR/index.html (every run, newest "
                    "first), a page per run, per seed and per suite; figures are not re-rendered");
+  bool report_regimes = false;
+  report->add_flag(
+      "--regimes", report_regimes,
+      "RESULTS_DIR is a suite's folder (runs.json): re-render its regime study "
+      "(figures/regimes, tables/regimes, tables/regimes_costs) from the runs it lists");
   report->footer(
       "The site is plain HTML + CSS, the run's gnuplot figures and relative links: open\n"
       "RESULTS_DIR/index.html in a browser, or copy the folder to any static host.\n"
@@ -276,6 +281,21 @@ int main(int argc, char** argv) {
         std::fprintf(stderr,
                      "error: report needs RESULTS_DIR (a run folder), or --html for the site\n");
         return 2;
+      }
+      if (report_regimes) {
+        const std::string listing = results_dir + "/runs.json";
+        std::ifstream in(listing);
+        if (!in) {
+          std::fprintf(stderr, "error: --regimes needs a suite folder; %s cannot be read\n",
+                       listing.c_str());
+          return 2;
+        }
+        std::vector<std::string> run_dirs;  // runs.json: {experiment: run folder}
+        const nlohmann::json runs = nlohmann::json::parse(in);
+        for (const auto& item : runs.items()) run_dirs.push_back(item.value().get<std::string>());
+        render_regimes(run_dirs, results_dir);
+        fmt::print("re-rendered the regime study in {}\n", results_dir);
+        return 0;
       }
       render_report(results_dir);
       fmt::print("re-rendered figures/ and tables/ in {}\n", results_dir);

@@ -16,6 +16,7 @@
 #include "methods/lazystack/lazystack_method.h"
 #include "pipeline/members.h"
 #include "pipeline/seed_sampling.h"
+#include "zoo/input_view.h"
 
 namespace lazystack {
 namespace {
@@ -146,6 +147,36 @@ std::vector<OptionSpec> make_experiment_specs() {
                   "cascade, woc, abc, coe, stacker, oracle. Every other method goes to "
                   "figures/pareto_more"),
   };
+}
+
+// A zoo entry's `view` (zoo/input_view.h), validated and added to its options as "view" (so
+// the weights' cache key holds it). Checks against the dataset's input shape come once it is
+// loaded (check_zoo_views).
+Options with_view(const std::string& path, const ExperimentConfig& cfg, const YAML::Node& entry,
+                  const ZooEntry& z) {
+  const std::string ctx = "zoo." + z.name + ".view";
+  const YAML::Node node = entry["view"];
+  if (!node.IsMap())
+    throw config_error_at(path, node, ctx,
+                          "expected a map: view: {crop: [top, left, height, width], downsample: "
+                          "k, features: [i, j, ...], max_train: n}");
+  if (entry["parent"])
+    throw config_error_at(path, node, ctx,
+                          "a derived entry sees its parent's inputs: give the view to the parent");
+  if (is_featureless_dataset(cfg.dataset) || z.arch == "synthetic")
+    throw config_error_at(path, node, ctx,
+                          "a view selects part of the input features, and there are none here "
+                          "(dataset '" +
+                              cfg.dataset + "', arch '" + z.arch + "')");
+  const Options view = parse_options(node, input_view_option_specs(), path, ctx);
+  const std::vector<long> crop = view.get_ints("crop");
+  if (!crop.empty() && crop.size() != 4)
+    throw config_error_at(
+        path, node["crop"], ctx + ".crop",
+        "expected [top, left, height, width], got " + std::to_string(crop.size()) + " numbers");
+  json options = z.options.json();
+  options["view"] = view.json();
+  return Options(options);
 }
 
 // Method options that name zoo models ("members", "final_model", "tiers" as "a+b" or "a,b")
@@ -369,7 +400,8 @@ ExperimentConfig load_experiment_config(const std::string& path,
               .existing_path()};
       z.options = parse_options(entry, specs, path, ctx, {"name", "source", "cost"});
     } else {
-      z.options = parse_options(entry, arch->options, path, ctx, {"name", "arch", "cost"});
+      z.options = parse_options(entry, arch->options, path, ctx, {"name", "arch", "cost", "view"});
+      if (const YAML::Node view = entry["view"]) z.options = with_view(path, cfg, entry, z);
     }
     json resolved = z.options.json();
     resolved["name"] = z.name;
@@ -434,6 +466,27 @@ ExperimentConfig load_experiment_config(const std::string& path,
                             "'" + name + "' is not a method of this config (nor best-cascade)");
   }
   return cfg;
+}
+
+void check_zoo_views(const ExperimentConfig& cfg, const Dataset& ds) {
+  for (const ZooEntry& z : cfg.zoo) {
+    if (!z.options.has("view")) continue;
+    const InputView view = input_view_from_options(Options(z.options.json().at("view")));
+    const std::string why = input_view_problem(view, ds.shape);
+    if (why.empty()) continue;
+    YAML::Node node;  // the entry's view in the file, for file:line:column
+    try {
+      const YAML::Node root = YAML::LoadFile(cfg.path);
+      for (const auto& entry : root["zoo"])
+        if (entry.IsMap() && entry["name"] && entry["name"].Scalar() == z.name && entry["view"])
+          node.reset(entry["view"]);
+    } catch (const YAML::Exception&) {
+    }
+    throw config_error_at(
+        cfg.path, node, "zoo." + z.name + ".view",
+        fmt::format("{} (dataset '{}': {} x {} x {} inputs{})", why, cfg.dataset, ds.shape.channels,
+                    ds.shape.height, ds.shape.width, ds.shape.is_image ? ", images" : ""));
+  }
 }
 
 }  // namespace lazystack

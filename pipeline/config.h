@@ -52,7 +52,7 @@ struct ExperimentConfig {
   std::vector<ZooEntry> zoo;
   std::vector<MethodEntry> methods;
   std::vector<std::string> figure_methods;  ///< empty: reports' default headline set
-  nlohmann::json resolved;  ///< everything as used, defaults filled in
+  nlohmann::json resolved;                  ///< everything as used, defaults filled in
 };
 
 /// Reads and validates `path`; `overrides` are "dotted.key=yaml-value" strings applied first
@@ -62,6 +62,11 @@ struct ExperimentConfig {
 ExperimentConfig load_experiment_config(const std::string& path,
                                         const std::vector<std::string>& overrides,
                                         const Registries& registries);
+
+/// Checks every zoo entry's `view` (zoo/input_view.h) against the loaded dataset's input shape:
+/// a crop outside the image, a downsample that does not divide it, a feature index out of
+/// range is a ConfigError at the entry's view in the file.
+void check_zoo_views(const ExperimentConfig& cfg, const Dataset& ds);
 
 /// A ConfigError at `node`'s line and column in `file` (0:0 when the node has no position).
 ConfigError config_error_at(const std::string& file, const YAML::Node& node, const std::string& key,

@@ -703,6 +703,7 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
            ds->name, ds->train.num_samples, ds->val.num_samples, ds->test.num_samples,
            ds->num_classes, ds->fingerprint(), seconds_since(t0));
   check_online_methods(cfg, registries, *ds);  // e.g. ocl's learners on a dataset without features
+  check_zoo_views(cfg, *ds);                   // zoo members' input views fit the inputs
 
   ZooOptions zoo_options;
   zoo_options.cache_dir = cfg.cache_dir;

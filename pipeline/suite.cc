@@ -27,6 +27,10 @@ std::vector<OptionSpec> suite_specs() {
       opt_strings("set", {},
                   "overrides applied to every run, as with --set (e.g. 'seeds=[0, 1, 2]')"),
       opt_string("results_dir", "results", "parent of the suite's results folder"),
+      opt_bool("regime_study", false,
+               "also render the regime study over the runs: figures/regimes and "
+               "tables/regimes{,_costs} (each method's test cost to reach 97% of the full "
+               "stacker, per run)"),
   };
 }
 
@@ -52,6 +56,7 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
   if (const std::string why = name_problem(suite.suite); !why.empty())
     throw config_error_at(path, root["suite"], "suite",
                           "'" + printable(suite.suite) + "' is not a valid suite name: " + why);
+  suite.regime_study = top.get_bool("regime_study");
   suite.results_dir = (fs::path(top.get_string("results_dir")) / suite.suite).string();
   const std::vector<std::string> runs = top.get_strings("runs");
   if (runs.empty()) throw config_error_at(path, root["runs"], "runs", "needs at least one config");
@@ -110,6 +115,13 @@ std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& r
              suite.results_dir);
   } catch (const std::exception& e) {
     log_warn("[suite] {}: cross-dataset table not rendered: {}", suite.suite, e.what());
+  }
+  if (suite.regime_study) {
+    try {
+      render_regimes(run_dirs, suite.results_dir);
+    } catch (const std::exception& e) {
+      log_warn("[suite] {}: regime study not rendered: {}", suite.suite, e.what());
+    }
   }
   site::refresh_site_after_suite(run_options.site_root, suite.results_dir);
   log_info("[suite] {}: {} runs in {:.1f} min; run folders listed in {}/runs.json", suite.suite,

@@ -15,6 +15,7 @@ struct SuiteConfig {
   std::string suite;        ///< name: results go to <results_dir>/<suite>/<experiment>/<run-id>
   std::string results_dir;  ///< <suite's results_dir>/<suite>
   std::vector<ExperimentConfig> experiments;
+  bool regime_study = false;  ///< also render the regime study (reports/regimes.h)
 };
 
 /// True when the YAML file at `path` has a top-level `suite` key (readable YAML map only; any

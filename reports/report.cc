@@ -17,6 +17,7 @@
 #include "reports/headline_set.h"
 #include "reports/ocl_figure.h"
 #include "reports/pareto_figure.h"
+#include "reports/regimes.h"
 #include "reports/seeds.h"
 #include "reports/seeds_figure.h"
 #include "reports/summary.h"
@@ -171,6 +172,27 @@ void render_summary(const std::vector<std::string>& run_dirs, const std::string&
   }
   write_table(fs::path(out_dir) / "tables", "summary", reports::cross_dataset_table(runs));
   log_info("[report] {}: tables/summary over {} run(s)", out_dir, runs.size());
+}
+
+void render_regimes(const std::vector<std::string>& run_dirs, const std::string& out_dir,
+                    const ReportOptions& options) {
+  std::vector<json> summaries;
+  for (const std::string& run_dir : run_dirs) {
+    const fs::path dir(run_dir);
+    std::vector<fs::path> seeds;
+    if (fs::is_directory(dir) && !fs::exists(dir / "summary.json")) seeds = seed_folders(dir);
+    summaries.push_back(reports::load_summary(seeds.empty() ? run_dir : seeds.front().string()));
+  }
+  const reports::RegimeStudy study = reports::regime_study(summaries);
+  write_table(fs::path(out_dir) / "tables", "regimes", reports::regimes_table(study));
+  write_table(fs::path(out_dir) / "tables", "regimes_costs", reports::regime_costs_table(study));
+  reports::FigureRenderer renderer{reports::Gnuplot(options.gnuplot)};
+  const bool rendered = renderer.render((fs::path(out_dir) / "figures").string(), "regimes",
+                                        reports::regimes_csv(study),
+                                        reports::regimes_script(study, "regimes.csv", "regimes"));
+  log_info("[report] {}: tables/regimes, tables/regimes_costs, figures/regimes{} over {} run(s)",
+           out_dir, rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)",
+           run_dirs.size());
 }
 
 std::string headline_markdown(const json& summary) {

@@ -48,6 +48,13 @@ void render_report(const std::string& run_dir, const ReportOptions& options = {}
 /// results folder or its summary cannot be read.
 void render_summary(const std::vector<std::string>& run_dirs, const std::string& out_dir);
 
+/// The regime study (reports/regimes.h) of several single-seed run folders (a multi-seed folder
+/// contributes its first seed), one column per folder in the order given: writes
+/// `out_dir`/figures/regimes.{csv,gp,png,svg,pdf} and `out_dir`/tables/regimes.{md,tex,csv},
+/// regimes_costs.{md,tex,csv}. Throws std::runtime_error when a folder is not a results folder.
+void render_regimes(const std::vector<std::string>& run_dirs, const std::string& out_dir,
+                    const ReportOptions& options = {});
+
 /// The Markdown headline table of a summary (the same text as tables/headline.md), which the
 /// CLI prints at the end of a run. Throws std::runtime_error when the summary is not readable
 /// by this version.

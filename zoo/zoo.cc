@@ -20,6 +20,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/provenance.h"
+#include "zoo/input_view.h"
 #include "zoo/profiler.h"
 #include "zoo/threads.h"
 
@@ -181,7 +182,12 @@ double load_setup_seconds(const std::string& weights_path) {
 // which checks early that the parent can serve.
 std::unique_ptr<ZooModel> make_model(const BuildContext& ctx, size_t i) {
   const ZooEntry& entry = ctx.entries[i];
-  std::unique_ptr<ZooModel> model = find_arch(ctx, entry).make(entry.options, ctx.ds);
+  // A `view` (zoo/input_view.h) wraps the architecture's model, built for the view's shape.
+  std::unique_ptr<ZooModel> model =
+      entry.options.has("view")
+          ? make_viewed_model(input_view_from_options(Options(entry.options.json().at("view"))),
+                              entry.options, ctx.ds, find_arch(ctx, entry))
+          : find_arch(ctx, entry).make(entry.options, ctx.ds);
   if (!model) throw std::logic_error("the factory of '" + entry.arch + "' returned no model");
   model->set_name(entry.name);
   if (const int p = parent_index(ctx.entries, i); p >= 0) model->set_parent(make_model(ctx, p));

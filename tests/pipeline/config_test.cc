@@ -313,5 +313,48 @@ TEST_F(ConfigTest, MethodsNamingUnknownModelsOrRejectedByTheirConstructor) {
       registries_));
 }
 
+
+// A zoo member's input view (zoo/input_view.h): validated like every option, kept in the
+// member's options (and so in its cache key), and checked against the dataset's input shape.
+TEST_F(ConfigTest, ViewIsValidatedAndKept) {
+  const ExperimentConfig c = load_experiment_config(
+      write(
+          replace(kGood, "epochs: 2}", "epochs: 2, view: {crop: [0, 0, 10, 20], downsample: 2}}")),
+      {}, registries_);
+  ASSERT_TRUE(c.zoo[0].options.has("view"));
+  EXPECT_EQ(c.zoo[0].options.json()["view"]["downsample"], 2);
+  EXPECT_EQ(c.zoo[0].options.json()["view"]["crop"], nlohmann::json({0, 0, 10, 20}));
+  EXPECT_FALSE(c.zoo[1].options.has("view"));
+
+  ConfigError unknown = error_of(replace(kGood, "epochs: 2}", "epochs: 2, view: {zoom: 2}}"));
+  EXPECT_EQ(unknown.key(), "zoo.small.view.zoom");
+  EXPECT_EQ(unknown.line(), 5);
+  ConfigError crop = error_of(replace(kGood, "epochs: 2}", "epochs: 2, view: {crop: [1, 2]}}"));
+  EXPECT_EQ(crop.key(), "zoo.small.view.crop");
+  EXPECT_EQ(crop.line(), 5);
+  ConfigError range = error_of(replace(kGood, "epochs: 2}", "epochs: 2, view: {downsample: 0}}"));
+  EXPECT_EQ(range.key(), "zoo.small.view.downsample");
+  ConfigError not_map = error_of(replace(kGood, "epochs: 2}", "epochs: 2, view: 3}"));
+  EXPECT_EQ(not_map.key(), "zoo.small.view");
+}
+
+TEST_F(ConfigTest, ViewIsCheckedAgainstTheInputShape) {
+  const ExperimentConfig c = load_experiment_config(
+      write(replace(kGood, "epochs: 2}", "epochs: 2,\n     view: {crop: [0, 0, 10, 30]}}")), {},
+      registries_);
+  Dataset ds;
+  ds.shape = InputShape{1, 20, 20, true};
+  try {
+    check_zoo_views(c, ds);
+    ADD_FAILURE() << "a crop wider than the image passed";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "zoo.small.view");
+    EXPECT_EQ(e.line(), 6);
+    EXPECT_NE(std::string(e.what()).find("inside the 20x20 image"), std::string::npos) << e.what();
+  }
+  ds.shape = InputShape{1, 20, 30, true};
+  EXPECT_NO_THROW(check_zoo_views(c, ds));
+}
+
 }  // namespace
 }  // namespace lazystack
