@@ -313,7 +313,6 @@ TEST_F(ConfigTest, MethodsNamingUnknownModelsOrRejectedByTheirConstructor) {
       registries_));
 }
 
-
 // A zoo member's input view (zoo/input_view.h): validated like every option, kept in the
 // member's options (and so in its cache key), and checked against the dataset's input shape.
 TEST_F(ConfigTest, ViewIsValidatedAndKept) {
