@@ -214,4 +214,17 @@ void add_comparison_metrics(json& summary) {
   }
 }
 
+std::string target_missed_note(const std::string& suffix) {
+  return "\u2020 target not reached on val_cal: no knob kept the target share of the full "
+         "stacker's val accuracy, so the headline is the method's most accurate val_cal point" +
+         suffix + ".";
+}
+
+std::string single_model_exit_note(const std::string& suffix) {
+  return fmt::format(
+      "\u2021 single-model exit: at least {:.0f}% of test samples ran exactly one model; the "
+      "headline is in effect one zoo model{}.",
+      100 * kSingleModelExitShare, suffix);
+}
+
 }  // namespace lazystack::reports

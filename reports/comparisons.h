@@ -23,6 +23,11 @@ std::string reach_key(double fraction);
 /// `single_model_exit`: such a headline is in effect one zoo model, and says so.
 constexpr double kSingleModelExitShare = 0.95;
 
+/// The table notes that explain the headline flags: † target not reached on val_cal, ‡
+/// single-model exit. `suffix` goes before the final period (e.g. " (n/k: in n of k seeds)").
+std::string target_missed_note(const std::string& suffix = "");
+std::string single_model_exit_note(const std::string& suffix = "");
+
 /// True for LazyStack's registry methods (lazystack-sub, -mask and the ablations): the methods
 /// the best-baseline envelope leaves out.
 bool is_lazystack_method(const std::string& registry_method);

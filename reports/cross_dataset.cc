@@ -274,16 +274,9 @@ Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
     note += ".";
   }
   t.notes.push_back(note);
-  if (any_missed)
-    t.notes.push_back(
-        "\u2020 target not reached on val_cal: no knob kept the target share of the full "
-        "stacker's val accuracy, so the headline is the method's most accurate val_cal point "
-        "(n/k: in n of k seeds).");
-  if (any_single_exit)
-    t.notes.push_back(fmt::format(
-        "\u2021 single-model exit: at least {:.0f}% of test samples ran exactly one model; the "
-        "headline is in effect one zoo model (n/k: in n of k seeds).",
-        100 * kSingleModelExitShare));
+  const std::string per_seed = " (n/k: in n of k seeds)";
+  if (any_missed) t.notes.push_back(target_missed_note(per_seed));
+  if (any_single_exit) t.notes.push_back(single_model_exit_note(per_seed));
   // Runs with the same seeds and draws share one note; others get their own.
   for (const std::string& n : notes_by_seeds) t.notes.push_back(n);
   return t;

@@ -278,15 +278,8 @@ Table headline_table(const json& summary) {
   const std::string dominating = dominating_members_note(summary);
   if (!dominating.empty()) t.notes.push_back(dominating);
   if (cascade) t.notes.push_back(cascade_note(*cascade));
-  if (any_missed)
-    t.notes.push_back(
-        "\u2020 target not reached on val_cal: no knob kept the target share of the full "
-        "stacker's val accuracy, so the headline is the method's most accurate val_cal point.");
-  if (any_single_exit)
-    t.notes.push_back(fmt::format(
-        "\u2021 single-model exit: at least {:.0f}% of test samples ran exactly one model; the "
-        "headline is in effect one zoo model.",
-        100 * kSingleModelExitShare));
+  if (any_missed) t.notes.push_back(target_missed_note());
+  if (any_single_exit) t.notes.push_back(single_model_exit_note());
   if (any_bound)
     t.notes.push_back(
         "(bound): uses the test labels (e.g. the oracle picks the cheapest "
