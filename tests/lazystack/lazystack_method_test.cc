@@ -372,13 +372,6 @@ TEST(LazyStackMethod, SweepCacheChangesNothing) {
   }
 }
 
-}  // namespace
-}  // namespace lazy
-}  // namespace lazystack
-
-namespace lazystack {
-namespace lazy {
-namespace {
 
 // One state offline and online: swept on val_fit itself, every online policy lookup of a
 // raw, unpruned MDP lands on a cell the build solved (the online state is the mean aggregate
@@ -416,13 +409,6 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
   EXPECT_TRUE(e.at("selected").contains("mdp_promise"));
 }
 
-}  // namespace
-}  // namespace lazy
-}  // namespace lazystack
-
-namespace lazystack {
-namespace lazy {
-namespace {
 
 // SUB's mean fallback: a node answers with its prefix mean exactly when the mean scored a lower
 // cross-entropy than its MLP on the MLP's held-out rows; off, every node uses its MLP.
