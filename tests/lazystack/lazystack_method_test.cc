@@ -372,7 +372,6 @@ TEST(LazyStackMethod, SweepCacheChangesNothing) {
   }
 }
 
-
 // One state offline and online: swept on val_fit itself, every online policy lookup of a
 // raw, unpruned MDP lands on a cell the build solved (the online state is the mean aggregate
 // summed as the build sums it, whatever the substackers answer).
@@ -408,7 +407,6 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
   ASSERT_EQ(e.at("mdp_promise_vs_val_cal").size(), 1u);
   EXPECT_TRUE(e.at("selected").contains("mdp_promise"));
 }
-
 
 // SUB's mean fallback: a node answers with its prefix mean exactly when the mean scored a lower
 // cross-entropy than its MLP on the MLP's held-out rows; off, every node uses its MLP.
