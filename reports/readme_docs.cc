@@ -14,6 +14,8 @@
 #include "reports/comparisons.h"
 #include "reports/cross_dataset.h"
 #include "reports/headline_set.h"
+#include "reports/mdp_promise.h"
+#include "reports/regimes.h"
 #include "reports/summary.h"
 #include "reports/table.h"
 #include "reports/tables.h"
@@ -25,6 +27,8 @@ using nlohmann::json;
 namespace {
 
 const char* const kDash = "\u2014";
+// Experiments of the regime study (experiments/regimes/*.yaml) are named regime-<...>.
+const char* const kRegimePrefix = "regime-";
 
 const CitedRun& find_run(const std::vector<CitedRun>& runs, const std::string& experiment) {
   for (const CitedRun& r : runs)
@@ -167,20 +171,45 @@ std::string headline_block(const CitedRun& r) {
   return to_markdown(t);
 }
 
+bool is_regime(const CitedRun& r) { return r.experiment.rfind(kRegimePrefix, 0) == 0; }
+
+// The cited runs that are not part of the regime study (which has a block of its own).
+std::vector<CitedRun> dataset_runs(const std::vector<CitedRun>& runs) {
+  std::vector<CitedRun> out;
+  for (const CitedRun& r : runs)
+    if (!is_regime(r)) out.push_back(r);
+  return out;
+}
+
 }  // namespace
 
 std::string render_docs_block(const std::string& name, const std::vector<CitedRun>& runs) {
-  if (name == "verdict") return verdict_block(runs);
+  if (name == "verdict") return verdict_block(dataset_runs(runs));
   if (name == "summary") {
     // One seed per cited run (`make paper` writes the same table over its seeds).
     std::vector<std::vector<json>> seeds;
-    for (const CitedRun& r : runs) seeds.push_back({r.summary});
+    for (const CitedRun& r : dataset_runs(runs)) seeds.push_back({r.summary});
     return to_markdown(cross_dataset_table(seeds));
+  }
+  if (name == "promise") {
+    std::vector<std::pair<std::string, json>> rows;
+    for (const CitedRun& r : runs) rows.emplace_back(r.experiment, r.summary);
+    return to_markdown(mdp_promise_table(rows));
+  }
+  if (name == "regimes") {
+    // The cited runs of the regime study, in the order docs/runs.json lists them.
+    std::vector<json> summaries;
+    for (const CitedRun& r : runs)
+      if (is_regime(r)) summaries.push_back(r.summary);
+    if (summaries.empty())
+      throw std::runtime_error(std::string("README block docs:regimes: docs/runs.json cites no ") +
+                               kRegimePrefix + "* run");
+    return to_markdown(regimes_table(regime_study(summaries)));
   }
   const std::string prefix = "headline:";
   if (name.rfind(prefix, 0) == 0) return headline_block(find_run(runs, name.substr(prefix.size())));
   throw std::runtime_error("unknown README block 'docs:" + name +
-                           "' (known: verdict, summary, headline:<experiment>)");
+                           "' (known: verdict, summary, promise, regimes, headline:<experiment>)");
 }
 
 std::string update_readme(const std::string& readme, const std::vector<CitedRun>& runs) {
@@ -225,7 +254,12 @@ json docs_summary(const json& summary, const std::string& run_path) {
   for (auto& [name, m] : s.at("methods").items()) {
     if (m.contains("curve")) m["curve"] = json::array();  // kept (empty): the schema needs it
     m.erase("val_curve");
-    m.erase("diagnostics");
+    // Diagnostics are large (per knob, per beta); the promise block needs only `selected`.
+    if (m.contains("diagnostics") && m["diagnostics"].is_object() &&
+        m["diagnostics"].contains("selected"))
+      m["diagnostics"] = {{"selected", m["diagnostics"]["selected"]}};
+    else
+      m.erase("diagnostics");
   }
   s["docs_subset_of"] = run_path;
   return s;

@@ -24,7 +24,11 @@ struct CitedRun {
 ///                     accuracy, with the numbers (the first screen's answer);
 ///   summary           the cross-dataset table (cross_dataset.h) over the cited runs, one seed
 ///                     each;
-///   headline:<exp>    the headline methods of run <exp> (headline_set.h), compact columns.
+///   headline:<exp>    the headline methods of run <exp> (headline_set.h), compact columns;
+///   promise           per cited run: LazyStack's MDP promise vs what its policy achieved on
+///                     val_cal (mdp_promise.h);
+///   regimes           the regime study's table (regimes.h) over the cited regime-* runs.
+/// verdict and summary leave the regime-* runs out (synthetic zoos: they have their block).
 /// Throws std::runtime_error for an unknown block or an experiment that is not cited.
 std::string render_docs_block(const std::string& name, const std::vector<CitedRun>& runs);
 

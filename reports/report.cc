@@ -15,6 +15,7 @@
 #include "reports/exit_depth_figure.h"
 #include "reports/gnuplot.h"
 #include "reports/headline_set.h"
+#include "reports/mdp_promise.h"
 #include "reports/ocl_figure.h"
 #include "reports/pareto_figure.h"
 #include "reports/regimes.h"
@@ -186,13 +187,18 @@ void render_regimes(const std::vector<std::string>& run_dirs, const std::string&
   const reports::RegimeStudy study = reports::regime_study(summaries);
   write_table(fs::path(out_dir) / "tables", "regimes", reports::regimes_table(study));
   write_table(fs::path(out_dir) / "tables", "regimes_costs", reports::regime_costs_table(study));
+  std::vector<std::pair<std::string, json>> promise_rows;
+  for (const json& s : summaries) promise_rows.emplace_back(s.value("experiment", ""), s);
+  write_table(fs::path(out_dir) / "tables", "mdp_promise",
+              reports::mdp_promise_table(promise_rows));
   reports::FigureRenderer renderer{reports::Gnuplot(options.gnuplot)};
   const bool rendered = renderer.render((fs::path(out_dir) / "figures").string(), "regimes",
                                         reports::regimes_csv(study),
                                         reports::regimes_script(study, "regimes.csv", "regimes"));
-  log_info("[report] {}: tables/regimes, tables/regimes_costs, figures/regimes{} over {} run(s)",
-           out_dir, rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)",
-           run_dirs.size());
+  log_info(
+      "[report] {}: tables/regimes, tables/regimes_costs, tables/mdp_promise, figures/regimes{} "
+      "over {} run(s)",
+      out_dir, rendered ? " (png, svg, pdf)" : " (csv and gnuplot script only)", run_dirs.size());
 }
 
 std::string headline_markdown(const json& summary) {

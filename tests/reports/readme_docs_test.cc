@@ -90,12 +90,36 @@ TEST(ReadmeDocs, BlocksAreReplacedAndTheRestIsKept) {
 }
 
 TEST(ReadmeDocs, DocsSummaryKeepsWhatTheBlocksNeed) {
-  const json s = docs_summary(testing_reports::ablation_summary(), "results/x/1");
+  json full = testing_reports::ablation_summary();
+  full["methods"]["lazystack-sub"]["diagnostics"] = {{"selected", {{"beta", 5.0}}},
+                                                     {"per_beta", json::array({1, 2, 3})}};
+  const json s = docs_summary(full, "results/x/1");
   EXPECT_EQ(s["docs_subset_of"], "results/x/1");
   EXPECT_TRUE(s["methods"]["lazystack-sub"]["curve"].empty());
   EXPECT_FALSE(s["methods"]["lazystack-sub"]["pareto"].empty());
-  EXPECT_FALSE(s["methods"]["lazystack-sub"].contains("diagnostics"));
+  // Only the selected knob's diagnostics stay (the promise block reads them).
+  EXPECT_EQ(s["methods"]["lazystack-sub"]["diagnostics"], json({{"selected", {{"beta", 5.0}}}}));
+  EXPECT_FALSE(s["methods"]["cost-cascade"].contains("diagnostics"));
   EXPECT_NO_THROW(check_summary(s, "docs copy"));
+}
+
+TEST(ReadmeDocs, RegimeRunsHaveTheirOwnBlockAndStayOutOfTheVerdict) {
+  std::vector<CitedRun> runs = cited();
+  json regime = runs[0].summary;
+  regime["experiment"] = "regime-c10-rho0";
+  regime["dataset"] = "synthetic";
+  runs.push_back({"regime-c10-rho0", "results/regimes/regime-c10-rho0/1", regime});
+  const std::string verdict = render_docs_block("verdict", runs);
+  EXPECT_EQ(verdict.find("regime-c10-rho0"), std::string::npos) << verdict;
+  EXPECT_EQ(render_docs_block("summary", runs), render_docs_block("summary", cited()));
+  const std::string regimes = render_docs_block("regimes", runs);
+  EXPECT_NE(regimes.find("| regime-c10-rho0"), std::string::npos) << regimes;
+  EXPECT_EQ(regimes.find("fashion"), std::string::npos) << regimes;
+  EXPECT_THROW(render_docs_block("regimes", cited()), std::runtime_error);
+  // The promise block lists every cited run, saying where there is no MDP promise.
+  const std::string promise = render_docs_block("promise", runs);
+  EXPECT_NE(promise.find("| fashion_mnist"), std::string::npos) << promise;
+  EXPECT_NE(promise.find("| regime-c10-rho0"), std::string::npos) << promise;
 }
 
 }  // namespace
