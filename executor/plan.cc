@@ -76,6 +76,13 @@ ExperimentPlan read_plan(const std::string& path) {
   }
 }
 
+ExperimentPlan read_run_plan(const std::string& exp_dir, const std::string& run_id) {
+  ExperimentPlan where;
+  where.exp_dir = exp_dir;
+  where.run_id = run_id;
+  return read_plan(where.current_dir() + "/tasks/plan.json");
+}
+
 ExperimentConfig load_plan_config(const ExperimentPlan& plan, const Registries& registries) {
   if (is_suite_config(plan.config)) {
     SuiteConfig suite = load_suite_config(plan.config, plan.overrides, registries);

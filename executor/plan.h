@@ -53,6 +53,8 @@ ExperimentPlan make_plan(const ExperimentConfig& cfg, const std::string& config_
 
 /// Reads a plan.json; throws naming the file when it is missing or malformed.
 ExperimentPlan read_plan(const std::string& path);
+/// The plan of run `run_id` in `exp_dir`, from its run folder as it is now (complete or not).
+ExperimentPlan read_run_plan(const std::string& exp_dir, const std::string& run_id);
 
 /// The experiment's config as the submitter loaded it (from the config or suite, overrides
 /// applied); throws ConfigError like `lazystack run`.

@@ -73,9 +73,13 @@ std::string sbatch(std::vector<std::string> args, const std::string& script) {
   return id;
 }
 
+// A batch script: its sbatch options as #SBATCH lines (so `sbatch [--array=I] SCRIPT` reruns a
+// task as the submission ran it), then the command.
 void write_script(const std::string& path, const std::string& comment,
-                  const std::string& command) {
-  write_text_atomically(path, fmt::format("#!/bin/sh\n# {}\nexec {}\n", comment, command));
+                  const std::vector<std::string>& options, const std::string& command) {
+  std::string text = fmt::format("#!/bin/sh\n# {}\n", comment);
+  for (const std::string& o : options) text += "#SBATCH " + o + "\n";
+  write_text_atomically(path, text + "exec " + command + "\n");
   fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
 }
 
@@ -125,12 +129,7 @@ Submission load_submission(const std::string& path) {
 }
 
 // The plan of experiment entry `e` of a submission, from wherever its run folder is now.
-ExperimentPlan current_plan(const json& e) {
-  ExperimentPlan where;
-  where.exp_dir = e.at("exp_dir");
-  where.run_id = e.at("run_id");
-  return read_plan(where.current_dir() + "/tasks/plan.json");
-}
+ExperimentPlan current_plan(const json& e) { return read_run_plan(e.at("exp_dir"), e.at("run_id")); }
 
 std::vector<TaskView> task_views(const Submission& s) {
   std::vector<TaskView> views;
@@ -369,46 +368,46 @@ int submit_to_slurm(const SlurmRequest& request, const Registries& registries) {
         fs::create_directories(d);
       const std::string plan_path = tasks + "/plan.json";
       write_text_atomically(plan_path, plan.to_json().dump(2) + "\n");
+      const auto options = [&](const std::string& what, const std::string& log) {
+        std::vector<std::string> a{"--job-name=lazystack-" + cfg.experiment + "-" + what,
+                                   "--chdir=" + cwd, "--output=" + logs + "/" + log};
+        a.insert(a.end(), user_opts.begin(), user_opts.end());
+        return a;
+      };
       write_script(tasks + "/member.sh",
                    fmt::format("lazystack: experiment '{}', run {}: member tasks, one per zoo "
                                "entry (plan.json \"members\"); sbatch --array=I to rerun one",
                                cfg.experiment, plan.run_id),
+                   options("members", "member-%a.log"),
                    fmt::format("{} task member {} --index \"$SLURM_ARRAY_TASK_ID\"",
                                shell_quote(bin), shell_quote(plan_path)));
       write_script(tasks + "/method.sh",
                    fmt::format("lazystack: experiment '{}', run {}: method tasks, one per (seed, "
                                "method) (plan.json \"methods\"); sbatch --array=K to rerun one",
                                cfg.experiment, plan.run_id),
+                   options("methods", "method-%a.log"),
                    fmt::format("{} task method {} --index \"$SLURM_ARRAY_TASK_ID\"",
                                shell_quote(bin), shell_quote(plan_path)));
       write_script(tasks + "/finish.sh",
                    fmt::format("lazystack: experiment '{}', run {}: writes the run folder",
                                cfg.experiment, plan.run_id),
+                   options("finish", "finish.log"),
                    fmt::format("{} task finish {}", shell_quote(bin), shell_quote(plan_path)));
 
-      const auto common = [&](const std::string& what, const std::string& log) {
-        std::vector<std::string> a{"--job-name=lazystack-" + cfg.experiment + "-" + what,
-                                   "--chdir=" + cwd, "--output=" + logs + "/" + log};
-        a.insert(a.end(), user_opts.begin(), user_opts.end());
-        return a;
-      };
-      std::vector<std::string> args = common("members", "member-%a.log");
-      args.push_back(fmt::format("--array=0-{}", plan.members.size() - 1));
+      std::vector<std::string> args{fmt::format("--array=0-{}", plan.members.size() - 1)};
       const std::string members_job = sbatch(args, tasks + "/member.sh");
       submitted.push_back(members_job);
       std::string before = members_job;
       std::string methods_job;
       if (!plan.methods.empty()) {
-        args = common("methods", "method-%a.log");
-        args.push_back(fmt::format("--array=0-{}", plan.methods.size() - 1));
+        args = {fmt::format("--array=0-{}", plan.methods.size() - 1)};
         args.push_back("--dependency=afterok:" + members_job);
         args.push_back("--kill-on-invalid-dep=yes");
         methods_job = sbatch(args, tasks + "/method.sh");
         submitted.push_back(methods_job);
         before = methods_job;
       }
-      args = common("finish", "finish.log");
-      args.push_back("--dependency=afterok:" + before);
+      args = {"--dependency=afterok:" + before};
       args.push_back("--kill-on-invalid-dep=yes");
       const std::string finish_job = sbatch(args, tasks + "/finish.sh");
       submitted.push_back(finish_job);
@@ -431,9 +430,13 @@ int submit_to_slurm(const SlurmRequest& request, const Registries& registries) {
                                   .string();
       fs::create_directories(dir);
       submission_path = dir + "/submission.json";
+      std::vector<std::string> options{"--job-name=lazystack-suite-" + suite->suite,
+                                       "--chdir=" + cwd, "--output=" + dir + "/suite.log"};
+      options.insert(options.end(), user_opts.begin(), user_opts.end());
       write_script(dir + "/suite.sh",
                    fmt::format("lazystack: suite '{}': runs.json, cross-dataset tables, site",
                                suite->suite),
+                   options,
                    fmt::format("{} task suite {}", shell_quote(bin), shell_quote(submission_path)));
       submission["suite"] = {{"name", suite->suite},
                              {"config", fs::absolute(request.config).lexically_normal().string()},
@@ -441,13 +444,9 @@ int submit_to_slurm(const SlurmRequest& request, const Registries& registries) {
                              {"site_root", site_root},
                              {"job", nullptr}};
       write_text_atomically(submission_path, submission.dump(2) + "\n");
-      std::vector<std::string> args{"--job-name=lazystack-suite-" + suite->suite,
-                                    "--chdir=" + cwd, "--output=" + dir + "/suite.log"};
-      args.insert(args.end(), user_opts.begin(), user_opts.end());
       std::string dep = "--dependency=afterany";
       for (const std::string& f : finish_jobs) dep += ":" + f;
-      args.push_back(dep);
-      const std::string suite_job = sbatch(args, dir + "/suite.sh");
+      const std::string suite_job = sbatch({dep}, dir + "/suite.sh");
       submitted.push_back(suite_job);
       submission["suite"]["job"] = suite_job;
     } else {

@@ -228,9 +228,14 @@ int run_suite_task(const std::string& submission_path, const Registries& registr
   json runs = json::object();
   std::vector<std::string> failures;
   for (const json& e : submission.at("experiments")) {
-    const ExperimentPlan plan = read_plan(e.at("plan"));
+    const ExperimentPlan plan = read_run_plan(e.at("exp_dir"), e.at("run_id"));
+    // runs.json names the run folders as a local suite run does: under each results_dir.
+    std::string run_dir = plan.final_dir();
+    for (const ExperimentConfig& cfg : suite.experiments)
+      if (cfg.experiment == plan.experiment)
+        run_dir = cfg.results_dir + "/" + cfg.experiment + "/" + plan.run_id;
     if (fs::is_directory(plan.final_dir()))
-      runs[plan.experiment] = plan.final_dir();
+      runs[plan.experiment] = run_dir;
     else
       failures.push_back(fmt::format("experiment '{}' of suite '{}': its run {} did not complete",
                                      plan.experiment, suite.suite, plan.partial_dir()));
