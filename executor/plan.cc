@@ -19,10 +19,11 @@ json ExperimentPlan::to_json() const {
   json methods_json = json::array();
   for (const MethodTask& m : methods)
     methods_json.push_back({{"seed", m.seed}, {"method", m.method}});
-  return {{"format", kPlanFormat}, {"config", config},       {"overrides", overrides},
-          {"experiment", experiment}, {"exp_dir", exp_dir},   {"run_id", run_id},
-          {"site_root", site_root},   {"members", members},   {"methods", methods_json},
-          {"jobs", jobs}};
+  return {{"format", kPlanFormat},   {"config", config},
+          {"overrides", overrides},  {"experiment", experiment},
+          {"exp_dir", exp_dir},      {"run_id", run_id},
+          {"site_root", site_root},  {"members", members},
+          {"methods", methods_json}, {"jobs", jobs}};
 }
 
 ExperimentPlan ExperimentPlan::from_json(const json& j) {
@@ -93,8 +94,8 @@ ExperimentConfig load_plan_config(const ExperimentPlan& plan, const Registries& 
   }
   ExperimentConfig cfg = load_experiment_config(plan.config, plan.overrides, registries);
   if (cfg.experiment != plan.experiment)
-    throw std::runtime_error(fmt::format("{} now names experiment '{}', the plan '{}'",
-                                         plan.config, cfg.experiment, plan.experiment));
+    throw std::runtime_error(fmt::format("{} now names experiment '{}', the plan '{}'", plan.config,
+                                         cfg.experiment, plan.experiment));
   return cfg;
 }
 

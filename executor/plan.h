@@ -33,7 +33,7 @@ struct ExperimentPlan {
   std::string experiment;              ///< this experiment's name (a suite has several)
   std::string exp_dir;                 ///< <results_dir>/<experiment>, absolute
   std::string run_id;
-  std::string site_root;  ///< RunOptions::site_root (a suite's: the folder above it)
+  std::string site_root;             ///< RunOptions::site_root (a suite's: the folder above it)
   std::vector<std::string> members;  ///< zoo entry names, in config order (member task index)
   std::vector<MethodTask> methods;   ///< (seed, method) per method task index
   nlohmann::json jobs = nlohmann::json::object();  ///< filled after submission

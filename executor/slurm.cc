@@ -4,11 +4,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <array>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -30,7 +30,7 @@ namespace {
 constexpr const char* kSubmissionFormat = "lazystack-slurm-submission/1";
 
 struct CommandResult {
-  int status = -1;  ///< exit status, -1 if it could not run or was killed
+  int status = -1;     ///< exit status, -1 if it could not run or was killed
   std::string output;  ///< stdout and stderr
 };
 
@@ -64,9 +64,8 @@ std::string sbatch(std::vector<std::string> args, const std::string& script) {
   const CommandResult r = run_command(args);
   const std::string out = trimmed(r.output);
   // --parsable prints "<id>" or "<id>;<cluster>" (warnings, if any, on the lines before).
-  const std::string last = out.substr(out.find_last_of('\n') == std::string::npos
-                                          ? 0
-                                          : out.find_last_of('\n') + 1);
+  const std::string last =
+      out.substr(out.find_last_of('\n') == std::string::npos ? 0 : out.find_last_of('\n') + 1);
   const std::string id = last.substr(0, last.find(';'));
   if (r.status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
     throw std::runtime_error(fmt::format("sbatch {} failed (exit {}): {}", script, r.status, out));
@@ -129,7 +128,9 @@ Submission load_submission(const std::string& path) {
 }
 
 // The plan of experiment entry `e` of a submission, from wherever its run folder is now.
-ExperimentPlan current_plan(const json& e) { return read_run_plan(e.at("exp_dir"), e.at("run_id")); }
+ExperimentPlan current_plan(const json& e) {
+  return read_run_plan(e.at("exp_dir"), e.at("run_id"));
+}
 
 std::vector<TaskView> task_views(const Submission& s) {
   std::vector<TaskView> views;
@@ -210,13 +211,12 @@ std::string resolve_submission_path(const std::string& path) {
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   if (fs::is_regular_file(p)) return p;
   const std::string partial = ".partial";
-  const std::string base =
-      p.size() > partial.size() && p.compare(p.size() - partial.size(), partial.size(), partial) == 0
-          ? p.substr(0, p.size() - partial.size())
-          : p;
-  for (const std::string& c :
-       {base + "/tasks/submission.json", base + partial + "/tasks/submission.json",
-        p + "/submission.json"})
+  const std::string base = p.size() > partial.size() && p.compare(p.size() - partial.size(),
+                                                                  partial.size(), partial) == 0
+                               ? p.substr(0, p.size() - partial.size())
+                               : p;
+  for (const std::string& c : {base + "/tasks/submission.json",
+                               base + partial + "/tasks/submission.json", p + "/submission.json"})
     if (fs::is_regular_file(c)) return c;
   throw std::runtime_error(fmt::format(
       "{}: no Slurm submission there (expected a run folder with tasks/submission.json, or a "
@@ -261,8 +261,8 @@ int wait_for_submission(const std::string& path, double poll_seconds) {
     std::string kinds;
     for (const char* k : {"members", "methods", "finish", "suite"})
       if (by_kind.count(k))
-        kinds += fmt::format("{}{} {}/{}", kinds.empty() ? "" : ", ", k, by_kind[k][0],
-                             by_kind[k][1]);
+        kinds +=
+            fmt::format("{}{} {}/{}", kinds.empty() ? "" : ", ", k, by_kind[k][0], by_kind[k][1]);
     const std::string line =
         fmt::format("[slurm] {} tasks: {} pending, {} running, {} done, {} failed ({} done)",
                     views.size(), count[0], count[1], count[2], count[3], kinds);
@@ -278,8 +278,8 @@ int wait_for_submission(const std::string& path, double poll_seconds) {
   std::vector<std::string> failed;
   for (size_t i = 0; i < views.size(); ++i)
     if (states[i] == TaskState::kFailed)
-      failed.push_back(fmt::format("{} (job {}: {}; log {})", views[i].label, views[i].job,
-                                   whys[i], views[i].log));
+      failed.push_back(fmt::format("{} (job {}: {}; log {})", views[i].label, views[i].job, whys[i],
+                                   views[i].log));
   for (const json& e : s.j.at("experiments")) {
     const ExperimentPlan plan = current_plan(e);
     const json finish = read_json_if_exists(plan.current_dir() + "/tasks/finish.json");
@@ -296,8 +296,7 @@ int wait_for_submission(const std::string& path, double poll_seconds) {
     }
   }
   if (s.j.contains("suite") && !s.j.at("suite").is_null()) {
-    const json suite =
-        read_json_if_exists(fs::path(s.path).parent_path().string() + "/suite.json");
+    const json suite = read_json_if_exists(fs::path(s.path).parent_path().string() + "/suite.json");
     if (suite.is_null())
       code = kExitInternal;
     else if (suite.at("exit").get<int>() != kExitOk && code == kExitOk)
@@ -415,13 +414,15 @@ int submit_to_slurm(const SlurmRequest& request, const Registries& registries) {
 
       plan.jobs = {{"members", members_job}, {"methods", methods_job}, {"finish", finish_job}};
       write_text_atomically(plan_path, plan.to_json().dump(2) + "\n");
-      submission["experiments"].push_back(
-          {{"experiment", cfg.experiment}, {"exp_dir", plan.exp_dir}, {"run_id", plan.run_id},
-           {"jobs", plan.jobs}});
-      log_info("[slurm] {}: run {}: {} member task(s) (job {}), {} method task(s) (job {}), "
-               "finish (job {}); logs in {}",
-               cfg.experiment, plan.run_id, plan.members.size(), members_job, plan.methods.size(),
-               methods_job.empty() ? "-" : methods_job, finish_job, logs);
+      submission["experiments"].push_back({{"experiment", cfg.experiment},
+                                           {"exp_dir", plan.exp_dir},
+                                           {"run_id", plan.run_id},
+                                           {"jobs", plan.jobs}});
+      log_info(
+          "[slurm] {}: run {}: {} member task(s) (job {}), {} method task(s) (job {}), "
+          "finish (job {}); logs in {}",
+          cfg.experiment, plan.run_id, plan.members.size(), members_job, plan.methods.size(),
+          methods_job.empty() ? "-" : methods_job, finish_job, logs);
     }
     if (suite) {
       const std::string dir = fs::absolute(fs::path(suite->results_dir) / "slurm" /
@@ -433,11 +434,10 @@ int submit_to_slurm(const SlurmRequest& request, const Registries& registries) {
       std::vector<std::string> options{"--job-name=lazystack-suite-" + suite->suite,
                                        "--chdir=" + cwd, "--output=" + dir + "/suite.log"};
       options.insert(options.end(), user_opts.begin(), user_opts.end());
-      write_script(dir + "/suite.sh",
-                   fmt::format("lazystack: suite '{}': runs.json, cross-dataset tables, site",
-                               suite->suite),
-                   options,
-                   fmt::format("{} task suite {}", shell_quote(bin), shell_quote(submission_path)));
+      write_script(
+          dir + "/suite.sh",
+          fmt::format("lazystack: suite '{}': runs.json, cross-dataset tables, site", suite->suite),
+          options, fmt::format("{} task suite {}", shell_quote(bin), shell_quote(submission_path)));
       submission["suite"] = {{"name", suite->suite},
                              {"config", fs::absolute(request.config).lexically_normal().string()},
                              {"overrides", request.overrides},
@@ -451,9 +451,8 @@ int submit_to_slurm(const SlurmRequest& request, const Registries& registries) {
       submission["suite"]["job"] = suite_job;
     } else {
       const json& e = submission["experiments"][0];
-      submission_path =
-          e.at("exp_dir").get<std::string>() + "/" + e.at("run_id").get<std::string>() +
-          ".partial/tasks/submission.json";
+      submission_path = e.at("exp_dir").get<std::string>() + "/" +
+                        e.at("run_id").get<std::string>() + ".partial/tasks/submission.json";
     }
     write_text_atomically(submission_path, submission.dump(2) + "\n");
   } catch (...) {

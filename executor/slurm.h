@@ -19,9 +19,10 @@ namespace lazystack::executor {
 struct SlurmRequest {
   std::string config;                  ///< experiment or suite YAML
   std::vector<std::string> overrides;  ///< --set
-  std::vector<std::string> slurm_opts;  ///< --slurm-opt, each split at whitespace into sbatch arguments
-  bool wait = true;                     ///< false: --no-wait
-  double poll_seconds = 1.0;            ///< squeue polling interval while waiting
+  std::vector<std::string>
+      slurm_opts;             ///< --slurm-opt, each split at whitespace into sbatch arguments
+  bool wait = true;           ///< false: --no-wait
+  double poll_seconds = 1.0;  ///< squeue polling interval while waiting
 };
 
 /// Plans, writes the batch scripts and submits; then (unless --no-wait) waits, printing

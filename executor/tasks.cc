@@ -62,8 +62,8 @@ int run_member_task(const std::string& plan_path, int index, const Registries& r
   const auto t0 = std::chrono::steady_clock::now();
   const ExperimentPlan plan = read_plan(plan_path);
   if (index < 0 || index >= static_cast<int>(plan.members.size()))
-    throw std::runtime_error(fmt::format("member task {} of a plan with {} members", index,
-                                         plan.members.size()));
+    throw std::runtime_error(
+        fmt::format("member task {} of a plan with {} members", index, plan.members.size()));
   ExperimentConfig cfg = load_plan_config(plan, registries);
   const std::string name = plan.members[index];
   log_task(fmt::format("member {}/{} '{}'", index + 1, plan.members.size(), name), plan);
@@ -114,8 +114,8 @@ int run_method_task(const std::string& plan_path, int index, const Registries& r
   const auto t0 = std::chrono::steady_clock::now();
   const ExperimentPlan plan = read_plan(plan_path);
   if (index < 0 || index >= static_cast<int>(plan.methods.size()))
-    throw std::runtime_error(fmt::format("method task {} of a plan with {} method tasks", index,
-                                         plan.methods.size()));
+    throw std::runtime_error(
+        fmt::format("method task {} of a plan with {} method tasks", index, plan.methods.size()));
   const MethodTask task = plan.methods[index];
   ExperimentConfig cfg = load_plan_config(plan, registries);
   log_task(fmt::format("method {}/{} '{}' (seed {})", index + 1, plan.methods.size(), task.method,
@@ -127,9 +127,10 @@ int run_method_task(const std::string& plan_path, int index, const Registries& r
   for (const ZooEntry& e : cfg.zoo) {
     const auto it = records.find(e.name);
     if (it == records.end())
-      throw std::runtime_error(fmt::format("member '{}' has no task record in {}/members/: its "
-                                           "task did not finish",
-                                           e.name, tasks_dir(plan)));
+      throw std::runtime_error(
+          fmt::format("member '{}' has no task record in {}/members/: its "
+                      "task did not finish",
+                      e.name, tasks_dir(plan)));
     if (it->second.at("error").is_null()) zoo.push_back(e);
   }
   cfg.zoo = zoo;
@@ -171,8 +172,8 @@ int run_finish_task(const std::string& plan_path, const Registries& registries) 
   log_task("finish", plan);
 
   const std::map<std::string, json> records = member_records(plan);
-  json jobs = {{"finish", slurm_job_label()}, {"members", json::array()},
-               {"methods", json::array()}};
+  json jobs = {
+      {"finish", slurm_job_label()}, {"members", json::array()}, {"methods", json::array()}};
   json members = json::object();
   std::set<std::string> hardware;
   for (const auto& [name, r] : records) {

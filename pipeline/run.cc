@@ -735,10 +735,9 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   if (options.stop_after == RunOptions::Stage::kZoo) return "";  // an executor task
   std::string run_id = options.run_id;
   const std::string exp_dir = cfg.results_dir + "/" + cfg.experiment;
-  const std::string partial_dir =
-      options.stop_after != RunOptions::Stage::kAll ? ""
-      : run_id.empty()                              ? make_partial_run_dir(cfg, exp_dir, &run_id)
-                                                    : exp_dir + "/" + run_id + kPartialSuffix;
+  const std::string partial_dir = options.stop_after != RunOptions::Stage::kAll ? ""
+                                  : run_id.empty() ? make_partial_run_dir(cfg, exp_dir, &run_id)
+                                                   : exp_dir + "/" + run_id + kPartialSuffix;
   if (!partial_dir.empty() && !fs::is_directory(partial_dir))
     throw std::runtime_error("no run folder " + partial_dir + " to complete");
   const std::string run_dir = exp_dir + "/" + run_id;

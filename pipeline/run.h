@@ -1,8 +1,8 @@
 // Running an experiment: dataset -> zoo -> methods -> results folder -> report.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

@@ -1,8 +1,8 @@
 // Building a zoo: train or load each member, profile its cost, and cache its logits in HDF5.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
