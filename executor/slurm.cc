@@ -68,7 +68,11 @@ std::string sbatch(std::vector<std::string> args, const std::string& script) {
       out.substr(out.find_last_of('\n') == std::string::npos ? 0 : out.find_last_of('\n') + 1);
   const std::string id = last.substr(0, last.find(';'));
   if (r.status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
-    throw std::runtime_error(fmt::format("sbatch {} failed (exit {}): {}", script, r.status, out));
+    throw std::runtime_error(fmt::format(
+        "sbatch {} failed (exit {}): {}{}", script, r.status, out,
+        out.find("slurm.conf") != std::string::npos
+            ? " (is SLURM_CONF set? scripts/slurm-local.sh start prints it for a local cluster)"
+            : ""));
   return id;
 }
 

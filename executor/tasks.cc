@@ -43,11 +43,21 @@ std::map<std::string, json> member_records(const ExperimentPlan& plan) {
 }
 
 // Where each member's logits were computed, from the member tasks' records: the zoo looks up
-// their cache entries under those machines' keys (ZooOptions::measured_on).
+// their cache entries under those machines' keys (ZooOptions::measured_on). A member whose
+// logit file is gone is not pinned: it is computed again here, under this machine's key (never
+// this machine's latency filed under another's).
 std::map<std::string, json> measured_on(const std::map<std::string, json>& records) {
   std::map<std::string, json> out;
-  for (const auto& [name, r] : records)
+  for (const auto& [name, r] : records) {
+    const std::string path = r.value("logits_path", "");
+    if (!r.at("error").is_null()) continue;
+    if (path.empty() || !fs::exists(path)) {
+      log_warn("[task] member '{}': its task's logit file {} is gone; computing it here", name,
+               path);
+      continue;
+    }
     out[name] = {{"hardware", r.at("hardware")}, {"compute_threads", r.at("compute_threads")}};
+  }
   return out;
 }
 
@@ -92,14 +102,19 @@ int run_member_task(const std::string& plan_path, int index, const Registries& r
     if (members.empty()) throw;  // the dataset or the config: not this member's fault
     error = e.what();            // "every zoo model failed": the member's error is below
   }
+  std::string logits_path;
   for (const ZooMember& m : members)
-    if (m.name == name && !m.error.empty()) error = m.error;
+    if (m.name == name) {
+      if (!m.error.empty()) error = m.error;
+      logits_path = m.logits_path;
+    }
   const json record = {{"name", name},
                        {"index", index},
                        {"job", slurm_job_label()},
                        {"host", host_name()},
                        {"hardware", hardware_fingerprint()},
                        {"compute_threads", default_compute_threads()},
+                       {"logits_path", logits_path},
                        {"error", error.empty() ? json(nullptr) : json(error)},
                        {"seconds", seconds_since(t0)}};
   write_text_atomically(fmt::format("{}/members/{}.json", tasks_dir(plan), index),
