@@ -81,7 +81,11 @@ ExperimentPlan read_run_plan(const std::string& exp_dir, const std::string& run_
   ExperimentPlan where;
   where.exp_dir = exp_dir;
   where.run_id = run_id;
-  return read_plan(where.current_dir() + "/tasks/plan.json");
+  const std::string dir = where.current_dir();
+  // The finish task may rename .partial between the check and the read: look again once.
+  if (!fs::exists(dir + "/tasks/plan.json") && fs::is_directory(where.final_dir()))
+    return read_plan(where.final_dir() + "/tasks/plan.json");
+  return read_plan(dir + "/tasks/plan.json");
 }
 
 ExperimentConfig load_plan_config(const ExperimentPlan& plan, const Registries& registries) {
