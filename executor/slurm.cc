@@ -202,7 +202,8 @@ TaskState classify(const TaskView& t, const std::map<std::string, std::string>& 
     const auto now = std::chrono::steady_clock::now();
     const auto seen = first_odd.emplace(t.job, now).first->second;
     if (std::chrono::duration<double>(now - seen).count() < 15.0) return TaskState::kRunning;
-    *why = state.empty() ? "gone from the queue without writing its record"
+    *why = state.empty() ? "not in the queue and no record written (cancelled before it "
+                           "started, or ended and purged)"
                          : "COMPLETED without writing its record";
     return TaskState::kFailed;
   }
