@@ -37,10 +37,10 @@ live_pid() {
 
 # Stops the process whose pid is in file $1: SIGTERM, then SIGKILL after 10 s.
 stop_pidfile() {
-  local pid i
+  local pid
   pid=$(live_pid "$1") || { rm -f "$1"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || { rm -f "$1"; return 0; }
     sleep 0.1
   done
