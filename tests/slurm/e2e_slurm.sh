@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end through a real single-node Slurm cluster (scripts/slurm-local.sh): a tiny config
-# run with `--executor slurm`, one task killed and the run resubmitted, the results compared with
-# a local run of the same config (cost: macs: equal apart from timings and provenance).
+# run with `--executor slurm`, one task killed and the run resubmitted, a one-experiment suite,
+# the results compared with a local run of the same config (cost: macs: equal apart from timings
+# and provenance), the cluster stopped.
 # Needs root and the Debian Slurm packages (scripts/install-deps.sh); a cluster that does not
 # start fails the test (it never skips).
 set -uo pipefail
@@ -107,6 +108,24 @@ for seed in (0, 1):
     assert set(p["members_measured_on"]) == {"softmax", "mlp", "hog-knn"}, p
     assert "mixed_hardware" not in p, p
 EOF
+
+echo "== a suite: its experiments' tasks and the suite job, submitted at once"
+"$bin" run "$src/tests/slurm/tiny_suite.yaml" --executor slurm --set "cache_dir=$work/cache" \
+  --poll 0.25 >"$work/suite.log" 2>&1 || { cat "$work/suite.log"; fail "suite through Slurm"; }
+grep -q "suite 1/1 done" "$work/suite.log" || { cat "$work/suite.log"; fail "the suite job is not reported done"; }
+suite_dir="$work/results/tiny_suite"
+[ -s "$suite_dir/runs.json" ] || fail "suite: no runs.json"
+[ -s "$suite_dir/tables/summary.md" ] || fail "suite: no cross-dataset table"
+ls "$suite_dir"/slurm/*/suite.log >/dev/null 2>&1 || fail "suite: no suite job log"
+"$py" - "$suite_dir/runs.json" <<'EOF2' || fail "suite: runs.json does not name a complete Slurm run"
+import json, os, sys
+runs = json.load(open(sys.argv[1]))
+assert list(runs) == ["tiny_slurm"], runs
+d = runs["tiny_slurm"]
+assert os.path.isdir(d) and not d.endswith(".partial"), d
+p = json.load(open(os.path.join(d, "summary.json")))["provenance"]
+assert p["executor"] == "slurm" and len(p["jobs"]["methods"]) == 4, p
+EOF2
 
 echo "== a local run of the same config (own cache): the same results"
 "$bin" run "$cfg" --set "cache_dir=$work/cache-local" --set "results_dir=$work/results-local" \
