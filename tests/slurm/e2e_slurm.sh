@@ -7,8 +7,8 @@
 # start fails the test (it never skips).
 set -uo pipefail
 py=/usr/bin/python3  # Debian's, with python3-h5py (install-deps.sh)
-bin=$1
-src=$2
+bin=$(readlink -f "$1")  # absolute: the test changes directory
+src=$(readlink -f "$2")
 work=$(mktemp -d /tmp/lazystack-slurm-e2e.XXXXXX)
 cfg="$src/tests/slurm/tiny_slurm.yaml"
 fail() { echo "E2E SLURM FAIL: $*" >&2; exit 1; }
