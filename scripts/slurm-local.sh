@@ -7,7 +7,8 @@
 #   scripts/slurm-local.sh stop      cancel every job, stop the daemons (by their pid files)
 #
 # Everything the cluster writes (slurm.conf, state, spool, pid and log files) lives in one
-# folder: $LAZYSTACK_SLURM_DIR, default /tmp/lazystack-slurm. Client commands (sbatch, squeue,
+# folder: $LAZYSTACK_SLURM_DIR, default /tmp/lazystack-slurm (except munged's pid and log
+# files, in /run/munge and /var/log/munge: it runs as user munge). Client commands (sbatch, squeue,
 # scontrol, sinfo, srun) and `lazystack run --executor slurm` find the cluster through
 #   export SLURM_CONF=$LAZYSTACK_SLURM_DIR/slurm.conf
 # which `start` prints. Ports: $LAZYSTACK_SLURM_PORT (slurmctld) and the next one (slurmd),
@@ -22,6 +23,9 @@ cmd=${1:-}
 dir=${LAZYSTACK_SLURM_DIR:-/tmp/lazystack-slurm}
 port=${LAZYSTACK_SLURM_PORT:-6817}
 conf="$dir/slurm.conf"
+tag=$(printf '%s' "$dir" | md5sum | cut -c1-12)
+munged_pid="/run/munge/lazystack-$tag.pid"
+munged_log="/var/log/munge/lazystack-$tag.log"
 export SLURM_CONF="$conf"
 
 die() { echo "slurm-local: error: $*" >&2; exit 1; }
@@ -62,17 +66,16 @@ start_munge() {
   mkdir -p /run/munge /var/lib/munge /var/log/munge
   chown munge:munge /run/munge /var/lib/munge /var/log/munge
   chmod 0755 /run/munge
-  # munged runs as munge: its pid and log files go to a folder of its own. It forks into the
-  # background; the pid file there tells `stop` that munged is ours to stop.
-  mkdir -p "$dir/munge"
-  chown munge:munge "$dir/munge"
-  runuser -u munge -- /usr/sbin/munged --pid-file="$dir/munge/munged.pid" \
-    --log-file="$dir/munge/munged.log" || die "munged did not start (see $dir/munge/munged.log)"
+  # munged runs as munge, which may not enter $dir (mktemp -d makes it 0700): its pid and log
+  # files go to munge's own folders, named after $dir. It forks into the background; the pid
+  # file tells `stop` that munged is ours to stop.
+  runuser -u munge -- /usr/sbin/munged --pid-file="$munged_pid" --log-file="$munged_log" ||
+    die "munged did not start (see $munged_log)"
   for _ in $(seq 1 50); do
     munge_works && break
     sleep 0.1
   done
-  munge_works || die "munge does not answer after starting munged (see $dir/munge/munged.log)"
+  munge_works || die "munge does not answer after starting munged (see $munged_log)"
 }
 
 write_conf() {
@@ -170,17 +173,19 @@ stop() {
     scancel --full --quiet --user "$(id -un)" 2>/dev/null || true
   fi
   stop_daemons
-  [ -s "$dir/munge/munged.pid" ] && stop_pidfile "$dir/munge/munged.pid"
+  if [ -s "$munged_pid" ]; then stop_pidfile "$munged_pid"; fi
   say "stopped ($dir)"
 }
 
 status() {
-  local ok=0 pid
-  for d in slurmctld slurmd munge/munged; do
-    if pid=$(live_pid "$dir/$d.pid"); then echo "${d#munge/}: running (pid $pid)"; else
-      if [ "$d" = munge/munged ] && munge_works; then echo "munged: running (not started here)"; else
-        echo "${d#munge/}: not running"
-        [ "$d" = munge/munged ] || ok=1
+  local ok=0 pid f
+  for d in slurmctld slurmd munged; do
+    f="$dir/$d.pid"
+    [ "$d" = munged ] && f=$munged_pid
+    if pid=$(live_pid "$f"); then echo "$d: running (pid $pid)"; else
+      if [ "$d" = munged ] && munge_works; then echo "munged: running (not started here)"; else
+        echo "$d: not running"
+        [ "$d" = munged ] || ok=1
       fi
     fi
   done

@@ -28,6 +28,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM  # a timeout stops the cluster too
 
 echo "== start the local cluster (port $port)"
 if ! "$src/scripts/slurm-local.sh" start >"$work/start.log" 2>&1; then
