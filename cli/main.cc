@@ -16,6 +16,7 @@
 #include "core/memory_policy.h"
 #include "core/options.h"
 #include "core/provenance.h"
+#include "executor/cli.h"
 #include "pipeline/config.h"
 #include "pipeline/run.h"
 #include "pipeline/suite.h"
@@ -92,6 +93,7 @@ int main(int argc, char** argv) {
                   "else cache/")
       ->take_all();
   run->add_flag("--force", force, "recompute every cache entry (weights, logits, method results)");
+  executor::ExecutorCli executor_cli(app, run);  // --executor slurm, hidden `task`
 
   auto* validate = app.add_subcommand("validate", "check a config without running anything");
   validate->add_option("CONFIG", config_path, "experiment or suite YAML")->required();
@@ -301,6 +303,7 @@ int main(int argc, char** argv) {
       fmt::print("re-rendered figures/ and tables/ in {}\n", results_dir);
       return 0;
     }
+    if (const auto code = executor_cli.dispatch(config_path, overrides, force)) return *code;
     const Registries r = make_builtin_registries();
     RunOptions options;
     options.force = force;

@@ -331,8 +331,10 @@ void point_latest_at(const std::string& exp_dir, const std::string& run_id) {
 }
 
 json run_seed(const ExperimentConfig& cfg, const Registries& registries, const SeedData& data,
-              uint64_t seed, const std::string& run_id, const std::string& out_dir, bool force,
-              std::vector<std::string>* failures) {
+              uint64_t seed, const std::string& run_id, const std::string& out_dir,
+              const RunOptions& options) {
+  const bool force = options.force;
+  std::vector<std::string>* failures = options.failures;
   const Dataset& ds = data.dataset();
   const Zoo& zoo = data.zoo();
   std::vector<int> fit_idx, cal_idx;
@@ -392,6 +394,7 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
     for (const auto& r : results)
       if (!r.error.empty())
         failures->push_back(fmt::format("method '{}' (seed {}): {}", r.name, seed, r.error));
+  if (options.stop_after == RunOptions::Stage::kMethods) return json();  // an executor task
 
   // Reference numbers, over the base models.
   std::vector<int> base_models(base.test->num_models());
@@ -454,6 +457,7 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
                                               ? reports::default_headline_methods()
                                               : cfg.figure_methods}};
   summary["provenance"] = provenance_json();
+  summary["provenance"].update(options.provenance);
 
   fs::create_directories(out_dir);
   write_text_atomically(out_dir + "/summary.json", dump_with_nonfinite(summary, 2) + "\n");
@@ -514,6 +518,10 @@ MethodResult MethodResult::from_json(const json& j) {
                           r.val_points.size() != r.curve.size()))
     throw std::runtime_error("inconsistent cached method result");
   return r;
+}
+
+std::string create_partial_run_dir(const ExperimentConfig& cfg, std::string* run_id) {
+  return make_partial_run_dir(cfg, cfg.results_dir + "/" + cfg.experiment, run_id);
 }
 
 void split_val(const std::vector<int32_t>& labels, double cal_fraction, uint64_t seed,
@@ -682,7 +690,8 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   const auto t0 = std::chrono::steady_clock::now();
   log_info("[run] experiment '{}' ({}), cache {}", cfg.experiment, cfg.path, cfg.cache_dir);
 
-  if (const int n = remove_orphaned_temporaries(cfg.cache_dir); n > 0)
+  if (const int n = options.sweep_temporaries ? remove_orphaned_temporaries(cfg.cache_dir) : 0;
+      n > 0)
     log_info("[run] removed {} temporary file(s) left in {} by stopped processes", n,
              cfg.cache_dir);
   const auto* ds_entry = registries.datasets.find(cfg.dataset);
@@ -711,7 +720,9 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
   zoo_options.cost = cfg.cost;
   zoo_options.profile_repeats = cfg.profile_repeats;
   zoo_options.force = options.force;
+  zoo_options.measured_on = options.measured_on;
   Zoo zoo = build_zoo_with_imports(*ds, cfg.zoo, zoo_options, registries.models);
+  if (options.members) *options.members = zoo.members;
   if (zoo.val.num_models() == 0)
     throw std::runtime_error("every zoo model failed; nothing to run the methods on");
   if (options.failures)
@@ -721,21 +732,27 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
 
   // The run is written into <run-id>.partial/ and renamed when every seed is in: a run
   // stopped half-way never passes for a complete one (report and suites refuse .partial).
-  std::string run_id;
+  if (options.stop_after == RunOptions::Stage::kZoo) return "";  // an executor task
+  std::string run_id = options.run_id;
   const std::string exp_dir = cfg.results_dir + "/" + cfg.experiment;
-  const std::string partial_dir = make_partial_run_dir(cfg, exp_dir, &run_id);
+  const std::string partial_dir = options.stop_after != RunOptions::Stage::kAll ? ""
+                                  : run_id.empty() ? make_partial_run_dir(cfg, exp_dir, &run_id)
+                                                   : exp_dir + "/" + run_id + kPartialSuffix;
+  if (!partial_dir.empty() && !fs::is_directory(partial_dir))
+    throw std::runtime_error("no run folder " + partial_dir + " to complete");
   const std::string run_dir = exp_dir + "/" + run_id;
   for (size_t i = 0; i < cfg.seeds.size(); ++i) {
     const std::string out =
         cfg.seeds.size() == 1 ? partial_dir : partial_dir + fmt::format("/seed-{}", cfg.seeds[i]);
     const SeedData data =
         draw_seed_data(*ds, zoo, cfg.seeds[i], parse_seed_draws(cfg.seed_draws), cfg.cost);
-    json summary =
-        run_seed(cfg, registries, data, cfg.seeds[i], run_id, out, options.force, options.failures);
+    json summary = run_seed(cfg, registries, data, cfg.seeds[i], run_id, out, options);
+    if (options.stop_after == RunOptions::Stage::kMethods) continue;  // an executor task
     fmt::print("\n{} (seed {}): {}\n\n{}\n", cfg.experiment, cfg.seeds[i],
                cfg.seeds.size() == 1 ? run_dir : run_dir + fmt::format("/seed-{}", cfg.seeds[i]),
                headline_markdown(summary));
   }
+  if (options.stop_after == RunOptions::Stage::kMethods) return "";
   if (::rename(partial_dir.c_str(), run_dir.c_str()) != 0)
     throw WriteError(
         fmt::format("cannot rename '{}' to '{}': {}", partial_dir, run_dir, std::strerror(errno)));

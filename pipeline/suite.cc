@@ -106,6 +106,19 @@ std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& r
     }
     runs[cfg.experiment] = run_dirs.back();
   }
+  finish_suite(suite, runs, run_options.site_root);
+  log_info("[suite] {}: {} runs in {:.1f} min; run folders listed in {}/runs.json", suite.suite,
+           run_dirs.size(),
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0,
+           suite.results_dir);
+  return run_dirs;
+}
+
+void finish_suite(const SuiteConfig& suite, const nlohmann::json& runs,
+                  const std::string& site_root) {
+  std::vector<std::string> run_dirs;  // in suite order (a JSON object is sorted by name)
+  for (const ExperimentConfig& cfg : suite.experiments)
+    if (runs.contains(cfg.experiment)) run_dirs.push_back(runs.at(cfg.experiment));
   if (run_dirs.empty()) throw std::runtime_error("every experiment of the suite failed");
   fs::create_directories(suite.results_dir);
   write_text_atomically((fs::path(suite.results_dir) / "runs.json").string(), runs.dump(2) + "\n");
@@ -123,12 +136,7 @@ std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& r
       log_warn("[suite] {}: regime study not rendered: {}", suite.suite, e.what());
     }
   }
-  site::refresh_site_after_suite(run_options.site_root, suite.results_dir);
-  log_info("[suite] {}: {} runs in {:.1f} min; run folders listed in {}/runs.json", suite.suite,
-           run_dirs.size(),
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0,
-           suite.results_dir);
-  return run_dirs;
+  site::refresh_site_after_suite(site_root, suite.results_dir);
 }
 
 }  // namespace lazystack

@@ -2,6 +2,7 @@
 // all validated before the first one starts, results under one folder.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,12 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
 /// experiment that throws is recorded there and the suite goes on with the next one.
 std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& registries,
                                    const RunOptions& options);
+
+/// The suite's last step (run_suite ends with it; batch executors run it as a task): writes
+/// <results_dir>/runs.json from `runs` (experiment -> run folder; experiments missing from it
+/// failed), the
+/// cross-dataset tables, the regime study if asked for, and refreshes the site at `site_root`.
+void finish_suite(const SuiteConfig& suite, const nlohmann::json& runs,
+                  const std::string& site_root);
 
 }  // namespace lazystack

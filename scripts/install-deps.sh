@@ -19,6 +19,7 @@ packages=(
   chromium chromium-driver                  # tests: the results site in headless Chromium (WebDriver)
   zlib1g-dev
   clang libclang-rt-14-dev                  # make fuzz: libFuzzer, ASan, UBSan
+  slurmctld slurmd slurm-client munge       # --executor slurm; tests: scripts/slurm-local.sh cluster
 )
 
 missing=()

@@ -112,6 +112,9 @@ CacheKey logits_key(const CacheKey& weights, const ZooOptions& options) {
   key.fields["profile_repeats"] = options.profile_repeats;
   // Batched inference splits its sums over the threads: another count, other low bits.
   key.fields["compute_threads"] = default_compute_threads();
+  if (const auto it = options.measured_on.find(weights.prefix); it != options.measured_on.end())
+    for (const char* field : {"hardware", "compute_threads"})
+      if (it->second.contains(field)) key.fields[field] = it->second.at(field);
   return key;
 }
 

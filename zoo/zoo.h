@@ -1,6 +1,7 @@
 // Building a zoo: train or load each member, profile its cost, and cache its logits in HDF5.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -28,6 +29,11 @@ struct ZooOptions {
   std::string cost = "latency_ms";  ///< latency_ms | macs | params | given
   int profile_repeats = 50;         ///< timed batch-1 forwards per model (median reported)
   bool force = false;               ///< ignore cache entries, recompute everything
+  /// Where each member's logits were computed and profiled, by entry name: {"hardware":
+  /// hardware_fingerprint(), "compute_threads": n} of that machine. Batch executors (executor/)
+  /// set it for the members their tasks built on other nodes, so the logit entries are found
+  /// under those keys; a member not named here is keyed by this machine.
+  std::map<std::string, nlohmann::json> measured_on;
 };
 
 /// What the zoo knows of one member after building.

@@ -11,6 +11,7 @@
 #include "core/hdf5_io.h"
 #include "core/provenance.h"
 #include "fixtures.h"
+#include "zoo/threads.h"
 
 namespace lazystack {
 namespace {
@@ -281,6 +282,29 @@ TEST_F(BuildZoo, LogitFileCarriesKeyAndProvenance) {
   EXPECT_EQ(f.get_attr_double("/", "macs"), 144.0 * 32 + 32 * 4);
   EXPECT_EQ(f.dims("/val/logits"), (std::vector<uint64_t>{200, 4}));
   EXPECT_EQ(f.dims("/test/labels"), (std::vector<uint64_t>{200}));
+}
+
+// Batch executors' tasks find a member's logits where its own task computed them (another node):
+// ZooOptions::measured_on keys the entry by that machine's hardware and thread count.
+TEST_F(BuildZoo, MeasuredOnKeysAMemberByTheMachineThatProfiledIt) {
+  const Zoo cold = build();
+  options_.measured_on["soft"] = {{"hardware", hardware_fingerprint()},
+                                  {"compute_threads", default_compute_threads()}};
+  const Zoo same = build();  // this machine named explicitly: the same entries
+  for (size_t i = 0; i < same.members.size(); ++i) {
+    EXPECT_TRUE(same.members[i].from_cache) << same.members[i].name;
+    EXPECT_EQ(same.members[i].cache_key, cold.members[i].cache_key);
+  }
+  options_.measured_on["soft"] = {{"hardware", "x86_64 Some Other CPU 64c"},
+                                  {"compute_threads", 64}};
+  const Zoo other = build();
+  EXPECT_FALSE(member(other, "soft").from_cache) << "no entry of that machine yet";
+  EXPECT_NE(member(other, "soft").cache_key, member(cold, "soft").cache_key);
+  EXPECT_TRUE(member(other, "mlp-s").from_cache) << "members not named keep this machine's key";
+  EXPECT_EQ(member(other, "mlp-s").cache_key, member(cold, "mlp-s").cache_key);
+  const Zoo again = build();
+  EXPECT_TRUE(member(again, "soft").from_cache) << "found under the other machine's key";
+  EXPECT_EQ(member(again, "soft").cache_key, member(other, "soft").cache_key);
 }
 
 }  // namespace
