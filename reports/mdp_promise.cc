@@ -60,7 +60,9 @@ Table mdp_promise_table(const std::vector<std::pair<std::string, json>>& runs) {
     row.cells.push_back({label, label});
     if (!p.present) {
       for (int c = 1; c < 9; ++c) row.cells.push_back({"\u2014", ""});
-      row.note = "no lazystack-sub MDP in this run";
+      row.note =
+          "no MDP promise recorded: lazystack-sub absent or failed, or a summary (or docs copy) "
+          "from before the promise diagnostics";
       row.note_from = 1;
       t.add_row(std::move(row));
       continue;
