@@ -315,7 +315,8 @@ std::vector<CitedRun> cite_runs(const std::string& root, const std::vector<std::
     const fs::path copy = fs::path("docs/runs") / experiment / (run.filename().string() + ".json");
     fs::create_directories((fs::path(root) / copy).parent_path());
     write_text_atomically((fs::path(root) / copy).string(), dump_with_nonfinite(subset, 1) + "\n");
-    if (fs::exists(run / "figures/pareto.png"))
+    // Regime runs have the regimes block, not a figure of their own in the README.
+    if (experiment.rfind(kRegimePrefix, 0) != 0 && fs::exists(run / "figures/pareto.png"))
       write_file_atomically(
           (fs::path(root) / "docs" / ("pareto_" + experiment + ".png")).string(),
           [&](const std::string& tmp) { fs::copy_file(run / "figures/pareto.png", tmp); });

@@ -47,8 +47,8 @@ std::vector<CitedRun> load_cited_runs(const std::string& root);
 
 /// Cites `run_dirs` (results folders; a `latest` link is resolved to its run id): each one's
 /// summary (docs_summary) is copied to docs/runs/<experiment>/<run-id>.json and its
-/// figures/pareto.png to docs/pareto_<experiment>.png; docs/runs.json lists them, replacing an
-/// earlier citation of the same experiment. Returns the cited runs.
+/// figures/pareto.png to docs/pareto_<experiment>.png (not for regime-* runs); docs/runs.json lists
+/// them, replacing an earlier citation of the same experiment. Returns the cited runs.
 std::vector<CitedRun> cite_runs(const std::string& root, const std::vector<std::string>& run_dirs);
 
 }  // namespace lazystack::reports
