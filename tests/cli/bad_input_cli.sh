@@ -45,7 +45,7 @@ grep -q "huge.yaml:2:" "$work/out.log" || { cat "$work/out.log"; fail "no file:l
 sed -i 's/classes: 1000000, val_size: 100000000, test_size: 100000000/classes: 4/' "$work/huge.yaml"
 expect 0 "valid" "$bin" validate "$work/huge.yaml"
 
-echo "== an image folder too big for the memory (16 images resized to 4096 x 4096, 2.0 GiB as"
+echo "== an image folder too big for the memory (16 images resized to 4096 x 4096, 1.0 GiB as"
 echo "   float32 and twice that while splitting) under a 1 GiB address space: validate and run"
 echo "   refuse it (exit 2) naming the dataset and the sizes, before loading any image"
 for cls in a b; do

@@ -80,8 +80,11 @@ TEST(PartialFolder, SweepRemovesFoldersOfStoppedWritersOnly) {
   std::ofstream(root / "exp/a.partial/summary.json") << "{}";
   write_owner(root / "suite/exp/b.partial/seed-0", json::object());  // only a seed folder
   write_owner(root / "suite/exp/b.partial", dead);
-  json reused = mine;  // this pid, but a process started at another time: the writer is gone
-  reused["start_ticks"] = mine["start_ticks"].get<long long>() + 1;
+  // A live pid (1, init) whose recorded start time is not its own: a later process reusing the
+  // writer's pid, so the writer is gone.
+  json reused = mine;
+  reused["pid"] = 1;
+  reused["start_ticks"] = 999999999999LL;
   write_owner(root / "exp/c.partial", reused);
   // pid 1 lives (init); without a start time the writer may be it: kept.
   json live = mine;
