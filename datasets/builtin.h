@@ -1,6 +1,8 @@
 // Registry entries of the built-in datasets (register_builtin_datasets adds them all).
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "datasets/dataset.h"
@@ -19,5 +21,22 @@ DatasetRegistry::Entry csv_entry();
 std::vector<DatasetRegistry::Entry> sklearn_entries();
 /// A folder of images, one sub-folder per class, read with OpenCV.
 DatasetRegistry::Entry image_folder_entry();
+
+/// What an image folder (image_folder_entry's options) holds, told before loading it: every
+/// file is listed, and only the first image is read (its channels, and its size unless
+/// `resize` gives one).
+struct ImageFolderSize {
+  uint64_t images = 0;       ///< root and test_root together
+  uint64_t test_images = 0;  ///< test_root's
+  int classes = 0;           ///< class folders of root
+  int channels = 0, height = 0, width = 0;
+  uint64_t float_bytes = 0;  ///< every image as float32 CHW
+  std::string describe() const;
+};
+/// Throws like the loader (std::runtime_error) for a folder it would refuse.
+ImageFolderSize image_folder_size(const Options& options);
+/// A SizeError (exit 2) naming `root` when the images cannot be loaded on this machine: more
+/// than INT_MAX of them, or (twice, for splitting) more bytes than a process may use.
+void check_image_folder_size(const ImageFolderSize& size, const std::string& root);
 
 }  // namespace lazystack

@@ -9,11 +9,13 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 #include "core/log.h"
+#include "core/size_check.h"
 #include "datasets/builtin.h"
 #include "datasets/loader_common.h"
 
@@ -131,16 +133,21 @@ struct ImagePool {
   std::vector<int32_t> y;
 };
 
-// Reads every image of `class_dir` as class `label`.
-void read_class_folder(const fs::path& class_dir, int32_t label, bool grayscale,
-                       const std::vector<long>& resize, ImageFormat& format, ImagePool& pool) {
-  const std::vector<fs::path> files = sorted_entries(class_dir, [](const fs::directory_entry& e) {
+// The image files of `class_dir`, sorted; a class folder without images is an error.
+std::vector<fs::path> class_images(const fs::path& class_dir) {
+  std::vector<fs::path> files = sorted_entries(class_dir, [](const fs::directory_entry& e) {
     return e.is_regular_file() && is_image_file(e.path());
   });
   if (files.empty())
     throw std::runtime_error(
         fmt::format("dataset image-folder: class folder {} holds no images (looked for {})",
                     class_dir.string(), extension_list()));
+  return files;
+}
+
+// Reads `files` (one class folder's images) as class `label`.
+void read_class_images(const std::vector<fs::path>& files, int32_t label, bool grayscale,
+                       const std::vector<long>& resize, ImageFormat& format, ImagePool& pool) {
   for (const fs::path& file : files) {
     read_image(file, grayscale, resize, format, pool.x);
     pool.y.push_back(label);
@@ -166,12 +173,18 @@ void normalise(std::vector<float>& x, const InputShape& shape, const std::vector
   }
 }
 
-std::unique_ptr<Dataset> load_image_folder(const Options& options, uint64_t seed) {
-  const auto t0 = std::chrono::steady_clock::now();
+// The image files of root and test_root, listed and checked, before any image is read.
+struct ImageFolderFiles {
+  std::vector<std::string> class_names;
+  std::vector<std::vector<fs::path>> root_files;                      ///< per class of root
+  std::vector<std::pair<int32_t, std::vector<fs::path>>> test_files;  ///< (class, files)
+  uint64_t root_count = 0, test_count = 0;
+};
+
+ImageFolderFiles list_image_folder(const Options& options) {
   const fs::path root = options.get_string("root");
   const std::string test_root = options.get_string("test_root");
   const std::vector<long> resize = options.get_ints("resize");
-  const bool grayscale = options.get_bool("grayscale");
   if (!resize.empty() && resize.size() != 2)
     throw std::runtime_error(fmt::format(
         "dataset image-folder: resize has {} values, expected [height, width]", resize.size()));
@@ -181,33 +194,118 @@ std::unique_ptr<Dataset> load_image_folder(const Options& options, uint64_t seed
         "dataset image-folder: {} holds {} class folder(s); expected one sub-folder per class, "
         "at least 2",
         root.string(), class_dirs.size()));
-
-  auto ds = std::make_unique<Dataset>();
-  const fs::path named = root.filename().empty() ? root.parent_path() : root;
-  ds->name = "image-folder-" + named.filename().string();
-  ds->domain = "vision";
-  ds->num_classes = static_cast<int>(class_dirs.size());
-  ImageFormat format;
-  ImagePool pool, test;
-  for (size_t c = 0; c < class_dirs.size(); ++c) {
-    ds->class_names.push_back(class_dirs[c].filename().string());
-    read_class_folder(class_dirs[c], static_cast<int32_t>(c), grayscale, resize, format, pool);
+  ImageFolderFiles files;
+  for (const fs::path& dir : class_dirs) {
+    files.class_names.push_back(dir.filename().string());
+    files.root_files.push_back(class_images(dir));
+    files.root_count += files.root_files.back().size();
   }
   // A separate test tree: its class folders must be classes of root (a class may be absent).
   for (const fs::path& dir :
        test_root.empty() ? std::vector<fs::path>{} : class_folders(test_root, "test_root")) {
     const auto it =
-        std::find(ds->class_names.begin(), ds->class_names.end(), dir.filename().string());
-    if (it == ds->class_names.end())
+        std::find(files.class_names.begin(), files.class_names.end(), dir.filename().string());
+    if (it == files.class_names.end())
       throw std::runtime_error(
           fmt::format("dataset image-folder: {} is not a class of root {} (no such sub-folder)",
                       dir.string(), root.string()));
-    read_class_folder(dir, static_cast<int32_t>(it - ds->class_names.begin()), grayscale, resize,
-                      format, test);
+    files.test_files.emplace_back(static_cast<int32_t>(it - files.class_names.begin()),
+                                  class_images(dir));
+    files.test_count += files.test_files.back().second.size();
   }
-  if (!test_root.empty() && test.y.empty())
+  if (!test_root.empty() && files.test_files.empty())
     throw std::runtime_error(
         fmt::format("dataset image-folder: test_root {} holds no class folders", test_root));
+  return files;
+}
+
+// The format every image will have: the first image's channels, and its size or `resize`.
+// Only that image is read (not converted: no float copy at the planned size).
+ImageFormat planned_format(const ImageFolderFiles& files, const Options& options) {
+  const fs::path& first = files.root_files.at(0).at(0);
+  const cv::Mat image = cv::imread(
+      first.string(), options.get_bool("grayscale") ? cv::IMREAD_GRAYSCALE : cv::IMREAD_UNCHANGED);
+  if (image.empty())
+    throw std::runtime_error(
+        fmt::format("{}: cannot read this image (OpenCV's imread failed: unsupported or corrupt)",
+                    first.string()));
+  const std::vector<long> resize = options.get_ints("resize");
+  ImageFormat format;
+  format.channels = image.channels();
+  format.height = resize.empty() ? image.rows : static_cast<int>(resize[0]);
+  format.width = resize.empty() ? image.cols : static_cast<int>(resize[1]);
+  format.first_file = first.string();
+  return format;
+}
+
+ImageFolderSize measure(const ImageFolderFiles& files, const Options& options) {
+  const ImageFormat format = planned_format(files, options);
+  ImageFolderSize size;
+  size.images = files.root_count + files.test_count;
+  size.test_images = files.test_count;
+  size.classes = static_cast<int>(files.class_names.size());
+  size.channels = format.channels;
+  size.height = format.height;
+  size.width = format.width;
+  const std::string root = options.get_string("root");
+  const uint64_t dim = checked_mul(checked_mul(static_cast<uint64_t>(format.channels),
+                                               static_cast<uint64_t>(format.height), root, "image"),
+                                   static_cast<uint64_t>(format.width), root, "image");
+  size.float_bytes = checked_mul(checked_mul(size.images, dim, root, "images"), 4, root, "images");
+  return size;
+}
+
+}  // namespace
+
+ImageFolderSize image_folder_size(const Options& options) {
+  return measure(list_image_folder(options), options);
+}
+
+std::string ImageFolderSize::describe() const {
+  return fmt::format("{} images of {}x{}x{} (channels x height x width) as float32: {}", images,
+                     channels, height, width, human_bytes(static_cast<double>(float_bytes)));
+}
+
+void check_image_folder_size(const ImageFolderSize& size, const std::string& root) {
+  if (size.images > static_cast<uint64_t>(std::numeric_limits<int>::max()))
+    throw SizeError(root, fmt::format("dataset image-folder: {} images; at most {} are supported",
+                                      size.images, std::numeric_limits<int>::max()));
+  // The pool and the train/val/test splits copied from it are both held while splitting.
+  check_fits_in_memory(
+      checked_mul(size.float_bytes, 2, root, "images"), root,
+      "dataset image-folder: " + size.describe() + ", twice that while splitting,");
+}
+
+namespace {
+
+std::unique_ptr<Dataset> load_image_folder(const Options& options, uint64_t seed) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const fs::path root = options.get_string("root");
+  const std::string test_root = options.get_string("test_root");
+  const std::vector<long> resize = options.get_ints("resize");
+  const bool grayscale = options.get_bool("grayscale");
+  // Every file is listed and the sizes checked against memory before any image is loaded: a
+  // folder too big for this machine is bad input (exit 2), not an out-of-memory kill.
+  const ImageFolderFiles files = list_image_folder(options);
+  const ImageFolderSize size = measure(files, options);
+  check_image_folder_size(size, root.string());
+  const size_t dim = static_cast<size_t>(size.channels) * size.height * size.width;
+
+  auto ds = std::make_unique<Dataset>();
+  const fs::path named = root.filename().empty() ? root.parent_path() : root;
+  ds->name = "image-folder-" + named.filename().string();
+  ds->domain = "vision";
+  ds->num_classes = static_cast<int>(files.class_names.size());
+  ds->class_names = files.class_names;
+  ImageFormat format;
+  ImagePool pool, test;
+  pool.x.reserve(files.root_count * dim);
+  test.x.reserve(files.test_count * dim);
+  for (size_t c = 0; c < files.root_files.size(); ++c)
+    read_class_images(files.root_files[c], static_cast<int32_t>(c), grayscale, resize, format,
+                      pool);
+  for (const auto& [label, class_files] : files.test_files)
+    read_class_images(class_files, label, grayscale, resize, format, test);
   ds->shape = InputShape{format.channels, format.height, format.width, /*is_image=*/true};
 
   const std::vector<double> mean =

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/evaluate.h"
 #include "core/names.h"
 #include "core/size_check.h"
 #include "datasets/featureless.h"
+#include "datasets/footprint.h"
 #include "methods/builtin.h"
 #include "methods/lazystack/lazystack_method.h"
 #include "pipeline/members.h"
@@ -195,18 +197,40 @@ void check_model_references(const std::string& path, const YAML::Node& body, con
   for (const auto& [key, name] : model_references(options)) check(key, name);
 }
 
-// What a config will hold in memory at least, where the config alone tells: the synthetic
-// dataset's members' logits (val + test samples x classes x members, float32). One over the
-// memory this process may use is refused before any work, naming the keys that size it.
+// What a config will hold in memory at least, where the config alone or the data files'
+// listing and headers tell: the synthetic dataset's members' logits (val + test samples x
+// classes x members, float32); an image folder's images as float32 (twice while splitting)
+// plus its members' logits. One over the memory this process may use is refused before any
+// work, naming the keys that size it.
 void check_memory_estimate(const std::string& path, const YAML::Node& ds,
                            const ExperimentConfig& cfg) {
-  if (cfg.dataset != "synthetic") return;
+  const uint64_t usable = usable_memory_bytes();
+  const uint64_t members = std::max<size_t>(cfg.zoo.size(), 1);
+  if (cfg.dataset != "synthetic") {
+    std::optional<DatasetFootprint> footprint;
+    try {
+      footprint = dataset_footprint(cfg.dataset, cfg.dataset_options);
+    } catch (const ConfigError&) {
+      throw;
+    } catch (const std::exception&) {
+      return;  // files the loader cannot use: it says so, with the file, when the run loads them
+    }
+    if (!footprint) return;
+    const double logits = 4.0 * footprint->eval_samples * footprint->classes * members;
+    const double bytes = footprint->input_bytes + logits;
+    if (bytes <= static_cast<double>(usable)) return;
+    throw config_error_at(
+        path, ds, "dataset",
+        fmt::format("dataset '{}' needs about {} ({}; the zoo's logits {} more), more than "
+                    "the {} this machine lets a process use: resize the images smaller, use "
+                    "grayscale or fewer images",
+                    cfg.dataset, human_bytes(bytes), footprint->describe, human_bytes(logits),
+                    human_bytes(static_cast<double>(usable))));
+  }
   const Options& o = cfg.dataset_options;
   const uint64_t samples = static_cast<uint64_t>(o.get_int("val_size") + o.get_int("test_size"));
   const uint64_t classes = static_cast<uint64_t>(o.get_int("classes"));
-  const uint64_t members = std::max<size_t>(cfg.zoo.size(), 1);
   const double bytes = 4.0 * static_cast<double>(samples) * classes * members;
-  const uint64_t usable = usable_memory_bytes();
   if (bytes <= static_cast<double>(usable)) return;
   const YAML::Node at = ds["val_size"] ? ds["val_size"] : ds;
   throw config_error_at(

@@ -25,6 +25,7 @@
 #include "core/json_numbers.h"
 #include "core/log.h"
 #include "core/pareto.h"
+#include "core/partial_folder.h"
 #include "core/provenance.h"
 #include "pipeline/members.h"
 #include "pipeline/results_json.h"
@@ -309,7 +310,10 @@ std::string make_partial_run_dir(const ExperimentConfig& cfg, const std::string&
     const std::string dir = exp_dir + "/" + *run_id + kPartialSuffix;
     if (fs::exists(exp_dir + "/" + *run_id)) continue;
     std::error_code ec;
-    if (fs::create_directory(dir, ec)) return dir;
+    if (fs::create_directory(dir, ec)) {
+      claim_partial_folder(dir);  // pid + host: a later run removes it if this one is killed
+      return dir;
+    }
     if (ec) throw WriteError(fmt::format("cannot create run folder '{}': {}", dir, ec.message()));
   }
   throw std::runtime_error("cannot find a free run id in " + exp_dir);
@@ -694,6 +698,7 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
       n > 0)
     log_info("[run] removed {} temporary file(s) left in {} by stopped processes", n,
              cfg.cache_dir);
+  sweep_partial_folders(cfg.results_dir);  // <run-id>.partial folders of killed runs
   const auto* ds_entry = registries.datasets.find(cfg.dataset);
   log_info("[dataset] loading {}", cfg.dataset);
   std::unique_ptr<Dataset> ds;
@@ -757,6 +762,7 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
     throw WriteError(
         fmt::format("cannot rename '{}' to '{}': {}", partial_dir, run_dir, std::strerror(errno)));
   fsync_path(exp_dir);
+  release_partial_folder(run_dir);
   // One call renders a single-seed folder, or every seed-*/ folder plus the across-seed tables.
   try {
     render_report(run_dir);

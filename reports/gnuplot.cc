@@ -18,6 +18,7 @@
 #include <iterator>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "reports/text_file.h"
 
@@ -43,7 +44,8 @@ std::string Gnuplot::locate() const {
   return "";
 }
 
-GnuplotRun Gnuplot::run(const std::string& dir, const std::string& script_name) const {
+GnuplotRun Gnuplot::run(const std::string& dir, const std::string& script_name,
+                        const std::string& first) const {
   GnuplotRun result;
   const std::string exe = locate();
   if (exe.empty()) {
@@ -51,7 +53,9 @@ GnuplotRun Gnuplot::run(const std::string& dir, const std::string& script_name) 
     return result;
   }
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
-  std::vector<std::string> args = {exe, script_name};
+  std::vector<std::string> args = {exe};
+  if (!first.empty()) args.insert(args.end(), {"-e", first});
+  args.push_back(script_name);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -159,7 +163,10 @@ std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
   // SVG: 96 user units per inch (CSS pixels); its font sizes are in those units too.
   const double svg_scale = 96.0 / 72.0;
   std::string out;
-  out += "# Outputs: each written only where this gnuplot has the terminal.\n";
+  out += "# Outputs: each written only where this gnuplot has the terminal, to <stem>.<format>\n";
+  out += "# (or <output_stem>.<format> when output_stem is set before this script: lazystack\n";
+  out += "# renders to temporary names and renames the images when gnuplot succeeded).\n";
+  out += fmt::format("if (!exists(\"output_stem\")) output_stem = {}\n", gnuplot_quote(stem));
   out += "terminals = \" \" . GPVAL_TERMINALS . \" \"\n";
   out += "do for [format in \"png svg pdf\"] {\n";
   out +=
@@ -178,7 +185,7 @@ std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
       "    if (format eq \"pdf\") {{ set terminal pdfcairo size {:g}in,{:g}in enhanced "
       "font \"Sans,{:g}\" fontscale 1 linewidth 2 }}\n",
       size.width_in, size.height_in, size.font_pt);
-  out += fmt::format("    set output {} . \".\" . format\n", gnuplot_quote(stem));
+  out += "    set output output_stem . \".\" . format\n";
   // The plot command, indented to sit inside the loop.
   std::string indented = "    ";
   for (char c : plot_command) {
@@ -409,15 +416,45 @@ bool FigureRenderer::render(const std::string& dir, const std::string& stem, con
     std::error_code ec;
     fs::remove(fs::path(dir) / (stem + "." + ext), ec);
   }
-  const GnuplotRun run = gnuplot_.run(dir, stem + ".gp");
+  // gnuplot draws into temporaries beside the images ("<stem>.tmp-<pid>-<tag>.png": the
+  // extension kept, the owner's pid in the name for the orphan sweep); each is renamed into
+  // place only when gnuplot succeeded, so a killed or failing gnuplot never leaves a
+  // half-written image at a final path.
+  const std::string tmp_stem =
+      fs::path(temporary_name((fs::path(dir) / stem).string())).filename().string();
+  const GnuplotRun run =
+      gnuplot_.run(dir, stem + ".gp", "output_stem = " + gnuplot_quote(tmp_stem));
+  const bool succeeded = run.started && run.exit_code == 0 && !run.timed_out;
   std::string missing;
+  bool renamed = false;
   for (const char* ext : kFormats) {
     const fs::path image = fs::path(dir) / (stem + "." + ext);
+    const fs::path tmp = fs::path(dir) / (tmp_stem + "." + ext);
     std::error_code ec;
-    if (!fs::exists(image, ec) || fs::file_size(image, ec) == 0)
+    const bool written = fs::exists(tmp, ec) && fs::file_size(tmp, ec) > 0;
+    bool placed = false;
+    if (succeeded && written) {
+      try {
+        fsync_path(tmp.string());
+        placed = ::rename(tmp.c_str(), image.c_str()) == 0;
+      } catch (const WriteError& e) {
+        log_warn("{}", e.what());
+      }
+      renamed |= placed;
+    }
+    if (!placed) {
+      fs::remove(tmp, ec);
       missing += (missing.empty() ? "" : ", ") + image.filename().string();
+    }
   }
-  if (run.started && run.exit_code == 0 && missing.empty()) {
+  if (renamed) {
+    try {
+      fsync_path(dir);
+    } catch (const WriteError& e) {
+      log_warn("{}", e.what());
+    }
+  }
+  if (succeeded && missing.empty()) {
     if (!run.output.empty()) log_debug("gnuplot {}/{}.gp said: {}", dir, stem, run.output);
     return true;
   }

@@ -30,9 +30,11 @@ class Gnuplot {
   const std::string& command() const { return command_; }
   /// The executable's full path; empty when it is not found (or not executable).
   std::string locate() const;
-  /// Runs `gnuplot <script_name>` with `dir` as the working directory and waits for it, at
-  /// most the timeout (then it and its process group are killed).
-  GnuplotRun run(const std::string& dir, const std::string& script_name) const;
+  /// Runs `gnuplot [-e <first>] <script_name>` with `dir` as the working directory and waits
+  /// for it, at most the timeout (then it and its process group are killed). `first`, when not
+  /// empty, is gnuplot code run before the script (e.g. a variable the script reads).
+  GnuplotRun run(const std::string& dir, const std::string& script_name,
+                 const std::string& first = "") const;
 
  private:
   std::string command_;
@@ -53,7 +55,9 @@ struct FigureSize {
 
 /// Script lines that draw `plot_command` (a complete `plot ...` command) into <stem>.png,
 /// .svg and .pdf, each only when this gnuplot has the terminal (pngcairo, svg, pdfcairo), so
-/// the script runs anywhere. Everything before them in the script sets up the figure.
+/// the script runs anywhere. Everything before them in the script sets up the figure. The
+/// images go to <output_stem>.<format> when the gnuplot variable output_stem is set before
+/// the script runs (FigureRenderer renders to temporary names that way), else to <stem>.*.
 std::string gnuplot_outputs(const std::string& stem, const FigureSize& size,
                             const std::string& plot_command);
 
@@ -144,10 +148,14 @@ FigureLayout legend_below_layout(FigureSize& size, int legend_entries, size_t lo
 std::string layout_commands(const FigureSize& size, const FigureLayout& layout);
 
 /// Writes <dir>/<stem>.csv and <dir>/<stem>.gp, then runs gnuplot to render the images.
-/// Missing or failing gnuplot: logs one warning per renderer (the data and script stay, and a
-/// reader can render them later) and returns false; never throws for that. An empty gnuplot
-/// command turns images off without a warning. Throws std::runtime_error only when the CSV or
-/// script cannot be written.
+/// Images are written atomically: gnuplot draws them under temporary names beside the final
+/// ones that keep the extension (<stem>.tmp-<pid>-<tag>.png, removed by
+/// remove_orphaned_temporaries when their process is gone), and they are renamed into place
+/// only when gnuplot exits 0; a killed, timed-out or failing gnuplot leaves no image at the
+/// final paths (stale ones of an earlier render are removed first). Missing or failing gnuplot:
+/// logs one warning per renderer (the data and script stay, and a reader can render them later) and
+/// returns false; never throws for that. An empty gnuplot command turns images off without a
+/// warning. Throws std::runtime_error only when the CSV or script cannot be written.
 class FigureRenderer {
  public:
   explicit FigureRenderer(Gnuplot gnuplot) : gnuplot_(std::move(gnuplot)) {}

@@ -15,6 +15,7 @@
 
 #include "core/hdf5_io.h"
 #include "core/log.h"
+#include "zoo/opencv_storage.h"
 #include "zoo/training_subset.h"
 #include "zoo/vote_logits.h"
 
@@ -322,7 +323,12 @@ class RandomForest : public ZooModel {
 
   void save(const std::string& path) const override {
     if (rf_.empty()) throw std::logic_error(name() + ": save() before train()");
-    rf_->save(path);
+    // What RTrees::save writes, through checked writes (it ignores failed ones).
+    write_opencv_storage(path, [&](cv::FileStorage& fs) {
+      fs << rf_->getDefaultName() << "{";
+      rf_->write(fs);
+      fs << "}";
+    });
   }
 
   void load(const std::string& path) override {

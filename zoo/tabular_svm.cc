@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "core/log.h"
+#include "zoo/opencv_storage.h"
 #include "zoo/tabular.h"
 #include "zoo/training_subset.h"
 
@@ -85,13 +86,14 @@ class SvmRbf : public ZooModel {
 
   void save(const std::string& path) const override {
     if (svm_.empty()) throw std::logic_error(name() + ": save() before train()");
-    cv::FileStorage fs(path, cv::FileStorage::WRITE);
-    fs << "format" << kSvmFormat;
-    fs << "mean" << mean_ << "inv_std" << inv_std_ << "labels" << labels_;
-    fs << "svm"
-       << "{";
-    svm_->write(fs);
-    fs << "}";
+    write_opencv_storage(path, [&](cv::FileStorage& fs) {
+      fs << "format" << kSvmFormat;
+      fs << "mean" << mean_ << "inv_std" << inv_std_ << "labels" << labels_;
+      fs << "svm"
+         << "{";
+      svm_->write(fs);
+      fs << "}";
+    });
   }
 
   void load(const std::string& path) override {

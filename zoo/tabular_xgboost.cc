@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "zoo/tabular.h"
 
@@ -81,7 +82,13 @@ class XgBoost : public ZooModel {
 
   void save(const std::string& path) const override {
     if (!booster_) throw std::logic_error(name() + ": save() before train()");
-    xgb_check(XGBoosterSaveModel(booster_, path.c_str()), "save model");
+    // Serialised in memory and written with checked writes: xgboost's file writer does not
+    // check its close, so a failed write could leave a truncated model.
+    bst_ulong size = 0;
+    const char* bytes = nullptr;
+    xgb_check(XGBoosterSaveModelToBuffer(booster_, R"({"format": "json"})", &size, &bytes),
+              "save model");
+    write_bytes_to(path, bytes, static_cast<size_t>(size));
   }
 
   void load(const std::string& path) override {

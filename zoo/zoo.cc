@@ -148,11 +148,13 @@ double pick_cost(const ZooMember& m, const ZooEntry& entry, const std::string& c
   throw std::invalid_argument("unknown cost '" + cost + "' (latency_ms, macs, params, given)");
 }
 
-// Saves to a temporary beside `path` (same extension: writers pick their format by it) and
-// renames, so a crash never leaves a half-written weights file.
+}  // namespace
+
 void save_weights(const ZooModel& model, const std::string& path) {
   write_file_atomically(path, [&](const std::string& tmp) { model.save(tmp); });
 }
+
+namespace {
 
 std::string format_count(double x) {
   if (x >= 1e9) return fmt::format("{:.2f} G", x / 1e9);

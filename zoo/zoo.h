@@ -130,6 +130,12 @@ std::string logits_checksum(const CachedLogits& entry);
 /// hardware; /val/costs and /test/costs float64 [N] when the entry has per-sample costs;
 /// /profile/latency_ms float64 [repeats] when the profiler's repeats are known.
 void write_logit_cache(const std::string& path, const CachedLogits& entry);
+
+/// Saves a trained model's weights to `path` atomically: model.save() fills a temporary beside
+/// it that keeps the extension (writers pick their format by it), renamed when complete. A
+/// failed write (disk full, `ulimit -f`, an unwritable folder) throws WriteError naming the
+/// file and the reason, and leaves neither `path` nor the temporary.
+void save_weights(const ZooModel& model, const std::string& path);
 /// Reads and validates: HDF5 readable, datasets present with consistent shapes, all finite,
 /// labels in range, key equal to `expected_key` (when not null), and the data matching the
 /// file's checksum (required when `expected_key` is not null; files written by older

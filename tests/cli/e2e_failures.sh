@@ -2,7 +2,8 @@
 # Failure behaviour through the `lazystack` program (issue 17, findings 5, 7 and 8), seconds:
 # a failed write (ulimit -f) exits non-zero with a message and leaves no file; a run whose zoo
 # member or method failed exits 3 naming them on its last line; a run killed between seeds
-# stays <run-id>.partial and `report` refuses it; temporaries of dead processes are removed at
+# stays <run-id>.partial and `report` refuses it, and the next run removes it (its process is
+# gone; a live run's is kept); temporaries of dead processes are removed at
 # start-up; xgboost reloads its cached weights instead of training again.
 set -uo pipefail
 bin=$1
@@ -153,4 +154,15 @@ grep -q "incomplete run" "$work/report.log" || { cat "$work/report.log"; fail "r
 "$bin" report "$partial/seed-0" >"$work/report.log" 2>&1 && fail "report rendered a seed of a killed run"
 "$bin" report --html "$work/results" >"$work/site.log" 2>&1 || { cat "$work/site.log"; fail "site"; }
 grep -q "partial" "$work/results/index.html" && fail "the site lists a killed run"
+echo "== the next run removes the killed run's .partial folder (its process is gone), keeps a live one's"
+[ -s "$partial/.owner.json" ] || fail "the .partial folder does not record its writer"
+live="$work/results/killed/20990101T000000Z-000000-0000.partial"
+mkdir -p "$live"
+printf '{"pid": %d, "host": "%s"}\n' $$ "$(cat /proc/sys/kernel/hostname)" >"$live/.owner.json"
+"$bin" run "$work/tab.yaml" "${common[@]}" >"$work/tab4.log" 2>&1
+[ $? -eq 3 ] || { cat "$work/tab4.log"; fail "fourth run: exit not 3"; }
+[ ! -e "$partial" ] || fail "the killed run's .partial folder was kept"
+grep -qF "removed $partial" "$work/tab4.log" || { cat "$work/tab4.log"; fail "no line for the removed folder"; }
+[ -d "$live" ] || fail "a live run's .partial folder was removed"
+[ -z "$(find "$work/results" -name .owner.json -not -path '*.partial/*')" ] || fail "a complete run kept its owner record"
 echo "E2E OK"

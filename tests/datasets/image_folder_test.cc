@@ -1,7 +1,10 @@
 // image-folder: PNG fixtures written with OpenCV; classes from sorted folder names, CHW in [0, 1]
 // in RGB order, resize, grayscale, mean/std, and every bad folder naming what is wrong.
+#include <chrono>
 #include <opencv2/imgcodecs.hpp>
 
+#include "core/size_check.h"
+#include "datasets/builtin.h"
 #include "tests/datasets/test_util.h"
 
 namespace lazystack {
@@ -130,6 +133,39 @@ TEST_F(ImageFolder, BadFoldersNameWhatIsWrong) {
                 load_builtin("image-folder", {{"root", path("file")}}, 0);
               }),
               HasSubstr("root " + path("file") + " is not a folder"));
+}
+
+// Sizes are checked before any image is loaded: a folder whose images (as float32, twice while
+// splitting) exceed the memory this process may use is a SizeError (exit 2) naming the folder
+// and the sizes, raised after reading one image, not an out-of-memory kill. The many images
+// are hard links to one small PNG, resized to 4096 x 4096 by the config.
+TEST_F(ImageFolder, TooBigForMemoryIsRefusedBeforeLoading) {
+  write_class("a", 0, 1);
+  write_class("b", 1, 1);
+  const uint64_t per_image = 3ull * 4096 * 4096 * 4;
+  const uint64_t needed = usable_memory_bytes() / (2 * per_image) + 1;  // just over
+  for (uint64_t i = 1; i < needed; ++i)
+    fs::create_hard_link(dir_ / "root/a/0.png", dir_ / "root/b" / (std::to_string(i) + ".png"));
+  const ImageFolderSize size = image_folder_size(default_options(
+      image_folder_entry().options, {{"root", path("root")}, {"resize", {4096, 4096}}}));
+  EXPECT_EQ(size.images, needed + 1);
+  EXPECT_EQ(size.classes, 2);
+  EXPECT_EQ(size.channels, 3);
+  EXPECT_EQ(size.height, 4096);
+  EXPECT_EQ(size.float_bytes, (needed + 1) * per_image);
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    load({{"resize", {4096, 4096}}});
+    ADD_FAILURE() << "a folder needing more than this machine's memory was loaded";
+  } catch (const SizeError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path("root")));
+    EXPECT_THAT(e.what(), HasSubstr(std::to_string(needed + 1) + " images of 3x4096x4096"));
+    EXPECT_THAT(e.what(), HasSubstr("this process may use"));
+  }
+  // Refused after one image: well under the time loading them would take.
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 20.0);
+  // At the images' own size (4 x 6) the same folder loads.
+  EXPECT_EQ(load()->num_classes, 2);
 }
 
 TEST_F(ImageFolder, MissingRootIsAConfigErrorAtTheKey) {

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "datasets/featureless.h"
+#include "datasets/footprint.h"
 #include "pipeline/config.h"
 #include "pipeline/members.h"
 #include "pipeline/seed_sampling.h"
@@ -27,6 +28,9 @@ void register_builtin_datasets(DatasetRegistry& r) {
           opt_int("val_size", 5000, "val").range(1, 1e8),
           opt_int("test_size", 5000, "test").range(1, 1e8)},
          [](const Options&, uint64_t) { return std::make_unique<Dataset>(); }});
+}
+std::optional<DatasetFootprint> dataset_footprint(const std::string&, const Options&) {
+  return std::nullopt;  // the toy datasets have no files
 }
 void register_builtin_models(ModelRegistry& r) {
   for (const char* arch : {"mlp", "synthetic"})

@@ -240,7 +240,9 @@ TEST(RunFigures, RenderImages) {
   if (!gnuplot_on_path()) GTEST_SKIP() << "gnuplot is not on PATH";
   TempDir dir;
   json s = trajectory_summary();
-  for (const auto& [name, m] : depth_summary()["methods"].items()) s["methods"][name] = m;
+  // Named: a range-for over a member of a temporary reads freed memory (ASan found it).
+  const json depth = depth_summary();
+  for (const auto& [name, m] : depth["methods"].items()) s["methods"][name] = m;
   write_summary(dir.path(), s);
   render_report(dir.str());
   const fs::path figures = dir.path() / "figures";
@@ -288,7 +290,9 @@ TEST(RunFigures, HostileNamesAreNeverExecuted) {
     return fmt::format(fmt::runtime(kForms[n % 6]), name, m);
   };
   json s = trajectory_summary();
-  for (const auto& [name, m] : depth_summary()["methods"].items()) s["methods"][name] = m;
+  // Named: a range-for over a member of a temporary reads freed memory (ASan found it).
+  const json depth = depth_summary();
+  for (const auto& [name, m] : depth["methods"].items()) s["methods"][name] = m;
   std::map<std::string, std::string> names;
   for (const auto& z : s["zoo"]) names[z["name"]] = payload(z["name"]);
   for (const char* traj_model : {"a", "b", "c"}) names[traj_model] = payload(traj_model);

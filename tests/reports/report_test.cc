@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -531,6 +532,56 @@ TEST(RenderReport, FailingGnuplotKeepsDataAndScriptAndDoesNotThrow) {
   reports::FigureRenderer renderer{reports::Gnuplot("/bin/true")};
   EXPECT_FALSE(renderer.render((dir.path() / "fig").string(), "x", "a\n1\n", "plot 1\n"));
   EXPECT_TRUE(fs::exists(dir.path() / "fig/x.gp"));
+}
+
+// Every file name in `dir` (no folders).
+std::set<std::string> file_names(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
+// Images are renamed into place only when gnuplot succeeded: a gnuplot that draws every image
+// and then fails, or is killed at the time limit, leaves no image at a final path and no
+// temporary beside it; a successful one leaves the three images and no temporary; the script
+// run by hand still draws <stem>.png itself.
+TEST(FigureRenderer, ImagesAreWrittenAtomically) {
+  const std::string gnuplot = reports::Gnuplot("gnuplot").locate();
+  ASSERT_FALSE(gnuplot.empty()) << "gnuplot is needed (scripts/install-deps.sh installs it)";
+  TempDir dir;
+  const std::string script =
+      "set samples 20\n" + reports::gnuplot_outputs("x", reports::FigureSize{}, "plot x\n");
+  const std::set<std::string> data_only = {"x.csv", "x.gp"};
+  const std::set<std::string> with_images = {"x.csv", "x.gp", "x.png", "x.svg", "x.pdf"};
+  // Fails after the real gnuplot wrote every image.
+  const fs::path failing = dir.path() / "bin/gnuplot-fails";
+  fs::create_directories(failing.parent_path());
+  std::ofstream(failing) << "#!/bin/sh\n" << gnuplot << " \"$@\" || exit 9\nexit 1\n";
+  ::chmod(failing.c_str(), 0755);
+  // Hangs after the real gnuplot wrote every image, until killed at the time limit.
+  const fs::path hanging = dir.path() / "bin/gnuplot-hangs";
+  std::ofstream(hanging) << "#!/bin/sh\n" << gnuplot << " \"$@\" || exit 9\nsleep 30\n";
+  ::chmod(hanging.c_str(), 0755);
+
+  const fs::path figs = dir.path() / "figures";
+  reports::FigureRenderer good{reports::Gnuplot(gnuplot)};
+  EXPECT_TRUE(good.render(figs.string(), "x", "a\n1\n", script));
+  EXPECT_EQ(file_names(figs), with_images);
+  EXPECT_TRUE(file_starts_with(figs / "x.png", "\x89PNG"));
+
+  reports::FigureRenderer fails{reports::Gnuplot(failing.string())};
+  EXPECT_FALSE(fails.render(figs.string(), "x", "a\n1\n", script));
+  EXPECT_EQ(file_names(figs), data_only);  // the earlier images are gone too: stale
+
+  reports::FigureRenderer hangs{
+      reports::Gnuplot(hanging.string(), std::chrono::milliseconds(3000))};
+  EXPECT_FALSE(hangs.render(figs.string(), "x", "a\n1\n", script));
+  EXPECT_EQ(file_names(figs), data_only);
+
+  // By hand (`cd figures && gnuplot x.gp`) the script writes the final names itself.
+  const reports::GnuplotRun by_hand = reports::Gnuplot(gnuplot).run(figs.string(), "x.gp");
+  EXPECT_EQ(by_hand.exit_code, 0) << by_hand.output;
+  EXPECT_EQ(file_names(figs), with_images);
 }
 
 TEST(RenderReport, MultiSeedRunRendersEachSeedAndAggregates) {

@@ -1,14 +1,21 @@
 // Tabular zoo members (gaussian-nb, knn, random-forest, xgboost, svm-rbf) on 3 Gaussian blobs: each
 // beats chance by a wide margin, batch-1 agrees with batched logits, logits are normalised
-// log-probabilities, the weight file round trips to identical logits, and unsupported data
-// and mismatched weight files are clear errors.
+// log-probabilities, the weight file round trips to identical logits, a failed weights write is
+// a clear error leaving no file, and unsupported data and mismatched weight files are clear
+// errors.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
 
+#include "core/atomic_file.h"
 #include "core/options.h"
 #include "fixtures.h"
 #include "zoo/model.h"
+#include "zoo/zoo.h"
 
 namespace lazystack {
 namespace {
@@ -84,6 +91,53 @@ INSTANTIATE_TEST_SUITE_P(Tabular, TabularModelTest,
                              if (ch == '-') ch = '_';
                            return n;
                          });
+
+// Every file name in `dir`.
+std::set<std::string> names_in(const std::filesystem::path& dir) {
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    names.insert(e.path().filename().string());
+  return names;
+}
+
+// A weights write that fails (a file-size limit, as `ulimit -f`; a folder that cannot be made)
+// is a WriteError naming the file and the reason: no crash, and neither the weights file nor a
+// temporary is left. OpenCV's and xgboost's own file writers ignore failed writes (a truncated
+// file would pass for weights), so they serialise in memory and write through checked writes.
+TEST_P(TabularModelTest, FailedWeightsWriteIsAnErrorAndLeavesNoFile) {
+  const std::string arch = GetParam();
+  const Dataset ds = testing_zoo::synthetic_tabular();
+  auto model = make(arch, ds, quick(arch));
+  model->train(ds, 7);
+  TempDir dir;
+  const std::string path = dir.file("w" + model->weights_suffix());
+
+  ignore_file_size_signal();
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  rlimit limited = saved;
+  limited.rlim_cur = 256;  // bytes: smaller than any of these weights files
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limited), 0);
+  std::string error;
+  try {
+    save_weights(*model, path);
+  } catch (const WriteError& e) {
+    error = e.what();
+  }
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &saved), 0);
+  EXPECT_NE(error.find("File too large"), std::string::npos) << arch << ": '" << error << "'";
+  EXPECT_NE(error.find(path), std::string::npos) << error;
+  EXPECT_TRUE(names_in(dir.path()).empty()) << arch << " left " << *names_in(dir.path()).begin();
+
+  { std::ofstream(dir.file("file")) << "x"; }  // a folder below a file cannot be made
+  EXPECT_THROW(save_weights(*model, dir.file("file/w" + model->weights_suffix())), WriteError);
+
+  save_weights(*model, path);  // without a limit: written, nothing else left
+  EXPECT_EQ(names_in(dir.path()), (std::set<std::string>{"file", "w" + model->weights_suffix()}));
+  auto loaded = make(arch, ds, quick(arch));
+  loaded->load(path);
+  EXPECT_EQ(loaded->logits(ds.test), model->logits(ds.test)) << arch;
+}
 
 TEST(TabularModels, TreeLearnersRejectImages) {
   const Dataset images = testing_zoo::synthetic_images();
