@@ -151,7 +151,8 @@ struct SeedContext {
 
   // models_seen_by gives either the base models or all of them.
   const ModelView& view_of(const MethodEntry& entry) const {
-    const auto seen = models_seen_by(entry.options, zoo.val.model_names(), derived);
+    const auto seen = models_seen_by(registries.methods.find(entry.method)->card, entry.options,
+                                     zoo.val.model_names(), derived);
     return seen.size() == base.zoo_models.size() ? base : all;
   }
 };
@@ -197,6 +198,8 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
       if (j.at("key") != key.fields) throw std::runtime_error("key mismatch");
       MethodResult r = MethodResult::from_json(j.at("result"));
       r.from_cache = true;
+      r.card = reg->card.to_json();
+      r.options = entry.options.json();
       log_info("[methods] {}: reused cached result ({})", entry.name, cache_path);
       return r;
     } catch (const std::exception& e) {
@@ -209,6 +212,9 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   r.name = entry.name;
   r.method = entry.method;
   r.description = reg->description;
+  r.card = reg->card.to_json();
+  r.options = entry.options.json();
+  r.bound = reg->card.kind == MethodKind::kBound;
   EvalOptions eval;
   eval.cost_model = s.cfg.cost_model;
   eval.tier_delay = s.cfg.tier_delay;
@@ -218,22 +224,25 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   r.accounting = accounting_json(eval);
   r.accounting["full_ensemble_cost"] = full_ensemble_cost_under(*s.base.test, eval);
   try {
-    auto method = reg->make(entry.options);
-    r.bound = method->is_bound();
     FitContext ctx{view.val_fit,
                    view.val_cal,
                    eval.cost_model,
                    s.seed,
                    s.cfg.cache_dir + "/methods/" + s.cfg.dataset,
                    s.ds.fingerprint()};
-    const auto t0 = std::chrono::steady_clock::now();
-    method->fit(ctx);
-    r.fit_seconds = seconds_since(t0);
-    const auto t1 = std::chrono::steady_clock::now();
-    if (is_online_method(*method)) {  // learns while it serves: streamed, not swept
+    if (reg->card.kind == MethodKind::kOnline) {  // learns while it serves: streamed, not swept
+      auto method = reg->card.make_online(entry.options);
+      const auto t0 = std::chrono::steady_clock::now();
+      method->fit(ctx);
+      r.fit_seconds = seconds_since(t0);
       stream_online_method(*method, s.ds, view.val_cal, *view.test,
                            {s.cfg.cost, s.seed, s.cfg.val_cal_fraction}, eval, target_accuracy, &r);
     } else {
+      auto method = reg->make(entry.options);
+      const auto t0 = std::chrono::steady_clock::now();
+      method->fit(ctx);
+      r.fit_seconds = seconds_since(t0);
+      const auto t1 = std::chrono::steady_clock::now();
       r.val_points = sweep(*method, view.val_cal, eval);
       r.curve = sweep(*method, *view.test, eval);
       r.sweep_seconds = seconds_since(t1);
@@ -347,8 +356,9 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
   // gigabytes at ImageNet scale).
   std::optional<ModelView> base_only;
   if (!derived.empty())
-    base_only = make_model_view(zoo, models_seen_by(Options(), zoo.val.model_names(), derived),
-                                fit_idx, cal_idx);
+    base_only = make_model_view(
+        zoo, models_seen_by(MethodCard(), Options(), zoo.val.model_names(), derived), fit_idx,
+        cal_idx);
   const ModelView& base = base_only ? *base_only : all;
   SeedContext s{cfg,     registries, zoo,
                 ds,      all,        base,
@@ -361,11 +371,15 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
     log_info("[methods] {} derived zoo models; only methods naming one of them see them",
              derived.size());
 
-  // The full stacker sets the accuracy every headline point must retain.
-  MethodEntry stacker_entry{"stacker", "stacker",
-                            default_options(registries.methods.find("stacker")->options)};
+  // The full stacker (the registry's reference card) sets the accuracy every headline point
+  // must retain: the config's instance of it, else one with default options.
+  const MethodRegistry::Entry* reference = nullptr;
+  for (const auto* e : registries.methods.entries())
+    if (e->card.reference && !reference) reference = e;
+  if (!reference) throw std::logic_error("no method registered as the accuracy reference");
+  MethodEntry stacker_entry{reference->name, reference->name, default_options(reference->options)};
   for (const auto& m : cfg.methods)
-    if (m.method == "stacker") stacker_entry = m;
+    if (m.method == reference->name) stacker_entry = m;
   MethodResult stacker = run_method(s, stacker_entry, 0.0);
   if (!stacker.error.empty())
     throw std::runtime_error("the full stacker, the reference of every headline, failed: " +
@@ -597,7 +611,7 @@ Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entri
                            const ZooOptions& options, const ModelRegistry& models) {
   std::vector<ZooEntry> built_entries;
   for (const auto& e : entries)
-    if (e.arch != "imported") built_entries.push_back(e);
+    if (!e.imported) built_entries.push_back(e);
   if (built_entries.size() == entries.size()) return build_zoo(ds, entries, options, models);
   Zoo built;
   if (!built_entries.empty()) built = build_zoo(ds, built_entries, options, models);
@@ -609,7 +623,7 @@ Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entri
   std::vector<std::vector<double>> val_sample_costs, test_sample_costs;
   size_t next_built = 0;
   for (const auto& entry : entries) {
-    if (entry.arch != "imported") {
+    if (!entry.imported) {
       ZooMember m = built.members[next_built++];
       if (m.error.empty()) {
         const int k = built.val.model_index(m.name);

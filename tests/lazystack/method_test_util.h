@@ -55,18 +55,16 @@ inline std::vector<OptionSpec> preset_specs(const std::string& name) {
   return e ? e->options : std::vector<OptionSpec>{};
 }
 
-inline std::unique_ptr<Method> make(const std::string& name,
-                                    const nlohmann::json& overrides = fast_options()) {
-  MethodRegistry registry;
-  register_lazystack_methods(registry);
-  const MethodRegistry::Entry* e = registry.find(name);
-  EXPECT_NE(e, nullptr) << name;
-  return e->make(default_options(e->options, overrides));
+/// The preset `name` (its registered options, with `overrides`), constructed directly: the
+/// tests read LazyStackMethod's own accessors (artifact(), load()).
+inline std::unique_ptr<LazyStackMethod> make(const std::string& name,
+                                             const nlohmann::json& overrides = fast_options()) {
+  return std::make_unique<LazyStackMethod>(default_options(preset_specs(name), overrides));
 }
 
-inline std::unique_ptr<Method> fitted(const std::string& name,
-                                      const nlohmann::json& overrides = fast_options()) {
-  std::unique_ptr<Method> m = make(name, overrides);
+inline std::unique_ptr<LazyStackMethod> fitted(const std::string& name,
+                                               const nlohmann::json& overrides = fast_options()) {
+  std::unique_ptr<LazyStackMethod> m = make(name, overrides);
   FitContext ctx{splits().val_fit, splits().val_cal, CostModel::kSequential, /*seed=*/3, "", ""};
   m->fit(ctx);
   return m;

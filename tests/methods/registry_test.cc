@@ -36,9 +36,16 @@ TEST(BuiltinMethods, EachRunsEndToEnd) {
   const double full_cost = 0.5 + 1.0 + 2.0;
   for (const auto* entry : registry.entries()) {
     SCOPED_TRACE(entry->name);
-    const auto method = entry->make(default_options(entry->options));
     // Online methods need features and a stream: ocl_test.cc and the e2e run cover them.
-    if (dynamic_cast<const OnlineMethod*>(method.get())) continue;
+    if (entry->card.kind == MethodKind::kOnline) {
+      EXPECT_FALSE(entry->make);
+      ASSERT_TRUE(entry->card.make_online);
+      EXPECT_TRUE(entry->card.make_online(default_options(entry->options))->grid().size() > 0);
+      continue;
+    }
+    ASSERT_TRUE(entry->make);
+    EXPECT_FALSE(entry->card.make_online);
+    const auto method = entry->make(default_options(entry->options));
     method->fit(FitContext{val_fit, val_cal, CostModel::kSequential, /*seed=*/1, "", ""});
     const auto val_points = sweep(*method, val_cal, EvalOptions{});
     ASSERT_FALSE(val_points.empty());
@@ -50,7 +57,7 @@ TEST(BuiltinMethods, EachRunsEndToEnd) {
     EXPECT_LE(p.accuracy, 1.0);
     EXPECT_GT(p.mean_cost, 0.0);
     EXPECT_LE(p.mean_cost, full_cost + 1e-12);
-    EXPECT_EQ(method->is_bound(), entry->name == "oracle");
+    EXPECT_EQ(method->is_bound(), entry->card.kind == MethodKind::kBound);
     EXPECT_TRUE(method->diagnostics().is_object());
   }
 }
