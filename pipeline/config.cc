@@ -12,7 +12,6 @@
 #include "core/names.h"
 #include "core/size_check.h"
 #include "methods/builtin.h"
-#include "methods/lazystack/lazystack_method.h"
 #include "pipeline/members.h"
 #include "pipeline/seed_sampling.h"
 #include "zoo/input_view.h"
@@ -278,7 +277,6 @@ Registries make_builtin_registries() {
   register_builtin_datasets(r.datasets);
   register_builtin_models(r.models);
   register_builtin_methods(r.methods);
-  lazy::register_lazystack_methods(r.methods);
   return r;
 }
 

@@ -297,10 +297,6 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
   return entries;
 }
 
-void register_lazystack_methods(MethodRegistry& registry) {
-  for (MethodRegistry::Entry& e : LazyStackMethod::registry_entries()) registry.add(std::move(e));
-}
-
 LazyStackMethod::LazyStackMethod(const Options& options)
     : discovery_options_(discovery_options_from(options)),
       betas_(options.get_doubles("betas")),

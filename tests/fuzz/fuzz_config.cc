@@ -51,9 +51,6 @@ void register_builtin_methods(MethodRegistry& r) {
          {opt_doubles("thresholds", {0.5}, "grid").range(0, 1)},
          [](const Options&) { return std::make_unique<testing::FakeMethod>(); }});
 }
-namespace lazy {
-void register_lazystack_methods(MethodRegistry&) {}
-}  // namespace lazy
 std::vector<std::pair<std::string, std::string>> model_references(const MethodCard& card,
                                                                   const Options& options) {
   std::vector<std::pair<std::string, std::string>> out;

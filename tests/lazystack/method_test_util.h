@@ -46,13 +46,12 @@ inline const Splits& splits() {
   return s;
 }
 
-/// The registered preset `name`'s option specs.
+/// The preset `name`'s option specs (its registry entry's).
 inline std::vector<OptionSpec> preset_specs(const std::string& name) {
-  MethodRegistry registry;
-  register_lazystack_methods(registry);
-  const MethodRegistry::Entry* e = registry.find(name);
-  EXPECT_NE(e, nullptr) << name;
-  return e ? e->options : std::vector<OptionSpec>{};
+  for (const MethodRegistry::Entry& e : LazyStackMethod::registry_entries())
+    if (e.name == name) return e.options;
+  ADD_FAILURE() << "no preset " << name;
+  return {};
 }
 
 /// The preset `name` (its registered options, with `overrides`), constructed directly: the

@@ -54,7 +54,7 @@ TEST(MeterContract, DecisionsDependOnlyOnPaidOutputs) {
     if (entry->card.kind == MethodKind::kBound) continue;  // bounds may peek, by definition
     // Online methods are streamed, not swept: ocl_test.cc checks the same over a stream.
     if (entry->card.kind == MethodKind::kOnline) continue;
-    const auto method = entry->make(default_options(entry->options));
+    const auto method = entry->make(testing::quick_options(*entry));
     method->fit(testing::fit_on(val_fit));
     const auto grid = method->grid();
     for (size_t k = 0; k < grid.size(); k += std::max<size_t>(1, grid.size() / 7)) {

@@ -16,13 +16,20 @@ TEST(BuiltinMethods, RegisteredWithDescriptionsAndOptions) {
   MethodRegistry registry;
   register_builtin_methods(registry);
   EXPECT_EQ(registry.names(),
-            (std::vector<std::string>{"abc", "cascade-search", "coe", "cost-cascade", "ensemble",
-                                      "ocl", "oracle", "single", "stacker", "stacker-weights",
-                                      "stacking-weights", "woc"}));
+            (std::vector<std::string>{
+                "abc", "cascade-search", "coe", "cost-cascade", "ensemble", "lazystack-mask",
+                "lazystack-neither", "lazystack-no-mdp", "lazystack-no-sub", "lazystack-sub", "ocl",
+                "oracle", "single", "stacker", "stacker-weights", "stacking-weights", "woc"}));
   for (const auto* entry : registry.entries()) {
     EXPECT_FALSE(entry->description.empty()) << entry->name;
     for (const auto& spec : entry->options) EXPECT_FALSE(spec.description.empty()) << spec.name;
     EXPECT_NO_THROW(default_options(entry->options)) << entry->name;  // defaults are valid
+    // The card: a version for the method cache key, and model options that are declared.
+    EXPECT_FALSE(entry->card.version.empty()) << entry->name;
+    for (const ModelOption& mo : entry->card.model_options)
+      EXPECT_TRUE(std::any_of(entry->options.begin(), entry->options.end(),
+                              [&](const OptionSpec& s) { return s.name == mo.option; }))
+          << entry->name << ": card names undeclared option " << mo.option;
   }
   EXPECT_THROW(register_builtin_methods(registry), std::logic_error);  // no double registration
 }
@@ -40,12 +47,12 @@ TEST(BuiltinMethods, EachRunsEndToEnd) {
     if (entry->card.kind == MethodKind::kOnline) {
       EXPECT_FALSE(entry->make);
       ASSERT_TRUE(entry->card.make_online);
-      EXPECT_TRUE(entry->card.make_online(default_options(entry->options))->grid().size() > 0);
+      EXPECT_TRUE(entry->card.make_online(testing::quick_options(*entry))->grid().size() > 0);
       continue;
     }
     ASSERT_TRUE(entry->make);
     EXPECT_FALSE(entry->card.make_online);
-    const auto method = entry->make(default_options(entry->options));
+    const auto method = entry->make(testing::quick_options(*entry));
     method->fit(FitContext{val_fit, val_cal, CostModel::kSequential, /*seed=*/1, "", ""});
     const auto val_points = sweep(*method, val_cal, EvalOptions{});
     ASSERT_FALSE(val_points.empty());
