@@ -42,6 +42,7 @@ using nlohmann::json;
 namespace {
 
 constexpr int kFormatVersion = 1;
+// The format of a method cache entry (bump when MethodResult's JSON changes incompatibly).
 constexpr const char* kMethodCacheVersion = "method-result-v1";
 
 json point_to_json(const OperatingPoint& p) { return p.to_json(); }
@@ -157,14 +158,17 @@ struct SeedContext {
   }
 };
 
+// What a method's result depends on: the method (registry name, its card's version, its
+// options), the content of the logits it reads (the checksums of its view of the zoo) and how
+// it is evaluated (split, seed, costs, accounting, headline target). No build revision: a
+// commit that leaves a method alone reuses its results, and a change to a method's code bumps
+// its card's version, which refits that method only.
 CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEntry& entry,
-                    double target_accuracy) {
+                    const MethodCard& card, double target_accuracy) {
   CacheKey key;
   key.prefix = entry.name;
-  // The revision is in the key: method code changes often and a fit costs seconds, so a new
-  // build never reuses an old build's results (zoo weights and logits are keyed separately).
   key.fields = {{"version", kMethodCacheVersion},
-                {"git_revision", git_revision()},
+                {"method_version", card.version},
                 {"dataset", s.cfg.dataset},
                 {"dataset_fingerprint", s.ds.fingerprint()},
                 {"zoo", view.zoo_keys},
@@ -186,7 +190,7 @@ CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEnt
 MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double target_accuracy) {
   const auto* reg = s.registries.methods.find(entry.method);
   const ModelView& view = s.view_of(entry);
-  const CacheKey key = method_key(s, view, entry, target_accuracy);
+  const CacheKey key = method_key(s, view, entry, reg->card, target_accuracy);
   const std::string cache_path = s.method_cache_dir + "/" + key.file_stem() + ".json";
   // Another process fitting the same method on the same logits: wait, then reuse its result.
   const FileLock lock(cache_path, fmt::format("[methods] {}", entry.name));
