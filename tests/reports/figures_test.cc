@@ -125,6 +125,7 @@ json trajectory_summary() {
   for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp"}) {
     json m = s["methods"]["stacker"];
     m["method"] = name;
+    m["early_exit"] = m["proposed"] = true;  // LazyStack's card
     m["diagnostics"] = d;
     s["methods"][name] = m;
   }
