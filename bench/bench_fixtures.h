@@ -32,7 +32,6 @@ inline const MethodRegistry& all_methods() {
   static const MethodRegistry registry = [] {
     MethodRegistry r;
     register_builtin_methods(r);
-    lazy::register_lazystack_methods(r);
     return r;
   }();
   return registry;

@@ -31,9 +31,9 @@ void BM_OclStream10k(benchmark::State& state) {
   const bench::Splits& splits = bench::fashion_like_splits();
   // Learner levels at 3% and 8% of the dearest model's cost, as on fashion-mnist.
   const double top = *std::max_element(splits.test.costs().begin(), splits.test.costs().end());
-  auto method = bench::fitted_method("ocl", splits,
-                                     {{"mu", {0.1}}, {"level_costs", {0.03 * top, 0.08 * top}}});
-  auto& online = dynamic_cast<Ocl&>(*method);
+  Ocl online(default_options(Ocl::option_specs(),
+                             {{"mu", {0.1}}, {"level_costs", {0.03 * top, 0.08 * top}}}));
+  online.fit(FitContext{splits.val_fit, splits.val_cal, CostModel::kSequential, 0, "", "bench"});
   online.set_knob(online.grid().front());
   std::vector<int32_t> expert_answers(splits.test.num_samples());
   for (int n = 0; n < splits.test.num_samples(); ++n)

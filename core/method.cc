@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "core/stream.h"
+
 namespace lazystack {
 
 double Knob::get(const std::string& name) const {
@@ -42,6 +44,32 @@ std::string Knob::to_string() const {
   }
   if (!label.empty()) return s.empty() ? label : label + "[" + s + "]";
   return s;
+}
+
+const char* to_string(MethodKind kind) {
+  switch (kind) {
+    case MethodKind::kSwept:
+      return "swept";
+    case MethodKind::kOnline:
+      return "online";
+    case MethodKind::kBound:
+      return "bound";
+  }
+  return "swept";
+}
+
+nlohmann::json MethodCard::to_json() const {
+  return {{"kind", to_string(kind)},
+          {"early_exit", early_exit},
+          {"version", version},
+          {"proposed", proposed}};
+}
+
+void check_method_options(const MethodRegistry::Entry& entry, const Options& options) {
+  if (entry.card.kind == MethodKind::kOnline)
+    entry.card.make_online(options);
+  else
+    entry.make(options);
 }
 
 }  // namespace lazystack

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -38,8 +39,8 @@ struct FitContext {
   std::string dataset_fingerprint;
 };
 
-/// A method: fit on val, then decide each test sample through a Meter. The evaluator sets a
-/// knob, calls predict() per sample and reads cost and models run from the Meter.
+/// A swept (or bound) method: fit on val, then decide each test sample through a Meter. The
+/// evaluator sets a knob, calls predict() per sample and reads cost and models run from the Meter.
 class Method {
  public:
   virtual ~Method() = default;
@@ -54,6 +55,7 @@ class Method {
   virtual int predict(Meter& meter) = 0;
 
   /// True for bounds that use labels (the oracle): reported as such, granted bound access.
+  /// Agrees with the card's kind (MethodKind::kBound); the registry contract test checks it.
   virtual bool is_bound() const { return false; }
   /// Called by sweep() before the first knob and after the last: every predict() in between
   /// sees samples of one split of `num_samples` samples (Meter::sample() indexes it). A method
@@ -67,6 +69,84 @@ class Method {
   virtual nlohmann::json diagnostics() const { return nlohmann::json::object(); }
 };
 
-using MethodRegistry = Registry<Method>;
+class OnlineMethod;  // core/stream.h: a method that learns over a stream
+
+/// How the pipeline runs a method: swept over its knob grid, streamed (it learns while it
+/// serves), or swept as a bound (it reads labels; reported as such, never a baseline).
+enum class MethodKind { kSwept, kOnline, kBound };
+const char* to_string(MethodKind kind);  ///< "swept" | "online" | "bound"
+
+/// An option whose value names zoo models, and how: one name, a list of names, or a list of
+/// tiers ("a+b" or "a,b" each). The config check and the derived-member rule
+/// (pipeline/members.h) read these, never option names of their own.
+struct ModelOption {
+  enum Form { kName, kNames, kTiers };
+  std::string option;
+  Form form = kNames;
+};
+
+/// What a method declares about itself; pipeline/ and reports/ read this (and the fields
+/// summary.json carries from it) instead of comparing method names.
+struct MethodCard {
+  MethodKind kind = MethodKind::kSwept;
+  /// Decides per sample how many models to run (its exit-depth histogram is worth a figure).
+  bool early_exit = false;
+  /// Part of the method cache key: bump it when a change to the method's code changes its
+  /// results, and only that method is refitted.
+  std::string version = "1";
+  std::vector<ModelOption> model_options;
+  /// The method the harness studies (LazyStack): comparisons measure it against the best
+  /// baseline, the envelope of every method that is neither proposed nor a bound.
+  bool proposed = false;
+  /// The full stacker: its val_cal accuracy sets every headline's target (one per registry;
+  /// aliases of it carry it too).
+  bool reference = false;
+  /// MethodKind::kOnline: the factory (the entry's `make` stays empty).
+  std::function<std::unique_ptr<OnlineMethod>(const Options&)> make_online;
+
+  /// {"kind", "early_exit", "version", "proposed"}: what summary.json carries per method.
+  nlohmann::json to_json() const;
+
+  /// A card of the given kind and version; the setters below add the rest.
+  static MethodCard swept(std::string version) {
+    return of(MethodKind::kSwept, std::move(version));
+  }
+  static MethodCard online(std::string version) {
+    return of(MethodKind::kOnline, std::move(version));
+  }
+  static MethodCard bound(std::string version) {
+    return of(MethodKind::kBound, std::move(version));
+  }
+  MethodCard& exits_early() {
+    early_exit = true;
+    return *this;
+  }
+  MethodCard& names_models(std::string option, ModelOption::Form form) {
+    model_options.push_back({std::move(option), form});
+    return *this;
+  }
+  MethodCard& is_proposed() {
+    proposed = true;
+    return *this;
+  }
+  MethodCard& is_reference() {
+    reference = true;
+    return *this;
+  }
+
+ private:
+  static MethodCard of(MethodKind kind, std::string version) {
+    MethodCard card;
+    card.kind = kind;
+    card.version = std::move(version);
+    return card;
+  }
+};
+
+using MethodRegistry = Registry<Method, MethodCard>;
+
+/// Constructs the entry's method (of either kind) and drops it: runs the constructor's checks
+/// of what option specs cannot express (they throw std::invalid_argument).
+void check_method_options(const MethodRegistry::Entry& entry, const Options& options);
 
 }  // namespace lazystack

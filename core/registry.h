@@ -1,5 +1,6 @@
-// Registry: name -> factory, description and declared options. Filled explicitly
-// (register_builtin_*), never by static initialisers, which vanish from static libraries.
+// Registry: name -> factory, description, declared options and a card (the traits other
+// layers read instead of comparing names). Filled explicitly (register_builtin_*), never by
+// static initialisers, which vanish from static libraries.
 #pragma once
 
 #include <functional>
@@ -13,7 +14,8 @@
 
 namespace lazystack {
 
-template <class Product, class... Args>
+/// `Card`: what an entry declares about itself (MethodCard, ModelCard, DatasetCard).
+template <class Product, class Card, class... Args>
 class Registry {
  public:
   using Factory = std::function<std::unique_ptr<Product>(const Options&, Args...)>;
@@ -22,6 +24,7 @@ class Registry {
     std::string description;
     std::vector<OptionSpec> options;
     Factory make;
+    Card card{};
   };
 
   /// Adds an entry; a duplicate name is a programming error.

@@ -12,6 +12,7 @@
 #include "core/evaluate.h"
 #include "core/logit_table.h"
 #include "core/meter.h"
+#include "core/method.h"
 
 namespace lazystack {
 
@@ -72,12 +73,20 @@ class StreamMeter {
   double level_cost_ = 0.0;
 };
 
-/// A method that learns over a stream. It also implements Method (grid, knobs, fit on val_fit
-/// for offline choices such as the expert); the pipeline recognises it by this interface and
-/// streams it instead of sweeping it.
+/// A method that learns over a stream (its card's kind is MethodKind::kOnline, its registry
+/// factory MethodCard::make_online). Like a Method it fits offline choices (e.g. the expert) on
+/// val_fit and has a knob grid; instead of predicting it serves a stream: the pipeline streams
+/// every knob over val_cal and test (pipeline/stream_run.h).
 class OnlineMethod {
  public:
   virtual ~OnlineMethod() = default;
+  /// Offline choices on labelled val_fit (same contract as Method::fit).
+  virtual void fit(const FitContext& ctx) = 0;
+  /// Knob settings, each streamed from scratch. Never empty.
+  virtual std::vector<Knob> grid() const = 0;
+  virtual void set_knob(const Knob& knob) = 0;
+  /// Method-specific results for summary.json.
+  virtual nlohmann::json diagnostics() const { return nlohmann::json::object(); }
   /// Starts a stream at the current knob: forgets everything learned on earlier streams and
   /// returns its levels (names, costs). Throws std::runtime_error when it cannot run (e.g. it
   /// needs features and setup.feature_dim == 0).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,8 +45,25 @@ struct Dataset {
   const Split& split(const std::string& which) const;  ///< "train" | "val" | "test"
 };
 
+/// The size of a dataset as its options alone tell it (no file read): val + test samples and
+/// classes, and the option to point at when that is too much.
+struct DatasetSize {
+  uint64_t samples = 0, classes = 0;
+  std::string key;
+};
+
+/// What a dataset declares about itself.
+struct DatasetCard {
+  /// False for labels-only datasets (synthetic, imported): their zoo may only hold
+  /// architectures that need no features (ModelCard::needs_features) or imported outputs.
+  bool has_features = true;
+  /// Set when the options tell the size (synthetic): the config check refuses a zoo whose
+  /// logits would not fit in memory before any work.
+  std::function<DatasetSize(const Options&)> size_from_options;
+};
+
 /// Dataset factory: options validated against the entry's specs, and the experiment seed.
-using DatasetRegistry = Registry<Dataset, uint64_t>;
+using DatasetRegistry = Registry<Dataset, DatasetCard, uint64_t>;
 
 /// Registers fashion-mnist, digits, letter (and later generic loaders).
 void register_builtin_datasets(DatasetRegistry& registry);

@@ -95,7 +95,12 @@ DatasetRegistry::Entry synthetic_dataset_entry() {
            opt_int("test_size", 5000, "samples in test (reported numbers)").range(1, 1e8),
            opt_int("seed", 0, "seed of the labels (and, through them, of every member's noise)")
                .range(0, 9e15)},
-          make_synthetic};
+          make_synthetic,
+          DatasetCard{/*has_features=*/false, [](const Options& o) {
+                        return DatasetSize{
+                            static_cast<uint64_t>(o.get_int("val_size") + o.get_int("test_size")),
+                            static_cast<uint64_t>(o.get_int("classes")), "val_size"};
+                      }}};
 }
 
 DatasetRegistry::Entry imported_dataset_entry() {
@@ -111,13 +116,8 @@ DatasetRegistry::Entry imported_dataset_entry() {
                    "number of classes; 0 = the width of /val/logits or /val/probabilities in "
                    "the labels file")
                .range(0, 1e6)},
-          make_imported};
+          make_imported,
+          DatasetCard{/*has_features=*/false}};
 }
-
-bool is_featureless_dataset(const std::string& name) {
-  return name == "synthetic" || name == "imported";
-}
-
-bool arch_runs_without_features(const std::string& arch) { return arch == "synthetic"; }
 
 }  // namespace lazystack

@@ -14,9 +14,4 @@ DatasetRegistry::Entry synthetic_dataset_entry();
 /// no train split.
 DatasetRegistry::Entry imported_dataset_entry();
 
-/// True for the datasets above: a zoo on them may only hold entries that need no features.
-bool is_featureless_dataset(const std::string& name);
-/// True for zoo architectures that need no features (they read labels only): `synthetic`.
-bool arch_runs_without_features(const std::string& arch);
-
 }  // namespace lazystack

@@ -4,6 +4,7 @@
 #include "methods/cascade_search/cascade_search.h"
 #include "methods/cost_cascade/cost_cascade.h"
 #include "methods/ensemble/mean_ensemble.h"
+#include "methods/lazystack/lazystack_method.h"
 #include "methods/ocl/ocl.h"
 #include "methods/oracle/oracle.h"
 #include "methods/single/single_model.h"
@@ -26,6 +27,8 @@ void register_builtin_methods(MethodRegistry& registry) {
   registry.add(StackingWeights::registry_entry());
   registry.add(StackingWeights::alias_registry_entry());
   registry.add(Ocl::registry_entry());
+  for (MethodRegistry::Entry& e : lazy::LazyStackMethod::registry_entries())
+    registry.add(std::move(e));
 }
 
 }  // namespace lazystack

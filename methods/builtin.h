@@ -5,8 +5,10 @@
 
 namespace lazystack {
 
-/// Adds single, ensemble, stacker, oracle, cost-cascade, woc, abc (alias coe) and
-/// stacking-weights (alias stacker-weights) to `registry`.
+/// Adds every method to `registry`: single, ensemble, stacker, oracle, cost-cascade,
+/// cascade-search, woc, abc (alias coe), stacking-weights (alias stacker-weights), ocl and
+/// LazyStack's five (lazystack-sub, -mask, -no-mdp, -no-sub, -neither). A new method is one line
+/// here.
 void register_builtin_methods(MethodRegistry& registry);
 
 }  // namespace lazystack

@@ -12,10 +12,8 @@
 #include "core/evaluate.h"
 #include "core/names.h"
 #include "core/size_check.h"
-#include "datasets/featureless.h"
 #include "datasets/footprint.h"
 #include "methods/builtin.h"
-#include "methods/lazystack/lazystack_method.h"
 #include "pipeline/members.h"
 #include "pipeline/seed_sampling.h"
 #include "zoo/input_view.h"
@@ -154,8 +152,8 @@ std::vector<OptionSpec> make_experiment_specs() {
 // A zoo entry's `view` (zoo/input_view.h), validated and added to its options as "view" (so
 // the weights' cache key holds it). Checks against the dataset's input shape come once it is
 // loaded (check_zoo_views).
-Options with_view(const std::string& path, const ExperimentConfig& cfg, const YAML::Node& entry,
-                  const ZooEntry& z) {
+Options with_view(const std::string& path, const ExperimentConfig& cfg, const DatasetCard& ds_card,
+                  const ModelCard& arch_card, const YAML::Node& entry, const ZooEntry& z) {
   const std::string ctx = "zoo." + z.name + ".view";
   const YAML::Node node = entry["view"];
   if (!node.IsMap())
@@ -165,7 +163,7 @@ Options with_view(const std::string& path, const ExperimentConfig& cfg, const YA
   if (entry["parent"])
     throw config_error_at(path, node, ctx,
                           "a derived entry sees its parent's inputs: give the view to the parent");
-  if (is_featureless_dataset(cfg.dataset) || z.arch == "synthetic")
+  if (!ds_card.has_features || !arch_card.needs_features)
     throw config_error_at(path, node, ctx,
                           "a view selects part of the input features, and there are none here "
                           "(dataset '" +
@@ -181,11 +179,12 @@ Options with_view(const std::string& path, const ExperimentConfig& cfg, const YA
   return Options(options);
 }
 
-// Method options that name zoo models ("members", "final_model", "tiers" as "a+b" or "a,b")
-// must name entries of this config's zoo: a typo is a config error at its line, not a failed
-// method after the zoo has trained.
+// Method options that name zoo models (the card's model_options) must name entries of this
+// config's zoo: a typo is a config error at its line, not a failed method after the zoo has
+// trained.
 void check_model_references(const std::string& path, const YAML::Node& body, const std::string& ctx,
-                            const Options& options, const std::set<std::string>& zoo_names) {
+                            const MethodCard& card, const Options& options,
+                            const std::set<std::string>& zoo_names) {
   auto check = [&](const std::string& key, const std::string& name) {
     if (zoo_names.count(name)) return;
     std::string known;
@@ -194,19 +193,20 @@ void check_model_references(const std::string& path, const YAML::Node& body, con
                           ctx + "." + key,
                           "'" + name + "' is not a model of this zoo; zoo: " + known);
   };
-  for (const auto& [key, name] : model_references(options)) check(key, name);
+  for (const auto& [key, name] : model_references(card, options)) check(key, name);
 }
 
 // What a config will hold in memory at least, where the config alone or the data files'
-// listing and headers tell: the synthetic dataset's members' logits (val + test samples x
-// classes x members, float32); an image folder's images as float32 (twice while splitting)
-// plus its members' logits. One over the memory this process may use is refused before any
+// listing and headers tell: with the dataset card's size_from_options (e.g. synthetic), the
+// members' logits (val + test samples x classes x members, float32); otherwise an image
+// folder's images as float32 (twice while splitting) plus its members' logits
+// (datasets/footprint.h). One over the memory this process may use is refused before any
 // work, naming the keys that size it.
-void check_memory_estimate(const std::string& path, const YAML::Node& ds,
+void check_memory_estimate(const std::string& path, const YAML::Node& ds, const DatasetCard& card,
                            const ExperimentConfig& cfg) {
   const uint64_t usable = usable_memory_bytes();
   const uint64_t members = std::max<size_t>(cfg.zoo.size(), 1);
-  if (cfg.dataset != "synthetic") {
+  if (!card.size_from_options) {
     std::optional<DatasetFootprint> footprint;
     try {
       footprint = dataset_footprint(cfg.dataset, cfg.dataset_options);
@@ -227,14 +227,14 @@ void check_memory_estimate(const std::string& path, const YAML::Node& ds,
                     cfg.dataset, human_bytes(bytes), footprint->describe, human_bytes(logits),
                     human_bytes(static_cast<double>(usable))));
   }
-  const Options& o = cfg.dataset_options;
-  const uint64_t samples = static_cast<uint64_t>(o.get_int("val_size") + o.get_int("test_size"));
-  const uint64_t classes = static_cast<uint64_t>(o.get_int("classes"));
+  const DatasetSize size = card.size_from_options(cfg.dataset_options);
+  const uint64_t samples = size.samples;
+  const uint64_t classes = size.classes;
   const double bytes = 4.0 * static_cast<double>(samples) * classes * members;
   if (bytes <= static_cast<double>(usable)) return;
-  const YAML::Node at = ds["val_size"] ? ds["val_size"] : ds;
+  const YAML::Node at = ds[size.key] ? ds[size.key] : ds;
   throw config_error_at(
-      path, at, "dataset.val_size",
+      path, at, "dataset." + size.key,
       fmt::format("the zoo's logits alone need {} ((val_size + test_size) {} samples x {} "
                   "classes x {} members x 4 bytes), more than the {} this machine lets a "
                   "process use: lower dataset.val_size, dataset.test_size or dataset.classes, "
@@ -301,7 +301,6 @@ Registries make_builtin_registries() {
   register_builtin_datasets(r.datasets);
   register_builtin_models(r.models);
   register_builtin_methods(r.methods);
-  lazy::register_lazystack_methods(r.methods);
   return r;
 }
 
@@ -373,7 +372,8 @@ ExperimentConfig load_experiment_config(const std::string& path,
   cfg.resolved["zoo"] = json::array();
   for (const auto& entry : zoo) {
     // An imported entry ({name, source: import, path, cost?}) loads a file written by
-    // `lazystack import`; its arch is "imported" and its only option the path (see run.cc).
+    // `lazystack import`; its only option is the path (see run.cc). Its arch, "imported", is a
+    // label for summaries, not a registry entry.
     const bool imported = entry.IsMap() && entry["source"];
     if (!entry.IsMap() || !entry["name"] || (!imported && !entry["arch"]))
       throw config_error_at(
@@ -384,7 +384,8 @@ ExperimentConfig load_experiment_config(const std::string& path,
     if (const std::string why = name_problem(z.name); !why.empty())
       throw config_error_at(path, entry["name"], "zoo",
                             "'" + printable(z.name) + "' is not a valid model name: " + why);
-    z.arch = imported ? "imported" : entry["arch"].Scalar();
+    z.imported = imported;
+    z.arch = imported ? kImportedArch : entry["arch"].Scalar();
     const std::string ctx = "zoo." + z.name;
     if (!names.insert(z.name).second)
       throw config_error_at(path, entry["name"], ctx, "duplicate zoo model name");
@@ -399,12 +400,12 @@ ExperimentConfig load_experiment_config(const std::string& path,
       throw config_error_at(
           path, entry["arch"], ctx + ".arch",
           "unknown architecture '" + z.arch + "'; known: " + registries.models.joined_names());
-    if (!imported && is_featureless_dataset(cfg.dataset) && !arch_runs_without_features(z.arch))
+    if (!imported && !ds_entry->card.has_features && arch->card.needs_features)
       throw config_error_at(path, entry["arch"], ctx + ".arch",
                             "dataset '" + cfg.dataset + "' has labels but no features, and arch '" +
                                 z.arch +
-                                "' needs features: use arch: synthetic or an imported entry "
-                                "(source: import)");
+                                "' needs features: use an architecture that reads labels only ("
+                                "e.g. arch: synthetic) or an imported entry (source: import)");
     if (entry["cost"]) {
       try {
         z.given_cost = entry["cost"].as<double>();
@@ -425,7 +426,8 @@ ExperimentConfig load_experiment_config(const std::string& path,
       z.options = parse_options(entry, specs, path, ctx, {"name", "source", "cost"});
     } else {
       z.options = parse_options(entry, arch->options, path, ctx, {"name", "arch", "cost", "view"});
-      if (const YAML::Node view = entry["view"]) z.options = with_view(path, cfg, entry, z);
+      if (const YAML::Node view = entry["view"])
+        z.options = with_view(path, cfg, ds_entry->card, arch->card, entry, z);
     }
     json resolved = z.options.json();
     resolved["name"] = z.name;
@@ -439,7 +441,7 @@ ExperimentConfig load_experiment_config(const std::string& path,
   }
   if (cfg.zoo.size() > 64)
     throw config_error_at(path, zoo, "zoo", "at most 64 models are supported");
-  check_memory_estimate(path, ds, cfg);
+  check_memory_estimate(path, ds, ds_entry->card, cfg);
 
   // methods: {instance-name: {method: registry-name (default: instance-name), <options>}}
   const YAML::Node methods = root["methods"];
@@ -467,9 +469,9 @@ ExperimentConfig load_experiment_config(const std::string& path,
     std::vector<OptionSpec> specs = entry->options;  // plus the keys every method takes
     specs.insert(specs.end(), accounting_option_specs().begin(), accounting_option_specs().end());
     m.options = parse_options(body, specs, path, ctx, {"method"});
-    check_model_references(path, body, ctx, m.options, names);
+    check_model_references(path, body, ctx, entry->card, m.options, names);
     try {  // constructors check what option specs cannot (e.g. overlapping tiers)
-      entry->make(m.options);
+      check_method_options(*entry, m.options);
     } catch (const std::invalid_argument& e) {
       throw config_error_at(path, body && body.IsMap() ? body : it->first, ctx, e.what());
     }

@@ -26,6 +26,8 @@ json method_summary(const MethodResult& r, const SummaryReference& ref) {
   j["method"] = r.method;
   j["description"] = r.description;
   j["bound"] = r.bound;
+  for (const auto& [key, value] : r.card.items()) j[key] = value;
+  j["options"] = r.options;
   j["fit_seconds"] = r.fit_seconds;
   j["sweep_seconds"] = r.sweep_seconds;
   j["from_cache"] = r.from_cache;

@@ -43,6 +43,7 @@ using nlohmann::json;
 namespace {
 
 constexpr int kFormatVersion = 1;
+// The format of a method cache entry (bump when MethodResult's JSON changes incompatibly).
 constexpr const char* kMethodCacheVersion = "method-result-v1";
 
 json point_to_json(const OperatingPoint& p) { return p.to_json(); }
@@ -152,19 +153,23 @@ struct SeedContext {
 
   // models_seen_by gives either the base models or all of them.
   const ModelView& view_of(const MethodEntry& entry) const {
-    const auto seen = models_seen_by(entry.options, zoo.val.model_names(), derived);
+    const auto seen = models_seen_by(registries.methods.find(entry.method)->card, entry.options,
+                                     zoo.val.model_names(), derived);
     return seen.size() == base.zoo_models.size() ? base : all;
   }
 };
 
+// What a method's result depends on: the method (registry name, its card's version, its
+// options), the content of the logits it reads (the checksums of its view of the zoo) and how
+// it is evaluated (split, seed, costs, accounting, headline target). No build revision: a
+// commit that leaves a method alone reuses its results, and a change to a method's code bumps
+// its card's version, which refits that method only.
 CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEntry& entry,
-                    double target_accuracy) {
+                    const MethodCard& card, double target_accuracy) {
   CacheKey key;
   key.prefix = entry.name;
-  // The revision is in the key: method code changes often and a fit costs seconds, so a new
-  // build never reuses an old build's results (zoo weights and logits are keyed separately).
   key.fields = {{"version", kMethodCacheVersion},
-                {"git_revision", git_revision()},
+                {"method_version", card.version},
                 {"dataset", s.cfg.dataset},
                 {"dataset_fingerprint", s.ds.fingerprint()},
                 {"zoo", view.zoo_keys},
@@ -186,7 +191,7 @@ CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEnt
 MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double target_accuracy) {
   const auto* reg = s.registries.methods.find(entry.method);
   const ModelView& view = s.view_of(entry);
-  const CacheKey key = method_key(s, view, entry, target_accuracy);
+  const CacheKey key = method_key(s, view, entry, reg->card, target_accuracy);
   const std::string cache_path = s.method_cache_dir + "/" + key.file_stem() + ".json";
   // Another process fitting the same method on the same logits: wait, then reuse its result.
   const FileLock lock(cache_path, fmt::format("[methods] {}", entry.name));
@@ -198,6 +203,8 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
       if (j.at("key") != key.fields) throw std::runtime_error("key mismatch");
       MethodResult r = MethodResult::from_json(j.at("result"));
       r.from_cache = true;
+      r.card = reg->card.to_json();
+      r.options = entry.options.json();
       log_info("[methods] {}: reused cached result ({})", entry.name, cache_path);
       return r;
     } catch (const std::exception& e) {
@@ -210,6 +217,9 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   r.name = entry.name;
   r.method = entry.method;
   r.description = reg->description;
+  r.card = reg->card.to_json();
+  r.options = entry.options.json();
+  r.bound = reg->card.kind == MethodKind::kBound;
   EvalOptions eval;
   eval.cost_model = s.cfg.cost_model;
   eval.tier_delay = s.cfg.tier_delay;
@@ -219,22 +229,25 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   r.accounting = accounting_json(eval);
   r.accounting["full_ensemble_cost"] = full_ensemble_cost_under(*s.base.test, eval);
   try {
-    auto method = reg->make(entry.options);
-    r.bound = method->is_bound();
     FitContext ctx{view.val_fit,
                    view.val_cal,
                    eval.cost_model,
                    s.seed,
                    s.cfg.cache_dir + "/methods/" + s.cfg.dataset,
                    s.ds.fingerprint()};
-    const auto t0 = std::chrono::steady_clock::now();
-    method->fit(ctx);
-    r.fit_seconds = seconds_since(t0);
-    const auto t1 = std::chrono::steady_clock::now();
-    if (is_online_method(*method)) {  // learns while it serves: streamed, not swept
+    if (reg->card.kind == MethodKind::kOnline) {  // learns while it serves: streamed, not swept
+      auto method = reg->card.make_online(entry.options);
+      const auto t0 = std::chrono::steady_clock::now();
+      method->fit(ctx);
+      r.fit_seconds = seconds_since(t0);
       stream_online_method(*method, s.ds, view.val_cal, *view.test,
                            {s.cfg.cost, s.seed, s.cfg.val_cal_fraction}, eval, target_accuracy, &r);
     } else {
+      auto method = reg->make(entry.options);
+      const auto t0 = std::chrono::steady_clock::now();
+      method->fit(ctx);
+      r.fit_seconds = seconds_since(t0);
+      const auto t1 = std::chrono::steady_clock::now();
       r.val_points = sweep(*method, view.val_cal, eval);
       r.curve = sweep(*method, *view.test, eval);
       r.sweep_seconds = seconds_since(t1);
@@ -353,8 +366,9 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
   // gigabytes at ImageNet scale).
   std::optional<ModelView> base_only;
   if (!derived.empty())
-    base_only = make_model_view(zoo, models_seen_by(Options(), zoo.val.model_names(), derived),
-                                fit_idx, cal_idx);
+    base_only = make_model_view(
+        zoo, models_seen_by(MethodCard(), Options(), zoo.val.model_names(), derived), fit_idx,
+        cal_idx);
   const ModelView& base = base_only ? *base_only : all;
   SeedContext s{cfg,     registries, zoo,
                 ds,      all,        base,
@@ -367,11 +381,15 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
     log_info("[methods] {} derived zoo models; only methods naming one of them see them",
              derived.size());
 
-  // The full stacker sets the accuracy every headline point must retain.
-  MethodEntry stacker_entry{"stacker", "stacker",
-                            default_options(registries.methods.find("stacker")->options)};
+  // The full stacker (the registry's reference card) sets the accuracy every headline point
+  // must retain: the config's instance of it, else one with default options.
+  const MethodRegistry::Entry* reference = nullptr;
+  for (const auto* e : registries.methods.entries())
+    if (e->card.reference && !reference) reference = e;
+  if (!reference) throw std::logic_error("no method registered as the accuracy reference");
+  MethodEntry stacker_entry{reference->name, reference->name, default_options(reference->options)};
   for (const auto& m : cfg.methods)
-    if (m.method == "stacker") stacker_entry = m;
+    if (m.method == reference->name) stacker_entry = m;
   MethodResult stacker = run_method(s, stacker_entry, 0.0);
   if (!stacker.error.empty())
     throw std::runtime_error("the full stacker, the reference of every headline, failed: " +
@@ -609,7 +627,7 @@ Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entri
                            const ZooOptions& options, const ModelRegistry& models) {
   std::vector<ZooEntry> built_entries;
   for (const auto& e : entries)
-    if (e.arch != "imported") built_entries.push_back(e);
+    if (!e.imported) built_entries.push_back(e);
   if (built_entries.size() == entries.size()) return build_zoo(ds, entries, options, models);
   Zoo built;
   if (!built_entries.empty()) built = build_zoo(ds, built_entries, options, models);
@@ -621,7 +639,7 @@ Zoo build_zoo_with_imports(const Dataset& ds, const std::vector<ZooEntry>& entri
   std::vector<std::vector<double>> val_sample_costs, test_sample_costs;
   size_t next_built = 0;
   for (const auto& entry : entries) {
-    if (entry.arch != "imported") {
+    if (!entry.imported) {
       ZooMember m = built.members[next_built++];
       if (m.error.empty()) {
         const int k = built.val.model_index(m.name);

@@ -55,6 +55,10 @@ struct MethodResult {
   /// full ensemble of the base zoo under that same accounting (its "× full" reference).
   nlohmann::json accounting = nlohmann::json::object();
   bool from_cache = false;
+  /// The registry card's summary fields (MethodCard::to_json); set on every run, cached or not.
+  nlohmann::json card = nlohmann::json::object();
+  /// The options it ran with (validated, defaults filled in); set on every run.
+  nlohmann::json options = nlohmann::json::object();
 
   nlohmann::json to_json(bool with_decisions) const;
   static MethodResult from_json(const nlohmann::json& j);

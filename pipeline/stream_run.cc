@@ -21,22 +21,12 @@ bool has_features(const Dataset& ds) {
          ds.val.x.size() == static_cast<size_t>(ds.val.num_samples) * dim;
 }
 
-OnlineMethod& as_online(Method& method) {
-  auto* online = dynamic_cast<OnlineMethod*>(&method);
-  if (!online) throw std::logic_error("stream_online_method: not an online method");
-  return *online;
-}
-
 }  // namespace
 
-bool is_online_method(const Method& method) {
-  return dynamic_cast<const OnlineMethod*>(&method) != nullptr;
-}
-
-void stream_online_method(Method& method, const Dataset& ds, const LogitTable& val_cal,
+void stream_online_method(OnlineMethod& method, const Dataset& ds, const LogitTable& val_cal,
                           const LogitTable& test, const StreamRunSpec& spec,
                           const EvalOptions& eval, double target_accuracy, MethodResult* r) {
-  OnlineMethod& online = as_online(method);
+  OnlineMethod& online = method;
   const auto t0 = std::chrono::steady_clock::now();
   const bool features = has_features(ds);
   const int dim = features ? ds.shape.feature_dim() : 0;
@@ -128,10 +118,8 @@ void check_online_methods(const ExperimentConfig& cfg, const Registries& registr
   if (has_features(ds)) return;
   for (const MethodEntry& entry : cfg.methods) {
     const auto* reg = registries.methods.find(entry.method);
-    if (!reg) continue;
-    const std::unique_ptr<Method> method = reg->make(entry.options);
-    const auto* online = dynamic_cast<const OnlineMethod*>(method.get());
-    if (!online || !online->needs_features()) continue;
+    if (!reg || reg->card.kind != MethodKind::kOnline) continue;
+    if (!reg->card.make_online(entry.options)->needs_features()) continue;
     // Point at the method's learners (or the method) in the file, as config.cc does.
     YAML::Node node;
     try {

@@ -8,6 +8,7 @@
 
 #include "core/evaluate.h"
 #include "core/method.h"
+#include "core/stream.h"
 #include "datasets/dataset.h"
 #include "pipeline/config.h"
 #include "pipeline/run.h"
@@ -21,15 +22,12 @@ struct StreamRunSpec {
   double val_cal_fraction = 0.5;
 };
 
-/// True when `method` learns over a stream and must go through stream_online_method().
-bool is_online_method(const Method& method);
-
-/// Streams `method` (an OnlineMethod; fitted) over val_cal and test for every knob of its grid;
+/// Streams `method` (fitted) over val_cal and test for every knob of its grid;
 /// the headline knob is chosen on the val_cal streams, never on test. Fills r->val_points,
 /// r->curve, r->headline_index, r->headline_decisions (test rows), r->diagnostics (the method's
 /// plus "stream": per knob, shares per level and running accuracy over each stream) and
 /// r->sweep_seconds. Throws std::runtime_error when the method cannot run on this data.
-void stream_online_method(Method& method, const Dataset& ds, const LogitTable& val_cal,
+void stream_online_method(OnlineMethod& method, const Dataset& ds, const LogitTable& val_cal,
                           const LogitTable& test, const StreamRunSpec& spec,
                           const EvalOptions& eval, double target_accuracy, MethodResult* r);
 

@@ -18,24 +18,6 @@ namespace {
 
 const char* const kDash = "\u2014";
 
-// The LazyStack registry presets and the order / aggregator each one means by default.
-struct Preset {
-  const char* method;
-  const char* order;
-  const char* aggregator;
-};
-constexpr Preset kPresets[] = {
-    {"lazystack-sub", "mdp", "sub"},       {"lazystack-mask", "mdp", "mask"},
-    {"lazystack-no-mdp", "cost", "sub"},   {"lazystack-no-sub", "mdp", "last"},
-    {"lazystack-neither", "cost", "last"},
-};
-
-const Preset* find_preset(const std::string& method) {
-  for (const Preset& p : kPresets)
-    if (method == p.method) return &p;
-  return nullptr;
-}
-
 // Slots of the table, in row order: the SUB 2x2, then the MASK rows, then anything else (an
 // order or aggregator this version does not know).
 enum Slot { kMdpSub, kCostSub, kMdpLast, kCostLast, kMdpMask, kCostMask, kOther, kNumSlots };
@@ -86,18 +68,19 @@ struct Member {
   Slot slot = kOther;
 };
 
-// The option a method ran with: its diagnostics (what it actually ran), else the options the
-// summary's config carries for it (when it carries them), else the preset's default.
-std::string option_of(const json& summary, const std::string& name, const char* key,
-                      const char* fallback) {
+// The option a method ran with: its diagnostics (what it actually ran), else its options in the
+// summary, else the options the summary's config carries for it (when it carries them); empty
+// when none says.
+std::string option_of(const json& summary, const std::string& name, const char* key) {
   const json& m = summary.at("methods").at(name);
-  if (auto d = m.find("diagnostics"); d != m.end() && d->is_object())
-    if (auto o = d->find(key); o != d->end() && o->is_string()) return o->get<std::string>();
+  for (const char* where : {"diagnostics", "options"})
+    if (auto d = m.find(where); d != m.end() && d->is_object())
+      if (auto o = d->find(key); o != d->end() && o->is_string()) return o->get<std::string>();
   if (auto c = summary.find("config"); c != summary.end() && c->is_object())
     if (auto ms = c->find("methods"); ms != c->end() && ms->is_object())
       if (auto e = ms->find(name); e != ms->end() && e->is_object())
         if (auto o = e->find(key); o != e->end() && o->is_string()) return o->get<std::string>();
-  return fallback;
+  return "";
 }
 
 std::string order_text(const std::string& order) {
@@ -223,20 +206,19 @@ std::optional<SynergyVerdict> synergy_verdict(const TwoByTwo& s, const std::stri
 
 bool has_lazystack_methods(const json& summary) {
   for (const MethodView& v : method_views(summary))
-    if (find_preset(v.method)) return true;
+    if (v.proposed) return true;
   return false;
 }
 
 namespace {
 
-// The LazyStack methods, each placed by the order and aggregator it ran with, in table order.
+// The proposed methods (their cards say so: LazyStack's), each placed by the order and
+// aggregator it ran with, in table order.
 std::vector<Member> ablation_members(const json& summary) {
   std::vector<Member> members;
   for (const MethodView& v : method_views(summary)) {
-    const Preset* preset = find_preset(v.method);
-    if (!preset) continue;
-    Member m{v, option_of(summary, v.name, "order", preset->order),
-             option_of(summary, v.name, "aggregator", preset->aggregator)};
+    if (!v.proposed) continue;
+    Member m{v, option_of(summary, v.name, "order"), option_of(summary, v.name, "aggregator")};
     m.slot = slot_of(m.order, m.aggregator);
     members.push_back(std::move(m));
   }

@@ -63,8 +63,8 @@ double front_accuracy_at(const std::vector<CostAccuracy>& front, double cost) {
 
 std::string reach_key(double fraction) { return fmt::format("{:g}", fraction); }
 
-bool is_lazystack_method(const std::string& registry_method) {
-  return registry_method.rfind("lazystack", 0) == 0;
+bool is_proposed_method(const json& m, const std::string& method) {
+  return card_fields(m, method).proposed;
 }
 
 std::vector<BaselinePoint> lower_envelope(std::vector<BaselinePoint> points) {
@@ -107,7 +107,7 @@ std::vector<BaselinePoint> baseline_points(const json& summary, const std::strin
     if (it.key() == except || !working(m) || m.value("bound", false)) continue;
     const std::string registry = m.value("method", it.key());
     // `single`'s points are the base models, added below under their own names.
-    if (is_lazystack_method(registry) || registry == "single") continue;
+    if (is_proposed_method(m, registry) || registry == "single") continue;
     for (const CostAccuracy& p : reported_front(m))
       points.push_back({p.cost, p.accuracy, it.key()});
   }

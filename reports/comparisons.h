@@ -28,9 +28,9 @@ constexpr double kSingleModelExitShare = 0.95;
 std::string target_missed_note(const std::string& suffix = "");
 std::string single_model_exit_note(const std::string& suffix = "");
 
-/// True for LazyStack's registry methods (lazystack-sub, -mask and the ablations): the methods
-/// the best-baseline envelope leaves out.
-bool is_lazystack_method(const std::string& registry_method);
+/// True for a summary method entry `m` (registry name `method`) whose card marks it proposed
+/// (LazyStack's methods): the methods the best-baseline envelope leaves out.
+bool is_proposed_method(const nlohmann::json& m, const std::string& method);
 
 /// A point of the best-baseline envelope and the baseline it comes from.
 struct BaselinePoint {

@@ -28,8 +28,8 @@ std::vector<int64_t> histogram_of(const json& headline) {
 
 }  // namespace
 
-bool is_early_exit(const std::string& registry_method, const json& headline) {
-  if (registry_method == "cost-cascade" || registry_method.rfind("lazystack-", 0) == 0) return true;
+bool is_early_exit(bool early_exit_card, const json& headline) {
+  if (early_exit_card) return true;
   const std::vector<int64_t> h = histogram_of(headline);
   return std::count_if(h.begin(), h.end(), [](int64_t n) { return n > 0; }) > 1;
 }
@@ -43,7 +43,7 @@ ExitDepthFigure exit_depth_figure(const json& summary, const FigureSize& size) {
             [](const MethodView& a, const MethodView& b) { return a.name < b.name; });
   size_t bins = 0;
   for (const MethodView& v : views) {
-    if (!v.error.empty() || v.bound || !is_early_exit(v.method, *v.headline)) continue;
+    if (!v.error.empty() || v.bound || !is_early_exit(v.early_exit, *v.headline)) continue;
     ExitDepthSeries s;
     s.method = figure_text(v.name);
     s.samples = histogram_of(*v.headline);

@@ -32,10 +32,10 @@ struct ExitDepthFigure {
   FigureLayout layout;               ///< plot area and legend (two entries a row, below)
 };
 
-/// True when a working method's headline is an early-exit point: its registry name is
-/// cost-cascade or a LazyStack preset (lazystack-*), or its depth_histogram has more than one
-/// non-zero bin.
-bool is_early_exit(const std::string& registry_method, const nlohmann::json& headline);
+/// True when a working method's headline is an early-exit point: its card says it exits early
+/// (summary.json `early_exit`, MethodView::early_exit), or its depth_histogram has more than
+/// one non-zero bin.
+bool is_early_exit(bool early_exit_card, const nlohmann::json& headline);
 
 /// Collects the series from a checked summary: working, achievable (not bound) early-exit
 /// methods whose headline has a depth_histogram with samples, by name (the Pareto legend's

@@ -261,46 +261,24 @@ SeriesStyle series_style(int index) {
   return {kColours[i % kNumSeriesColours], kShapes[i % n_shapes][0], kShapes[i % n_shapes][1]};
 }
 
-namespace {
-
-// Methods most figures share keep one look across figures (cost-cascade has the same colour
-// and marker on every dataset) unless two in one figure would collide; others follow.
-const char* const kKnownMethods[] = {"lazystack-sub",
-                                     "lazystack-mask",
-                                     "cascade-search",
-                                     "cost-cascade",
-                                     "woc",
-                                     "abc",
-                                     "coe",
-                                     "stacker",
-                                     "ocl",
-                                     "ensemble",
-                                     "stacking-weights",
-                                     "lazystack-no-mdp",
-                                     "lazystack-no-sub",
-                                     "lazystack-neither"};
-constexpr int kNumKnown = static_cast<int>(std::size(kKnownMethods));
-
-}  // namespace
-
 std::vector<int> method_style_indices(const std::vector<std::string>& names) {
-  // Known methods claim their own look first, in kKnownMethods order, so lazystack-sub is
-  // blue whichever other methods share the figure; the rest follow in the order given.
-  auto rank = [](const std::string& name) {
-    const auto known = std::find(std::begin(kKnownMethods), std::end(kKnownMethods), name);
-    return known != std::end(kKnownMethods) ? static_cast<int>(known - std::begin(kKnownMethods))
-                                            : kNumKnown;
+  // Every method has a home look drawn from its name (FNV-1a: the same in every figure and on
+  // every dataset, with no list of method names to keep up to date). Within a figure the
+  // methods claim looks in name order, whatever order they are given in: a method whose home
+  // colour is taken moves to the next free one.
+  auto home = [](const std::string& name) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+    return static_cast<int>(h % (6 * kNumSeriesColours));  // 6 shapes x the colours
   };
   std::vector<size_t> order(names.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return rank(names[a]) < rank(names[b]); });
+                   [&](size_t a, size_t b) { return names[a] < names[b]; });
   std::vector<int> style(names.size(), 0);
   std::vector<int> used;
-  int next_unknown = kNumKnown;
   for (size_t i : order) {
-    const int r = rank(names[i]);
-    int index = r < kNumKnown ? r : next_unknown++;
+    int index = home(names[i]);
     for (int tries = 0; tries < kNumSeriesColours; ++tries) {
       const bool clash = std::any_of(used.begin(), used.end(), [&](int u) {
         return series_style(u).colour == series_style(index).colour;

@@ -100,10 +100,11 @@ struct SeriesStyle {
 };
 SeriesStyle series_style(int index);
 
-/// Style indices (for series_style) of the methods of one figure, in the same order: a method
-/// most figures share (lazystack-sub, cost-cascade, ...) keeps its own look in every figure
-/// unless it would collide with another method of this one; others take the next free look.
-/// No two methods of a figure share a colour (up to kNumSeriesColours of them).
+/// Style indices (for series_style) of the methods of one figure, in the same order: each
+/// method keeps the look its name hashes to in every figure unless it would collide with a
+/// method of this one earlier in name order; then it takes the next free colour. The result
+/// does not depend on the order `names` come in. No two methods of a figure share a colour
+/// (up to kNumSeriesColours of them).
 std::vector<int> method_style_indices(const std::vector<std::string>& names);
 
 /// Text fit for a field of a figure's CSV: gnuplot splits CSV fields at commas even inside

@@ -82,7 +82,7 @@ RegimeStudy regime_study(const std::vector<json>& summaries, double fraction) {
     for (const MethodView& v : method_views(s))
       if (!v.bound && std::find(names.begin(), names.end(), v.name) == names.end()) {
         names.push_back(v.name);
-        is_lazystack[v.name] = is_lazystack_method(v.method);
+        is_lazystack[v.name] = v.proposed;
       }
   std::stable_sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
     const int ra = lazystack_rank(a), rb = lazystack_rank(b);

@@ -151,6 +151,23 @@ std::string knob_text(const json& point) {
   return knob.to_string();
 }
 
+CardFields card_fields(const json& m, const std::string& method) {
+  CardFields c;
+  if (m.contains("kind") && m.at("kind").is_string()) {
+    c.kind = m.at("kind").get<std::string>();
+    c.early_exit = m.value("early_exit", false);
+    c.proposed = m.value("proposed", false);
+    return c;
+  }
+  // Written before methods had cards (summary.json without "kind"): the cards of the methods
+  // registered then, so old runs render as they did.
+  const bool lazystack = method.rfind("lazystack", 0) == 0;
+  c.kind = m.value("bound", false) ? "bound" : method == "ocl" ? "online" : "swept";
+  c.early_exit = lazystack || method == "cost-cascade";
+  c.proposed = lazystack;
+  return c;
+}
+
 std::vector<MethodView> method_views(const json& summary) {
   std::vector<MethodView> views;
   const json& methods = summary.at("methods");
@@ -160,6 +177,10 @@ std::vector<MethodView> method_views(const json& summary) {
     v.name = it.key();
     v.method = m.value("method", it.key());
     v.bound = m.value("bound", false);
+    const CardFields card = card_fields(m, v.method);
+    v.kind = card.kind;
+    v.early_exit = card.early_exit;
+    v.proposed = card.proposed;
     if (auto e = m.find("error"); e != m.end() && e->is_string()) {
       v.error = e->get<std::string>();
       if (v.error.empty()) v.error = "failed (no message)";

@@ -39,12 +39,26 @@ struct MethodView {
   std::string name;    ///< the config's name for it (key in "methods")
   std::string method;  ///< registry name, e.g. "cost-cascade"
   bool bound = false;  ///< uses labels (the oracle): a bound, not an achievable method
-  std::string error;   ///< non-empty: it failed and has no points
+  // From the method's registry card (summary.json: kind, early_exit, proposed). A summary
+  // written before cards carries none: legacy_card() fills them from the registry name.
+  std::string kind = "swept";  ///< swept | online | bound
+  bool early_exit = false;     ///< decides per sample how many models run
+  bool proposed = false;       ///< the method under study (LazyStack), never a baseline
+  std::string error;           ///< non-empty: it failed and has no points
   const nlohmann::json* headline = nullptr;  ///< null when failed
   const nlohmann::json* curve = nullptr;     ///< array of points; null when failed
   const nlohmann::json* pareto = nullptr;    ///< array of points; null when failed
   const nlohmann::json* metrics = nullptr;   ///< comparisons.h's metrics; null when absent
 };
+
+/// The card fields of a summary method entry `m` (registry name `method`): kind, early_exit,
+/// proposed, as written, else (a summary from before cards) what the registry declared then.
+struct CardFields {
+  std::string kind = "swept";
+  bool early_exit = false;
+  bool proposed = false;
+};
+CardFields card_fields(const nlohmann::json& m, const std::string& method);
 
 /// The methods in report order: working methods by headline cost (then name), then bounds,
 /// then failed ones. The views point into `summary`, which must outlive them.

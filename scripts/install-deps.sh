@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libopenblas0-openmp          # LibTorch; OpenBLAS or Linear layers run 5-40x slower
   libopencv-dev                             # image IO, ml learners, dnn
   libhdf5-dev                               # logit cache (C++ API)
-  libfmt-dev libyaml-cpp-dev libcli11-dev libeigen3-dev nlohmann-json3-dev
+  libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libxgboost-dev                            # tabular gradient boosting
   libgtest-dev libbenchmark-dev
   gnuplot-nox                               # figures

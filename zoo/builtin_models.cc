@@ -57,7 +57,8 @@ void register_builtin_models(ModelRegistry& registry) {
   registry.add({"synthetic",
                 "knob-driven synthetic member (core/synthetic.h): target accuracy, error "
                 "correlation, temperature; reads labels only, trains nothing; any dataset",
-                synthetic_member_option_specs(), make_synthetic_member});
+                synthetic_member_option_specs(), make_synthetic_member,
+                ModelCard{/*needs_features=*/false}});
 }
 
 }  // namespace lazystack

@@ -55,8 +55,15 @@ class ZooModel {
   std::string name_ = "model";
 };
 
+/// What an architecture declares about itself.
+struct ModelCard {
+  /// False for architectures that read labels only (synthetic members, imported outputs): the
+  /// only ones a dataset without features (DatasetCard::has_features) can hold.
+  bool needs_features = true;
+};
+
 /// Model factory: validated options and the dataset (shape, classes).
-using ModelRegistry = Registry<ZooModel, const Dataset&>;
+using ModelRegistry = Registry<ZooModel, ModelCard, const Dataset&>;
 
 /// Registers the built-in architectures (softmax, mlp, lenet5, cnn, resnet, hog-knn,
 /// gatekeeper, the tabular learners) and the external ones (torchscript, onnx).

@@ -64,6 +64,11 @@ MethodRegistry::Entry Abc::registry_entry() {
                            "Agreement-Based Cascading (cascade of ensembles): tiers of models "
                            "run as one tier each; exit on the majority vote when its share of "
                            "the tier >= the agreement threshold (swept); the last tier answers",
+                           MethodCard::swept("1")
+                               .exits_early()
+                               .names_models("members", ModelOption::kNames)
+                               .names_models("tiers", ModelOption::kTiers)
+                               .names_models("final_model", ModelOption::kName),
                            option_specs());
 }
 

@@ -9,7 +9,8 @@ namespace lazystack {
 
 MethodRegistry::Entry MeanEnsemble::registry_entry() {
   return method_entry<MeanEnsemble>(
-      "ensemble", "mean of all zoo models' probabilities (every model runs, as one tier)");
+      "ensemble", "mean of all zoo models' probabilities (every model runs, as one tier)",
+      MethodCard::swept("1"));
 }
 
 void MeanEnsemble::fit(const FitContext& ctx) {

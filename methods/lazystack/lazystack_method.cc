@@ -291,13 +291,10 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
   };
   std::vector<MethodRegistry::Entry> entries;
   for (const Preset& p : presets)
-    entries.push_back(
-        method_entry<LazyStackMethod>(p.name, p.description, option_specs(p.aggregator, p.order)));
+    entries.push_back(method_entry<LazyStackMethod>(
+        p.name, p.description, MethodCard::swept("1").exits_early().is_proposed(),
+        option_specs(p.aggregator, p.order)));
   return entries;
-}
-
-void register_lazystack_methods(MethodRegistry& registry) {
-  for (MethodRegistry::Entry& e : LazyStackMethod::registry_entries()) registry.add(std::move(e));
 }
 
 LazyStackMethod::LazyStackMethod(const Options& options)

@@ -173,8 +173,5 @@ class LazyStackMethod : public Method {
   size_t num_knobs_ = 0;
 };
 
-/// Adds the five LazyStack methods to `registry`.
-void register_lazystack_methods(MethodRegistry& registry);
-
 }  // namespace lazy
 }  // namespace lazystack

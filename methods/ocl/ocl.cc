@@ -127,6 +127,7 @@ MethodRegistry::Entry Ocl::registry_entry() {
   return method_entry<Ocl>("ocl",
                            "online cascade learning over a stream: learners on raw features "
                            "imitate the expert, deferral MLPs trade cost (mu, swept) for loss",
+                           MethodCard::online("1").names_models("expert", ModelOption::kName),
                            option_specs());
 }
 
@@ -218,10 +219,6 @@ std::vector<Knob> Ocl::grid() const {
 }
 
 void Ocl::set_knob(const Knob& knob) { mu_ = knob.get("mu"); }
-
-int Ocl::predict(Meter&) {
-  throw std::logic_error("ocl learns over a stream: evaluate it with stream_evaluate()");
-}
 
 nlohmann::json Ocl::diagnostics() const {
   return {{"expert", expert_name()},

@@ -42,7 +42,7 @@ namespace ocl_detail {
 struct Cascade;  // the torch modules and optimisers (ocl.cc)
 }
 
-class Ocl : public Method, public OnlineMethod {
+class Ocl : public OnlineMethod {
  public:
   static MethodRegistry::Entry registry_entry();
   static std::vector<OptionSpec> option_specs();
@@ -57,8 +57,6 @@ class Ocl : public Method, public OnlineMethod {
   /// {mu: value} for each value of the mu option.
   std::vector<Knob> grid() const override;
   void set_knob(const Knob& knob) override;
-  /// Not available: ocl learns over a stream (stream_evaluate). Throws std::logic_error.
-  int predict(Meter& meter) override;
   nlohmann::json diagnostics() const override;
 
   std::vector<OnlineLevel> begin_stream(const StreamSetup& setup) override;

@@ -7,7 +7,8 @@ namespace lazystack {
 MethodRegistry::Entry Oracle::registry_entry() {
   return method_entry<Oracle>(
       "oracle",
-      "bound: per sample the cheapest model that is right (reads the labels; not a method)");
+      "bound: per sample the cheapest model that is right (reads the labels; not a method)",
+      MethodCard::bound("1"));
 }
 
 void Oracle::fit(const FitContext& ctx) {

@@ -11,7 +11,8 @@
 namespace lazystack {
 
 MethodRegistry::Entry SingleModel::registry_entry() {
-  return method_entry<SingleModel>("single", "each zoo model alone (one point per model)");
+  return method_entry<SingleModel>("single", "each zoo model alone (one point per model)",
+                                   MethodCard::swept("1"));
 }
 
 void SingleModel::fit(const FitContext& ctx) {

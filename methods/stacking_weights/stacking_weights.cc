@@ -60,7 +60,7 @@ MethodRegistry::Entry StackingWeights::registry_entry() {
       "stacking-weights",
       "StackingNet-style reliability weighting: a learned per-model weight on the simplex "
       "(val_fit NLL) mixes every model's probabilities; all models run as one tier",
-      option_specs());
+      MethodCard::swept("1").names_models("members", ModelOption::kNames), option_specs());
 }
 
 MethodRegistry::Entry StackingWeights::alias_registry_entry() {

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "datasets/featureless.h"
 #include "datasets/footprint.h"
 #include "pipeline/config.h"
 #include "pipeline/members.h"
@@ -27,7 +26,12 @@ void register_builtin_datasets(DatasetRegistry& r) {
          {opt_int("classes", 10, "classes").range(2, 1e6),
           opt_int("val_size", 5000, "val").range(1, 1e8),
           opt_int("test_size", 5000, "test").range(1, 1e8)},
-         [](const Options&, uint64_t) { return std::make_unique<Dataset>(); }});
+         [](const Options&, uint64_t) { return std::make_unique<Dataset>(); },
+         DatasetCard{/*has_features=*/false, [](const Options& o) {
+                       return DatasetSize{
+                           static_cast<uint64_t>(o.get_int("val_size") + o.get_int("test_size")),
+                           static_cast<uint64_t>(o.get_int("classes")), "val_size"};
+                     }}});
 }
 std::optional<DatasetFootprint> dataset_footprint(const std::string&, const Options&) {
   return std::nullopt;  // the toy datasets have no files
@@ -37,31 +41,31 @@ void register_builtin_models(ModelRegistry& r) {
     r.add({arch,
            "a model",
            {opt_int("epochs", 5, "epochs").range(1, 1000), opt_ints("hidden", {64}, "sizes")},
-           [](const Options&, const Dataset&) -> std::unique_ptr<ZooModel> { return nullptr; }});
+           [](const Options&, const Dataset&) -> std::unique_ptr<ZooModel> { return nullptr; },
+           ModelCard{/*needs_features=*/arch != std::string("synthetic")}});
 }
 void register_builtin_methods(MethodRegistry& r) {
-  r.add({"single", "one model", {opt_string("model", "", "a zoo member")}, [](const Options&) {
-           return std::make_unique<testing::FakeMethod>();
-         }});
+  r.add({"single",
+         "one model",
+         {opt_string("model", "", "a zoo member")},
+         [](const Options&) { return std::make_unique<testing::FakeMethod>(); },
+         MethodCard::swept("1").names_models("model", ModelOption::kName)});
   r.add({"stacker",
          "stacker",
          {opt_doubles("thresholds", {0.5}, "grid").range(0, 1)},
          [](const Options&) { return std::make_unique<testing::FakeMethod>(); }});
 }
-namespace lazy {
-void register_lazystack_methods(MethodRegistry&) {}
-}  // namespace lazy
-std::vector<std::pair<std::string, std::string>> model_references(const Options& options) {
+std::vector<std::pair<std::string, std::string>> model_references(const MethodCard& card,
+                                                                  const Options& options) {
   std::vector<std::pair<std::string, std::string>> out;
-  if (options.has("model") && !options.get_string("model").empty())
-    out.emplace_back("model", options.get_string("model"));
+  for (const ModelOption& mo : card.model_options)
+    if (options.has(mo.option) && !options.get_string(mo.option).empty())
+      out.emplace_back(mo.option, options.get_string(mo.option));
   return out;
 }
 OptionSpec seed_draws_option_spec() {
   return opt_strings("seed_draws", {"test", "latency"}, "what seeds re-draw");
 }
-bool is_featureless_dataset(const std::string& name) { return name == "synthetic"; }
-bool arch_runs_without_features(const std::string& arch) { return arch == "synthetic"; }
 
 }  // namespace lazystack
 

@@ -10,7 +10,6 @@
 #include "core/options.h"
 #include "methods/common/mlp.h"
 #include "methods/common/model_outputs.h"
-#include "tests/common/unpaid_outputs.h"
 #include "tests/lazystack/method_test_util.h"
 
 namespace lazystack {
@@ -21,14 +20,16 @@ using namespace testing;
 
 const nlohmann::json kFast = fast_options();
 
-TEST(LazyStackMethod, RegistersFivePresets) {
-  MethodRegistry registry;
-  register_lazystack_methods(registry);
-  EXPECT_EQ(registry.names(),
-            (std::vector<std::string>{"lazystack-mask", "lazystack-neither", "lazystack-no-mdp",
-                                      "lazystack-no-sub", "lazystack-sub"}));
+TEST(LazyStackMethod, FivePresets) {
+  std::vector<std::string> names;
+  for (const MethodRegistry::Entry& e : LazyStackMethod::registry_entries()) {
+    names.push_back(e.name);
+    EXPECT_TRUE(e.card.proposed && e.card.early_exit) << e.name;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"lazystack-sub", "lazystack-mask", "lazystack-no-mdp",
+                                             "lazystack-no-sub", "lazystack-neither"}));
   auto defaults = [&](const std::string& name) {
-    const Options o = default_options(registry.find(name)->options);
+    const Options o = default_options(preset_specs(name));
     return o.get_string("aggregator") + "/" + o.get_string("order");
   };
   EXPECT_EQ(defaults("lazystack-sub"), "sub/mdp");
@@ -36,15 +37,14 @@ TEST(LazyStackMethod, RegistersFivePresets) {
   EXPECT_EQ(defaults("lazystack-no-mdp"), "sub/cost");
   EXPECT_EQ(defaults("lazystack-no-sub"), "last/mdp");
   EXPECT_EQ(defaults("lazystack-neither"), "last/cost");
-  EXPECT_THROW(register_lazystack_methods(registry), std::logic_error);
 }
 
 TEST(LazyStackMethod, EveryVariantFollowsTheTrieAndExitsAsSpecified) {
   for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp",
                            "lazystack-no-sub", "lazystack-neither"}) {
     SCOPED_TRACE(name);
-    std::unique_ptr<Method> method = fitted(name);
-    auto& lazy = dynamic_cast<LazyStackMethod&>(*method);
+    std::unique_ptr<LazyStackMethod> method = fitted(name);
+    auto& lazy = (*method);
     const LazyStackArtifact& a = lazy.artifact();
     const std::vector<Knob> grid = method->grid();
     ASSERT_GE(grid.size(), 3u);
@@ -87,7 +87,7 @@ TEST(LazyStackMethod, EveryVariantFollowsTheTrieAndExitsAsSpecified) {
 }
 
 TEST(LazyStackMethod, NeitherIsAMaxProbCostCascade) {
-  std::unique_ptr<Method> method = fitted("lazystack-neither");
+  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-neither");
   const LogitTable& test = splits().test;
   const std::vector<int> order = ascending_cost_order(test);
   for (double theta : {0.3, 0.6, 0.9}) {
@@ -108,8 +108,8 @@ TEST(LazyStackMethod, NeitherIsAMaxProbCostCascade) {
 }
 
 TEST(LazyStackMethod, SubAnswersWithTheNodesSubstacker) {
-  std::unique_ptr<Method> method = fitted("lazystack-sub");
-  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-sub");
+  const LazyStackArtifact& a = (*method).artifact();
   const LogitTable& test = splits().test;
   const Outcome r = run_all(*method, 0.0, test);
   const int node = a.trie.find(r.traces[0]);
@@ -126,8 +126,8 @@ TEST(LazyStackMethod, SubAnswersWithTheNodesSubstacker) {
 }
 
 TEST(LazyStackMethod, MaskAnswersWithTheMaskedStacker) {
-  std::unique_ptr<Method> method = fitted("lazystack-mask");
-  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-mask");
+  const LazyStackArtifact& a = (*method).artifact();
   const LogitTable& test = splits().test;
   MlpKernel kernel(a.substackers.weights.at(0));
   const int m = test.num_models(), c = test.num_classes();
@@ -149,8 +149,8 @@ TEST(LazyStackMethod, MaskAnswersWithTheMaskedStacker) {
 // last model's output: continue while the policy names a model, take the trie's busiest child
 // when that model is not a child, stop on STOP, at a leaf, or on theta.
 TEST(LazyStackMethod, OnlineLoopFollowsPolicyStopAndTrieDetours) {
-  std::unique_ptr<Method> method = fitted("lazystack-no-sub");
-  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-no-sub");
+  const LazyStackArtifact& a = (*method).artifact();
   const LogitTable& test = splits().test;
   int policy_stops = 0;
   for (double theta : {0.8, 1.01}) {
@@ -191,8 +191,8 @@ TEST(LazyStackMethod, OnlineLoopFollowsPolicyStopAndTrieDetours) {
 TEST(LazyStackMethod, SubstackersBeatSingleModelConfidenceAtFullDepth) {
   // With every model run (cost order, theta > 1), the last substacker sees all outputs; the
   // "last" aggregator answers with the costliest model alone.
-  std::unique_ptr<Method> sub = fitted("lazystack-no-mdp");
-  std::unique_ptr<Method> last = fitted("lazystack-neither");
+  std::unique_ptr<LazyStackMethod> sub = fitted("lazystack-no-mdp");
+  std::unique_ptr<LazyStackMethod> last = fitted("lazystack-neither");
   sub->set_knob(Knob().set("theta", 1.01));
   last->set_knob(Knob().set("theta", 1.01));
   const OperatingPoint a = evaluate(*sub, splits().test, EvalOptions{});
@@ -204,8 +204,8 @@ TEST(LazyStackMethod, SubstackersBeatSingleModelConfidenceAtFullDepth) {
 TEST(LazyStackMethod, ArtifactRoundTripPredictsIdentically) {
   for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-sub"}) {
     SCOPED_TRACE(name);
-    std::unique_ptr<Method> method = fitted(name);
-    const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+    std::unique_ptr<LazyStackMethod> method = fitted(name);
+    const LazyStackArtifact& a = (*method).artifact();
     const std::string path = ::testing::TempDir() + "/lazystack_artifact.bin";
     a.save(path);
     std::ifstream in(path, std::ios::binary | std::ios::ate);
@@ -213,10 +213,11 @@ TEST(LazyStackMethod, ArtifactRoundTripPredictsIdentically) {
     EXPECT_EQ(method->diagnostics().at("artifact_bytes_per_beta").at(0).get<size_t>(),
               a.size_bytes());
 
-    std::unique_ptr<Method> loaded = make("lazystack-sub");  // options are irrelevant once loaded
-    dynamic_cast<LazyStackMethod&>(*loaded).load(LazyStackArtifact::load(path));
+    std::unique_ptr<LazyStackMethod> loaded =
+        make("lazystack-sub");  // options are irrelevant once loaded
+    (*loaded).load(LazyStackArtifact::load(path));
     EXPECT_EQ(loaded->grid().size(), method->grid().size());
-    const LazyStackArtifact& b = dynamic_cast<LazyStackMethod&>(*loaded).artifact();
+    const LazyStackArtifact& b = (*loaded).artifact();
     EXPECT_EQ(b.substackers, a.substackers);
     EXPECT_EQ(b.trie, a.trie);
     for (const Knob& k : method->grid()) {
@@ -253,7 +254,7 @@ TEST(LazyStackMethod, MaskFeaturesZeroFillAndMark) {
 TEST(LazyStackMethod, MaskTrainingRowsAreCapped) {
   nlohmann::json o = kFast;
   o["mask_max_rows"] = 500;
-  std::unique_ptr<Method> method = fitted("lazystack-mask", o);
+  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-mask", o);
   const nlohmann::json d = method->diagnostics();
   const nlohmann::json& fit = d.at("per_beta").at(0);
   EXPECT_EQ(fit.at("substacker_training").at(0).at("rows").get<int>(), 500);
@@ -264,8 +265,8 @@ TEST(LazyStackMethod, NoTrajectoryAboveMinShareKeepsTheMostCommon) {
   nlohmann::json o = kFast;
   o["min_share"] = 0.9999;  // no trajectory is taken by (almost) every sample
   o["aggregator"] = "last";
-  std::unique_ptr<Method> method = fitted("lazystack-sub", o);
-  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-sub", o);
+  const LazyStackArtifact& a = (*method).artifact();
   ASSERT_EQ(a.notes.size(), 1u);
   EXPECT_NE(a.notes[0].find("min_share"), std::string::npos);
   size_t terminals = 0;
@@ -277,7 +278,7 @@ TEST(LazyStackMethod, ExplicitThetasAreTheGrid) {
   nlohmann::json o = kFast;
   o["thetas"] = {0.9, 0.5, 0.7};
   o["aggregator"] = "last";
-  std::unique_ptr<Method> method = fitted("lazystack-sub", o);
+  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-sub", o);
   const std::vector<Knob> grid = method->grid();
   ASSERT_EQ(grid.size(), 3u);
   EXPECT_EQ(grid[0].get("theta"), 0.5);
@@ -306,7 +307,7 @@ TEST(LazyStackMethod, OutOfRangeOptionsAreConfigErrors) {
 // What a fit cannot work with fails with a message that says why; the pipeline records the
 // method as failed and runs the others.
 void expect_fit_error(const LogitTable& val_fit, const std::string& needle) {
-  std::unique_ptr<Method> method = make("lazystack-sub");
+  std::unique_ptr<LazyStackMethod> method = make("lazystack-sub");
   FitContext ctx{val_fit, val_fit, CostModel::kSequential, 1, "", ""};
   try {
     method->fit(ctx);
@@ -321,32 +322,10 @@ TEST(LazyStackMethod, OneModelZooOrTinyValFailClearly) {
   expect_fit_error(synthetic_table(1, 200, 4, 5), "at least 2 models");
   expect_fit_error(synthetic_table(3, 19, 4, 5), "too few");   // 19 < max(5 * 4, 20)
   expect_fit_error(synthetic_table(3, 49, 10, 5), "too few");  // 49 < 5 * 10
-  std::unique_ptr<Method> method = make("lazystack-sub");
+  std::unique_ptr<LazyStackMethod> method = make("lazystack-sub");
   const LogitTable enough = synthetic_table(3, 50, 10, 5);
   FitContext ctx{enough, enough, CostModel::kSequential, 1, "", ""};
   EXPECT_NO_THROW(method->fit(ctx));
-}
-
-// The Meter contract for every preset and a spread of knobs (two betas): replacing every
-// output the method did not pay for with a confident wrong answer changes nothing.
-TEST(LazyStackMethod, DecisionsDependOnlyOnPaidOutputs) {
-  for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp",
-                           "lazystack-no-sub", "lazystack-neither"}) {
-    std::unique_ptr<Method> method = fitted(name, with(kFast, {{"betas", {1.0, 100.0}}}));
-    const std::vector<Knob> grid = method->grid();
-    for (size_t k = 0; k < grid.size(); k += std::max<size_t>(1, grid.size() / 9)) {
-      SCOPED_TRACE(std::string(name) + " " + grid[k].to_string());
-      method->set_knob(grid[k]);
-      SampleDecisions before, after;
-      evaluate(*method, splits().test, EvalOptions{}, &before);
-      const LogitTable tampered =
-          lazystack::testing::with_unpaid_outputs_replaced(splits().test, before);
-      evaluate(*method, tampered, EvalOptions{}, &after);
-      EXPECT_EQ(before.prediction, after.prediction);
-      EXPECT_EQ(before.executed_mask, after.executed_mask);
-      EXPECT_EQ(before.cost, after.cost);
-    }
-  }
 }
 
 // sweep() caches aggregates per (sample, trie node) across knobs; every point must equal the
@@ -354,7 +333,7 @@ TEST(LazyStackMethod, DecisionsDependOnlyOnPaidOutputs) {
 TEST(LazyStackMethod, SweepCacheChangesNothing) {
   for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp"}) {
     SCOPED_TRACE(name);
-    std::unique_ptr<Method> method = fitted(name, with(kFast, {{"betas", {1.0, 100.0}}}));
+    std::unique_ptr<LazyStackMethod> method = fitted(name, with(kFast, {{"betas", {1.0, 100.0}}}));
     const std::vector<OperatingPoint> swept = sweep(*method, splits().test, EvalOptions{});
     const std::vector<Knob> grid = method->grid();
     ASSERT_EQ(swept.size(), grid.size());
@@ -384,7 +363,7 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
                                                    {"min_count", 0},
                                                    {"class_groups", 0},
                                                    {"thetas", {1.0}}});
-  std::unique_ptr<Method> method = fitted("lazystack-sub", raw);
+  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-sub", raw);
   sweep(*method, splits().val_fit, EvalOptions{});
   const nlohmann::json d = method->diagnostics();
   const nlohmann::json& s = d.at("decision_sources").at("val_cal").at("all_knobs");
@@ -393,7 +372,7 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
   EXPECT_DOUBLE_EQ(s.at("bin_level").get<double>(), 0.0);
   // Defaults (cross-fitting, smoothing, back-off, grouped classes): shares are reported per
   // sweep and add up; the promise vs val_cal table is there per beta.
-  std::unique_ptr<Method> defaults = fitted("lazystack-sub");
+  std::unique_ptr<LazyStackMethod> defaults = fitted("lazystack-sub");
   sweep(*defaults, splits().val_cal, EvalOptions{});
   sweep(*defaults, splits().test, EvalOptions{});
   const nlohmann::json e = defaults->diagnostics();
@@ -411,8 +390,9 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
 // SUB's mean fallback: a node answers with its prefix mean exactly when the mean scored a lower
 // cross-entropy than its MLP on the MLP's held-out rows; off, every node uses its MLP.
 TEST(LazyStackMethod, SubNodesFallBackToThePrefixMeanOnlyWhenItScoresBetter) {
-  std::unique_ptr<Method> method = fitted("lazystack-sub", with(fast_options(), {{"epochs", 2}}));
-  const LazyStackArtifact& a = dynamic_cast<LazyStackMethod&>(*method).artifact();
+  std::unique_ptr<LazyStackMethod> method =
+      fitted("lazystack-sub", with(fast_options(), {{"epochs", 2}}));
+  const LazyStackArtifact& a = (*method).artifact();
   const Substackers& subs = a.substackers;
   ASSERT_EQ(subs.use_mean.size(), a.trie.num_nodes());
   Aggregator aggregator(subs, a.trie);
@@ -440,9 +420,9 @@ TEST(LazyStackMethod, SubNodesFallBackToThePrefixMeanOnlyWhenItScoresBetter) {
   }
   // Two epochs leave the MLPs far from trained: the mean wins somewhere.
   EXPECT_GT(std::count(subs.use_mean.begin(), subs.use_mean.end(), 1), 0);
-  std::unique_ptr<Method> off =
+  std::unique_ptr<LazyStackMethod> off =
       fitted("lazystack-sub", with(fast_options(), {{"epochs", 2}, {"mean_fallback", false}}));
-  EXPECT_TRUE(dynamic_cast<LazyStackMethod&>(*off).artifact().substackers.use_mean.empty());
+  EXPECT_TRUE((*off).artifact().substackers.use_mean.empty());
 }
 
 }  // namespace

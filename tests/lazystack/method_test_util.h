@@ -46,27 +46,24 @@ inline const Splits& splits() {
   return s;
 }
 
-/// The registered preset `name`'s option specs.
+/// The preset `name`'s option specs (its registry entry's).
 inline std::vector<OptionSpec> preset_specs(const std::string& name) {
-  MethodRegistry registry;
-  register_lazystack_methods(registry);
-  const MethodRegistry::Entry* e = registry.find(name);
-  EXPECT_NE(e, nullptr) << name;
-  return e ? e->options : std::vector<OptionSpec>{};
+  for (const MethodRegistry::Entry& e : LazyStackMethod::registry_entries())
+    if (e.name == name) return e.options;
+  ADD_FAILURE() << "no preset " << name;
+  return {};
 }
 
-inline std::unique_ptr<Method> make(const std::string& name,
-                                    const nlohmann::json& overrides = fast_options()) {
-  MethodRegistry registry;
-  register_lazystack_methods(registry);
-  const MethodRegistry::Entry* e = registry.find(name);
-  EXPECT_NE(e, nullptr) << name;
-  return e->make(default_options(e->options, overrides));
+/// The preset `name` (its registered options, with `overrides`), constructed directly: the
+/// tests read LazyStackMethod's own accessors (artifact(), load()).
+inline std::unique_ptr<LazyStackMethod> make(const std::string& name,
+                                             const nlohmann::json& overrides = fast_options()) {
+  return std::make_unique<LazyStackMethod>(default_options(preset_specs(name), overrides));
 }
 
-inline std::unique_ptr<Method> fitted(const std::string& name,
-                                      const nlohmann::json& overrides = fast_options()) {
-  std::unique_ptr<Method> m = make(name, overrides);
+inline std::unique_ptr<LazyStackMethod> fitted(const std::string& name,
+                                               const nlohmann::json& overrides = fast_options()) {
+  std::unique_ptr<LazyStackMethod> m = make(name, overrides);
   FitContext ctx{splits().val_fit, splits().val_cal, CostModel::kSequential, /*seed=*/3, "", ""};
   m->fit(ctx);
   return m;

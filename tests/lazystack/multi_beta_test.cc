@@ -23,7 +23,7 @@ using namespace testing;
 // from the cheapest to the costliest; 100 and 300 yield tries with the same prefixes.
 const std::vector<double> kBetas = {0.3, 1.0, 3.0, 100.0, 300.0};
 
-LazyStackMethod& lazy_of(Method& m) { return dynamic_cast<LazyStackMethod&>(m); }
+LazyStackMethod& lazy_of(LazyStackMethod& m) { return m; }
 
 std::vector<double> fitted_betas(const LazyStackMethod& m) {
   std::vector<double> betas;
@@ -42,7 +42,7 @@ TEST(LazyStackMultiBeta, PresetDefaults) {
 
 TEST(LazyStackMultiBeta, GridCoversEveryBetaInOrder) {
   // Unsorted, with a duplicate: fitted once each, ascending.
-  std::unique_ptr<Method> method =
+  std::unique_ptr<LazyStackMethod> method =
       fitted("lazystack-sub", with(fast_options(), {{"betas", {3.0, 0.3, 100.0, 1.0, 3.0}}}));
   const LazyStackMethod& lazy = lazy_of(*method);
   ASSERT_EQ(fitted_betas(lazy), (std::vector<double>{0.3, 1.0, 3.0, 100.0}));
@@ -93,14 +93,16 @@ TEST(LazyStackMultiBeta, GridCoversEveryBetaInOrder) {
 TEST(LazyStackMultiBeta, EachBetaDecidesAsItsSingleBetaFit) {
   for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-sub"}) {
     SCOPED_TRACE(name);
-    std::unique_ptr<Method> multi = fitted(name, with(fast_options(), {{"betas", kBetas}}));
+    std::unique_ptr<LazyStackMethod> multi =
+        fitted(name, with(fast_options(), {{"betas", kBetas}}));
     const LazyStackMethod& lazy = lazy_of(*multi);
     ASSERT_EQ(fitted_betas(lazy), kBetas);
     const nlohmann::json d = multi->diagnostics();
     for (size_t k = 0; k < kBetas.size(); ++k) {
       const double beta = kBetas[k];
       SCOPED_TRACE(beta);
-      std::unique_ptr<Method> single = fitted(name, with(fast_options(), {{"beta", beta}}));
+      std::unique_ptr<LazyStackMethod> single =
+          fitted(name, with(fast_options(), {{"beta", beta}}));
       const LazyStackArtifact& s = lazy_of(*single).artifact();
       const LazyStackArtifact& m = lazy.bundle().artifacts[k];
       EXPECT_EQ(s.beta, beta);
@@ -136,7 +138,7 @@ TEST(LazyStackMultiBeta, EachBetaDecidesAsItsSingleBetaFit) {
 // online by substackers; the trie drops rare trajectories), so it is only recorded.
 TEST(LazyStackMultiBeta, StartValueIsNondecreasingAndConvexInBeta) {
   const std::vector<double> betas = {0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0};
-  std::unique_ptr<Method> method =
+  std::unique_ptr<LazyStackMethod> method =
       fitted("lazystack-no-sub", with(fast_options(), {{"betas", betas}}));
   const nlohmann::json d = method->diagnostics();
   std::vector<double> value;
@@ -183,7 +185,7 @@ TEST(LazyStackMultiBeta, BadBetasAreRejected) {
 }
 
 TEST(LazyStackMultiBeta, CostOrderFitsOnceAndIgnoresBetas) {
-  std::unique_ptr<Method> method =
+  std::unique_ptr<LazyStackMethod> method =
       fitted("lazystack-no-mdp", with(fast_options(), {{"betas", {1.0, 10.0}}}));
   const LazyStackMethod& lazy = lazy_of(*method);
   ASSERT_EQ(lazy.bundle().artifacts.size(), 1u);
@@ -195,13 +197,13 @@ TEST(LazyStackMultiBeta, CostOrderFitsOnceAndIgnoresBetas) {
   EXPECT_TRUE(d.at("selected").at("beta").is_null());
   EXPECT_THROW(method->set_knob(Knob().set("beta", 1.0).set("theta", 0.5)), std::invalid_argument);
   // The same fit as without betas.
-  std::unique_ptr<Method> plain = fitted("lazystack-no-mdp");
+  std::unique_ptr<LazyStackMethod> plain = fitted("lazystack-no-mdp");
   EXPECT_EQ(lazy.artifact().substackers, lazy_of(*plain).artifact().substackers);
   EXPECT_TRUE(plain->diagnostics().at("notes").empty());
 }
 
 TEST(LazyStackMultiBeta, KnobsMustNameAFittedBeta) {
-  std::unique_ptr<Method> method =
+  std::unique_ptr<LazyStackMethod> method =
       fitted("lazystack-no-sub", with(fast_options(), {{"betas", {1.0, 10.0}}}));
   EXPECT_THROW(method->set_knob(Knob().set("theta", 0.5)), std::invalid_argument);
   EXPECT_THROW(method->set_knob(Knob().set("beta", 2.0).set("theta", 0.5)), std::invalid_argument);
@@ -211,7 +213,7 @@ TEST(LazyStackMultiBeta, KnobsMustNameAFittedBeta) {
   EXPECT_EQ(d.at("selected").at("beta").get<double>(), 1.0);
   EXPECT_EQ(d.at("selected").at("theta").get<double>(), 0.5);
   // A single-beta fit also takes a knob without beta.
-  std::unique_ptr<Method> single = fitted("lazystack-no-sub");
+  std::unique_ptr<LazyStackMethod> single = fitted("lazystack-no-sub");
   EXPECT_NO_THROW(single->set_knob(Knob().set("theta", 0.5)));
   EXPECT_EQ(single->grid().front().get("beta"), 100.0);  // the `beta` option's default
 }
@@ -219,7 +221,7 @@ TEST(LazyStackMultiBeta, KnobsMustNameAFittedBeta) {
 // The whole multi-beta fit saves to one file, loads (the kernel needs no LibTorch) and decides
 // identically at every knob; a corrupted byte is caught; a lone artifact file loads too.
 TEST(LazyStackMultiBeta, BundleRoundTripPredictsIdentically) {
-  std::unique_ptr<Method> method =
+  std::unique_ptr<LazyStackMethod> method =
       fitted("lazystack-sub", with(fast_options(), {{"betas", {0.3, 3.0, 100.0}}}));
   const LazyStackBundle& bundle = lazy_of(*method).bundle();
   const std::string path = ::testing::TempDir() + "/lazystack_bundle.bin";
@@ -230,7 +232,8 @@ TEST(LazyStackMultiBeta, BundleRoundTripPredictsIdentically) {
   }
   EXPECT_EQ(method->diagnostics().at("artifact_bytes").get<size_t>(), bundle.size_bytes());
 
-  std::unique_ptr<Method> loaded = make("lazystack-mask");  // options are irrelevant once loaded
+  std::unique_ptr<LazyStackMethod> loaded =
+      make("lazystack-mask");  // options are irrelevant once loaded
   lazy_of(*loaded).load(LazyStackBundle::load(path));
   EXPECT_EQ(fitted_betas(lazy_of(*loaded)), (std::vector<double>{0.3, 3.0, 100.0}));
   const std::vector<Knob> grid = method->grid();
@@ -264,7 +267,7 @@ TEST(LazyStackMultiBeta, BundleRoundTripPredictsIdentically) {
   // One artifact alone, in its own format: a bundle of one, deciding as that beta.
   const LazyStackArtifact& middle = bundle.artifacts[1];
   middle.save(path);
-  std::unique_ptr<Method> lone = make("lazystack-sub");
+  std::unique_ptr<LazyStackMethod> lone = make("lazystack-sub");
   lazy_of(*lone).load(LazyStackBundle::load(path));
   ASSERT_EQ(lazy_of(*lone).bundle().artifacts.size(), 1u);
   EXPECT_EQ(lazy_of(*lone).artifact().beta, 3.0);

@@ -16,13 +16,20 @@ TEST(BuiltinMethods, RegisteredWithDescriptionsAndOptions) {
   MethodRegistry registry;
   register_builtin_methods(registry);
   EXPECT_EQ(registry.names(),
-            (std::vector<std::string>{"abc", "cascade-search", "coe", "cost-cascade", "ensemble",
-                                      "ocl", "oracle", "single", "stacker", "stacker-weights",
-                                      "stacking-weights", "woc"}));
+            (std::vector<std::string>{
+                "abc", "cascade-search", "coe", "cost-cascade", "ensemble", "lazystack-mask",
+                "lazystack-neither", "lazystack-no-mdp", "lazystack-no-sub", "lazystack-sub", "ocl",
+                "oracle", "single", "stacker", "stacker-weights", "stacking-weights", "woc"}));
   for (const auto* entry : registry.entries()) {
     EXPECT_FALSE(entry->description.empty()) << entry->name;
     for (const auto& spec : entry->options) EXPECT_FALSE(spec.description.empty()) << spec.name;
     EXPECT_NO_THROW(default_options(entry->options)) << entry->name;  // defaults are valid
+    // The card: a version for the method cache key, and model options that are declared.
+    EXPECT_FALSE(entry->card.version.empty()) << entry->name;
+    for (const ModelOption& mo : entry->card.model_options)
+      EXPECT_TRUE(std::any_of(entry->options.begin(), entry->options.end(),
+                              [&](const OptionSpec& s) { return s.name == mo.option; }))
+          << entry->name << ": card names undeclared option " << mo.option;
   }
   EXPECT_THROW(register_builtin_methods(registry), std::logic_error);  // no double registration
 }
@@ -36,9 +43,16 @@ TEST(BuiltinMethods, EachRunsEndToEnd) {
   const double full_cost = 0.5 + 1.0 + 2.0;
   for (const auto* entry : registry.entries()) {
     SCOPED_TRACE(entry->name);
-    const auto method = entry->make(default_options(entry->options));
     // Online methods need features and a stream: ocl_test.cc and the e2e run cover them.
-    if (dynamic_cast<const OnlineMethod*>(method.get())) continue;
+    if (entry->card.kind == MethodKind::kOnline) {
+      EXPECT_FALSE(entry->make);
+      ASSERT_TRUE(entry->card.make_online);
+      EXPECT_TRUE(entry->card.make_online(testing::quick_options(*entry))->grid().size() > 0);
+      continue;
+    }
+    ASSERT_TRUE(entry->make);
+    EXPECT_FALSE(entry->card.make_online);
+    const auto method = entry->make(testing::quick_options(*entry));
     method->fit(FitContext{val_fit, val_cal, CostModel::kSequential, /*seed=*/1, "", ""});
     const auto val_points = sweep(*method, val_cal, EvalOptions{});
     ASSERT_FALSE(val_points.empty());
@@ -50,7 +64,7 @@ TEST(BuiltinMethods, EachRunsEndToEnd) {
     EXPECT_LE(p.accuracy, 1.0);
     EXPECT_GT(p.mean_cost, 0.0);
     EXPECT_LE(p.mean_cost, full_cost + 1e-12);
-    EXPECT_EQ(method->is_bound(), entry->name == "oracle");
+    EXPECT_EQ(method->is_bound(), entry->card.kind == MethodKind::kBound);
     EXPECT_TRUE(method->diagnostics().is_object());
   }
 }

@@ -17,6 +17,19 @@ inline FitContext fit_on(const LogitTable& t, uint64_t seed = 0,
   return FitContext{t, t, cost_model, seed, /*cache_dir=*/"", /*dataset_fingerprint=*/""};
 }
 
+/// The registry-wide tests' options for `entry`: its defaults, with short training (epochs) and
+/// two MDP betas where the method declares those options, so every registered method fits on a
+/// tiny table in well under a second.
+inline Options quick_options(const MethodRegistry::Entry& entry) {
+  nlohmann::json overrides = nlohmann::json::object();
+  for (const OptionSpec& spec : entry.options) {
+    if (spec.name == "epochs" && spec.type == OptionType::kInt) overrides["epochs"] = 20;
+    if (spec.name == "betas" && spec.type == OptionType::kDoubleList)
+      overrides["betas"] = {1.0, 100.0};
+  }
+  return default_options(entry.options, overrides);
+}
+
 /// A table from probabilities: probs[m][n] is model m's distribution on sample n (logits are
 /// their logs, so the table's probabilities equal them up to float rounding).
 inline LogitTable table_from_probs(const std::vector<std::string>& names,

@@ -27,7 +27,7 @@ fs::path fresh_dir(const std::string& name) {
   return d;
 }
 
-json run(const fs::path& dir) {
+json run(const fs::path& dir, const std::vector<std::string>& overrides = {}) {
   const fs::path path = dir / "exp.yaml";
   std::ofstream(path)
       << "experiment: integrity\n"
@@ -41,9 +41,11 @@ json run(const fs::path& dir) {
          "  - {name: b, arch: synthetic, accuracy: 0.8, correlation: 0.2, cost: 10}\n"
          "methods:\n  single: {}\n  stacker: {epochs: 5}\n  cost-cascade: {}\n";
   const Registries registries = make_builtin_registries();
-  const ExperimentConfig cfg = load_experiment_config(path.string(), {}, registries);
+  const ExperimentConfig cfg = load_experiment_config(path.string(), overrides, registries);
   return reports::load_summary(run_experiment(cfg, registries, RunOptions{}));
 }
+
+const json& member_list(const json& summary) { return summary.at("zoo"); }
 
 const json& member(const json& summary, const std::string& name) {
   for (const json& m : summary.at("zoo"))
@@ -101,6 +103,44 @@ TEST(CacheIntegrity, MethodResultsFollowTheContentOfTheLogitsTheyRead) {
   for (const auto& m : second.at("methods").items())
     EXPECT_FALSE(m.value().at("from_cache").get<bool>())
         << m.key() << " reused a result computed on other logits";
+}
+
+// The method cache key is the method (name, card version, options) and the content of what it
+// reads, not the build: a warm run after one method's options change refits that method alone,
+// and its new result shows the change.
+TEST(CacheIntegrity, ChangingOneMethodsOptionsRefitsOnlyThatMethod) {
+  const fs::path dir = fresh_dir("one_method");
+  const json first = run(dir);
+  const json second = run(dir, {"methods.cost-cascade.thresholds=[0.2, 0.9]"});
+  for (const auto& m : second.at("methods").items()) {
+    const bool refit = m.key() == "cost-cascade";
+    EXPECT_EQ(m.value().at("from_cache").get<bool>(), !refit) << m.key();
+    if (!refit) EXPECT_EQ(m.value().at("curve"), first.at("methods").at(m.key()).at("curve"));
+  }
+  EXPECT_EQ(second.at("methods").at("cost-cascade").at("curve").size(), 2u);
+  EXPECT_NE(first.at("methods").at("cost-cascade").at("curve").size(), 2u);
+  for (const auto& m : member_list(second)) EXPECT_TRUE(m.at("from_cache").get<bool>());
+  // Back to the first options: the first result again, from the cache.
+  const json third = run(dir);
+  EXPECT_TRUE(third.at("methods").at("cost-cascade").at("from_cache").get<bool>());
+  EXPECT_EQ(third.at("methods").at("cost-cascade").at("curve"),
+            first.at("methods").at("cost-cascade").at("curve"));
+  // The keys hold the method's card version and no build revision.
+  int entries = 0;
+  for (const auto& f : fs::recursive_directory_iterator(dir / "cache" / "methods")) {
+    if (f.path().extension() != ".json") continue;
+    std::ifstream in(f.path());
+    json key;
+    try {
+      key = json::parse(in).at("key");
+    } catch (const std::exception&) {
+      continue;  // not a method result (e.g. ocl's measured latencies)
+    }
+    ++entries;
+    EXPECT_TRUE(key.contains("method_version")) << f.path();
+    EXPECT_FALSE(key.contains("git_revision")) << f.path();
+  }
+  EXPECT_EQ(entries, 4);  // single, stacker and cost-cascade under two option sets
 }
 
 }  // namespace

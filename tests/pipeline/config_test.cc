@@ -47,7 +47,11 @@ Registries fake_registries() {
                    if (tiers.size() == 2 && tiers[0] == tiers[1])
                      throw std::invalid_argument("tiers overlap: " + tiers[0]);
                    return std::make_unique<FakeMethod>();
-                 }});
+                 },
+                 MethodCard::swept("1")
+                     .names_models("members", ModelOption::kNames)
+                     .names_models("tiers", ModelOption::kTiers)
+                     .names_models("final_model", ModelOption::kName)});
   return r;
 }
 

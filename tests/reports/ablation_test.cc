@@ -193,6 +193,10 @@ TEST(AblationTable, FailedMethodsShowTheirErrorAndLeaveTheirFamiliesWithoutAVerd
   s["methods"]["lazystack-no-sub"] = {{"method", "lazystack-no-sub"},
                                       {"description", "x"},
                                       {"bound", false},
+                                      {"kind", "swept"},
+                                      {"early_exit", true},
+                                      {"proposed", true},
+                                      {"options", {{"order", "mdp"}, {"aggregator", "last"}}},
                                       {"fit_seconds", 0.0},
                                       {"from_cache", false},
                                       {"error", "the MDP found no trajectory"}};

@@ -45,11 +45,11 @@ json depth_summary() {
 }
 
 TEST(ExitDepthFigure, ShowsEarlyExitMethodsOnly) {
-  EXPECT_TRUE(reports::is_early_exit("cost-cascade", json{{"depth_histogram", {0, 1, 0}}}));
-  EXPECT_TRUE(reports::is_early_exit("lazystack-mask", json::object()));
-  EXPECT_TRUE(reports::is_early_exit("woc", json{{"depth_histogram", {0, 1, 1}}}));
-  EXPECT_FALSE(reports::is_early_exit("woc", json{{"depth_histogram", {0, 0, 7}}}));
-  EXPECT_FALSE(reports::is_early_exit("stacker", json::object()));
+  EXPECT_TRUE(reports::is_early_exit(true, json{{"depth_histogram", {0, 1, 0}}}));
+  EXPECT_TRUE(reports::is_early_exit(true, json::object()));
+  EXPECT_TRUE(reports::is_early_exit(false, json{{"depth_histogram", {0, 1, 1}}}));
+  EXPECT_FALSE(reports::is_early_exit(false, json{{"depth_histogram", {0, 0, 7}}}));
+  EXPECT_FALSE(reports::is_early_exit(false, json::object()));
 
   const reports::ExitDepthFigure fig = reports::exit_depth_figure(depth_summary());
   std::vector<std::string> names;
@@ -125,6 +125,7 @@ json trajectory_summary() {
   for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp"}) {
     json m = s["methods"]["stacker"];
     m["method"] = name;
+    m["early_exit"] = m["proposed"] = true;  // LazyStack's card
     m["diagnostics"] = d;
     s["methods"][name] = m;
   }
@@ -335,11 +336,14 @@ TEST(FigureLayout, TwoLegendColumnsWhenTheyFitElseOne) {
   EXPECT_EQ(long_names.legend_rows, 5);
 }
 
-TEST(FigureStyles, KnownMethodsKeepTheirLookWhateverComesFirst) {
-  const std::vector<int> alone = reports::method_style_indices({"lazystack-sub"});
+TEST(FigureStyles, AMethodKeepsItsLookWhateverComesFirst) {
+  const std::vector<int> alone = reports::method_style_indices({"lazystack-no-mdp"});
   const std::vector<int> crowded =
-      reports::method_style_indices({"aaa-new", "lazystack-no-mdp", "lazystack-sub"});
-  EXPECT_EQ(crowded[2], alone[0]);
+      reports::method_style_indices({"zzz-new", "lazystack-no-mdp", "lazystack-sub"});
+  const std::vector<int> reordered =
+      reports::method_style_indices({"lazystack-sub", "zzz-new", "lazystack-no-mdp"});
+  EXPECT_EQ(crowded[1], alone[0]);  // first in name order: its home look, always
+  EXPECT_EQ(reordered, (std::vector<int>{crowded[2], crowded[0], crowded[1]}));
   std::vector<std::string> colours;
   for (int i : crowded) colours.push_back(reports::series_style(i).colour);
   EXPECT_NE(colours[0], colours[1]);

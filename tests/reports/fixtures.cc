@@ -49,6 +49,29 @@ json zoo_member(const std::string& name, const std::string& arch, double latency
           {"error", nullptr}};
 }
 
+// What the pipeline writes from a method's registry card and options (summary.json: kind,
+// early_exit, version, proposed, options), here for the registry names the fixtures use.
+void add_card(json& m, const std::string& registry_name) {
+  struct Preset {
+    const char *name, *order, *aggregator;
+  };
+  static const Preset kLazyStack[] = {{"lazystack-sub", "mdp", "sub"},
+                                      {"lazystack-mask", "mdp", "mask"},
+                                      {"lazystack-no-mdp", "cost", "sub"},
+                                      {"lazystack-no-sub", "mdp", "last"},
+                                      {"lazystack-neither", "cost", "last"}};
+  m["kind"] = m.value("bound", false) ? "bound" : "swept";
+  m["early_exit"] = registry_name == "cost-cascade";
+  m["version"] = "1";
+  m["proposed"] = false;
+  m["options"] = json::object();
+  for (const Preset& p : kLazyStack)
+    if (registry_name == p.name) {
+      m["early_exit"] = m["proposed"] = true;
+      m["options"] = {{"order", p.order}, {"aggregator", p.aggregator}};
+    }
+}
+
 // A method entry: curve from the points, Pareto front of the curve computed here by brute
 // force (not with core/pareto, which the reports must not need), headline = curve[headline].
 json method(const std::string& registry_name, std::vector<json> curve, int headline,
@@ -73,13 +96,16 @@ json method(const std::string& registry_name, std::vector<json> curve, int headl
   }
   m["val_curve"] = json::array();
   m["diagnostics"] = json::object();
+  add_card(m, registry_name);
   return m;
 }
 
 json failed(const std::string& registry_name, const std::string& error) {
-  return {{"method", registry_name}, {"description", registry_name + " (test)"},
-          {"bound", false},          {"fit_seconds", 0.0},
-          {"from_cache", false},     {"error", error}};
+  json m = {{"method", registry_name}, {"description", registry_name + " (test)"},
+            {"bound", false},          {"fit_seconds", 0.0},
+            {"from_cache", false},     {"error", error}};
+  add_card(m, registry_name);
+  return m;
 }
 
 json skeleton(const Reference& ref) {
