@@ -543,7 +543,11 @@ MethodResult MethodResult::from_json(const json& j) {
 }
 
 std::string create_partial_run_dir(const ExperimentConfig& cfg, std::string* run_id) {
-  return make_partial_run_dir(cfg, cfg.results_dir + "/" + cfg.experiment, run_id);
+  const std::string dir = make_partial_run_dir(cfg, cfg.results_dir + "/" + cfg.experiment, run_id);
+  // Filled by tasks of other processes (the Slurm executor): no pid owns it, so no start-up
+  // sweep may take it for a killed run's folder (one without an owner is only listed).
+  release_partial_folder(dir);
+  return dir;
 }
 
 void split_val(const std::vector<int32_t>& labels, double cal_fraction, uint64_t seed,
@@ -716,7 +720,8 @@ std::string run_experiment(const ExperimentConfig& cfg, const Registries& regist
       n > 0)
     log_info("[run] removed {} temporary file(s) left in {} by stopped processes", n,
              cfg.cache_dir);
-  sweep_partial_folders(cfg.results_dir);  // <run-id>.partial folders of killed runs
+  if (options.sweep_temporaries)
+    sweep_partial_folders(cfg.results_dir);  // <run-id>.partial folders of killed runs
   const auto* ds_entry = registries.datasets.find(cfg.dataset);
   log_info("[dataset] loading {}", cfg.dataset);
   std::unique_ptr<Dataset> ds;
