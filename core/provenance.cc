@@ -35,14 +35,19 @@ std::string hardware_fingerprint() {
   return fmt::format("x86_64 {} {}c", cpu, std::thread::hardware_concurrency());
 }
 
-std::string utc_timestamp() {
+namespace {
+std::string utc_now(const char* format) {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+}  // namespace
+
+std::string utc_timestamp() { return utc_now("%Y-%m-%dT%H:%M:%SZ"); }
+std::string utc_compact_timestamp() { return utc_now("%Y%m%dT%H%M%SZ"); }
 
 nlohmann::json provenance_json() {
   return {{"tool_version", tool_version()},

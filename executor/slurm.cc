@@ -17,6 +17,7 @@
 #include "core/atomic_file.h"
 #include "core/exit_status.h"
 #include "core/log.h"
+#include "core/provenance.h"
 #include "executor/plan.h"
 #include "pipeline/run.h"
 #include "pipeline/suite.h"
@@ -94,15 +95,6 @@ std::vector<std::string> split_words(const std::vector<std::string>& opts) {
     while (in >> w) words.push_back(w);
   }
   return words;
-}
-
-std::string utc_stamp() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
 }
 
 // One task of a submission as the waiter sees it.
@@ -430,10 +422,11 @@ int submit_to_slurm(const SlurmRequest& request, const Registries& registries) {
           methods_job.empty() ? "-" : methods_job, finish_job, logs);
     }
     if (suite) {
-      const std::string dir = fs::absolute(fs::path(suite->results_dir) / "slurm" /
-                                           fmt::format("{}-{}", utc_stamp(), finish_jobs.front()))
-                                  .lexically_normal()
-                                  .string();
+      const std::string dir =
+          fs::absolute(fs::path(suite->results_dir) / "slurm" /
+                       fmt::format("{}-{}", utc_compact_timestamp(), finish_jobs.front()))
+              .lexically_normal()
+              .string();
       fs::create_directories(dir);
       submission_path = dir + "/submission.json";
       std::vector<std::string> options{"--job-name=lazystack-suite-" + suite->suite,

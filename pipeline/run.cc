@@ -302,14 +302,9 @@ void write_results_h5(const std::string& path, const LogitTable& test,
 // <UTC time>-<config hash>-<random>: two runs of one config started in the same second get
 // two folders (make_partial_run_dir creates the folder exclusively and draws again on a clash).
 std::string make_run_id(const ExperimentConfig& cfg) {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   static std::mt19937 rng{std::random_device{}() ^ static_cast<unsigned>(getpid())};
-  return fmt::format("{}-{}-{:04x}", buf, hash_hex(cfg.resolved.dump()).substr(0, 6),
-                     rng() & 0xffffu);
+  return fmt::format("{}-{}-{:04x}", utc_compact_timestamp(),
+                     hash_hex(cfg.resolved.dump()).substr(0, 6), rng() & 0xffffu);
 }
 
 constexpr const char* kPartialSuffix = ".partial";

@@ -13,11 +13,9 @@ using nlohmann::json;
 MdpPromise mdp_promise(const json& summary) {
   MdpPromise p;
   const json* m = nullptr;
-  if (summary.contains("methods") && summary["methods"].contains("lazystack-sub"))
-    m = &summary["methods"]["lazystack-sub"];
-  if (!m || (m->contains("error") && !(*m)["error"].is_null() &&
-             !(*m)["error"].get<std::string>().empty()))
-    return p;
+  for (const MethodView& v : method_views(summary))
+    if (v.name == "lazystack-sub" && v.error.empty()) m = &summary["methods"][v.name];
+  if (!m) return p;
   const json selected = m->value("diagnostics", json::object()).value("selected", json::object());
   if (!selected.contains("mdp_promise")) return p;
   const json& row = selected["mdp_promise"];

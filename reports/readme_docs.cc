@@ -171,13 +171,13 @@ std::string headline_block(const CitedRun& r) {
   return to_markdown(t);
 }
 
-bool is_regime(const CitedRun& r) { return r.experiment.rfind(kRegimePrefix, 0) == 0; }
+bool is_regime(const std::string& experiment) { return experiment.rfind(kRegimePrefix, 0) == 0; }
 
 // The cited runs that are not part of the regime study (which has a block of its own).
 std::vector<CitedRun> dataset_runs(const std::vector<CitedRun>& runs) {
   std::vector<CitedRun> out;
   for (const CitedRun& r : runs)
-    if (!is_regime(r)) out.push_back(r);
+    if (!is_regime(r.experiment)) out.push_back(r);
   return out;
 }
 
@@ -200,7 +200,7 @@ std::string render_docs_block(const std::string& name, const std::vector<CitedRu
     // The cited runs of the regime study, in the order docs/runs.json lists them.
     std::vector<json> summaries;
     for (const CitedRun& r : runs)
-      if (is_regime(r)) summaries.push_back(r.summary);
+      if (is_regime(r.experiment)) summaries.push_back(r.summary);
     if (summaries.empty())
       throw std::runtime_error(std::string("README block docs:regimes: docs/runs.json cites no ") +
                                kRegimePrefix + "* run");
@@ -316,7 +316,7 @@ std::vector<CitedRun> cite_runs(const std::string& root, const std::vector<std::
     fs::create_directories((fs::path(root) / copy).parent_path());
     write_text_atomically((fs::path(root) / copy).string(), dump_with_nonfinite(subset, 1) + "\n");
     // Regime runs have the regimes block, not a figure of their own in the README.
-    if (experiment.rfind(kRegimePrefix, 0) != 0 && fs::exists(run / "figures/pareto.png"))
+    if (!is_regime(experiment) && fs::exists(run / "figures/pareto.png"))
       write_file_atomically(
           (fs::path(root) / "docs" / ("pareto_" + experiment + ".png")).string(),
           [&](const std::string& tmp) { fs::copy_file(run / "figures/pareto.png", tmp); });

@@ -16,7 +16,7 @@ using nlohmann::json;
 // digits-like: 500 val_fit / 500 val_cal; promised 99.0%, achieved 95.4% on val_cal; on
 // val_fit the leave-fold-out MDPs promised 99.4% and their held-out policies reached 96.0%.
 json with_promise() {
-  json s = testing_reports::small_summary();
+  json s = testing_reports::ablation_summary();  // has a complete lazystack-sub entry
   s["splits"] = {{"train", 3000}, {"val_fit", 500}, {"val_cal", 500}, {"test", 1000}};
   s["methods"]["lazystack-sub"]["diagnostics"] = {{"selected",
                                                    {{"beta", 10.0},
@@ -56,7 +56,7 @@ TEST(MdpPromise, SmallGapIsWithinSplitNoiseAndMissingMdpIsSaid) {
   json s = with_promise();
   s["methods"]["lazystack-sub"]["diagnostics"]["selected"]["mdp_promise"]["promised_accuracy"] =
       0.944;  // under-promised by 1 point: inside +-1.84
-  json no_sub = testing_reports::small_summary();
+  json no_sub = testing_reports::ablation_summary();
   no_sub["methods"].erase("lazystack-sub");
   json failed = with_promise();
   failed["methods"]["lazystack-sub"]["error"] = "fit failed";
