@@ -310,8 +310,10 @@ std::string make_run_id(const ExperimentConfig& cfg) {
 constexpr const char* kPartialSuffix = ".partial";
 
 // A new run's folder, <exp_dir>/<run-id>.partial, created here and by no other process.
+// `owned`: this process writes it, so it records its pid and host (a later run removes the
+// folder if this one is killed); a folder filled by other processes' tasks has no owner.
 std::string make_partial_run_dir(const ExperimentConfig& cfg, const std::string& exp_dir,
-                                 std::string* run_id) {
+                                 std::string* run_id, bool owned = true) {
   fs::create_directories(exp_dir);
   for (int attempt = 0; attempt < 100; ++attempt) {
     *run_id = make_run_id(cfg);
@@ -319,7 +321,7 @@ std::string make_partial_run_dir(const ExperimentConfig& cfg, const std::string&
     if (fs::exists(exp_dir + "/" + *run_id)) continue;
     std::error_code ec;
     if (fs::create_directory(dir, ec)) {
-      claim_partial_folder(dir);  // pid + host: a later run removes it if this one is killed
+      if (owned) claim_partial_folder(dir);
       return dir;
     }
     if (ec) throw WriteError(fmt::format("cannot create run folder '{}': {}", dir, ec.message()));
@@ -538,11 +540,10 @@ MethodResult MethodResult::from_json(const json& j) {
 }
 
 std::string create_partial_run_dir(const ExperimentConfig& cfg, std::string* run_id) {
-  const std::string dir = make_partial_run_dir(cfg, cfg.results_dir + "/" + cfg.experiment, run_id);
   // Filled by tasks of other processes (the Slurm executor): no pid owns it, so no start-up
   // sweep may take it for a killed run's folder (one without an owner is only listed).
-  release_partial_folder(dir);
-  return dir;
+  return make_partial_run_dir(cfg, cfg.results_dir + "/" + cfg.experiment, run_id,
+                              /*owned=*/false);
 }
 
 void split_val(const std::vector<int32_t>& labels, double cal_fraction, uint64_t seed,
