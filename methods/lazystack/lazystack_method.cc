@@ -292,7 +292,7 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
   std::vector<MethodRegistry::Entry> entries;
   for (const Preset& p : presets)
     entries.push_back(method_entry<LazyStackMethod>(
-        p.name, p.description, MethodCard::swept("1").exits_early().is_proposed(),
+        p.name, p.description, MethodCard::swept("5").exits_early().is_proposed(),
         option_specs(p.aggregator, p.order)));
   return entries;
 }
@@ -675,9 +675,9 @@ nlohmann::json LazyStackMethod::diagnostics() const {
     per_beta.push_back(std::move(d));
   }
   j["num_knobs"] = num_knobs;
-  // Per beta: what the MDP promises (accuracy at STOP, cost) vs what its policy achieves on
-  // val_cal with the same (mean) aggregate and no confidence exit, and the cross-fitted val_fit
-  // rollout.
+  // Per beta: what the MDP promises (accuracy at STOP, cost; cross-fitted, and in-sample
+  // beside it) vs what its policy achieves on val_cal with the same (mean) aggregate and no
+  // confidence exit.
   nlohmann::json promise = nlohmann::json::array();
   for (size_t i = 0; i < records_.size(); ++i) {
     const nlohmann::json& d = records_[i].discovery;
@@ -686,6 +686,8 @@ nlohmann::json LazyStackMethod::diagnostics() const {
     nlohmann::json row = {{"beta", bundle_.artifacts[i].beta},
                           {"promised_accuracy", v["promised_accuracy"]},
                           {"promised_mean_cost", v["promised_mean_cost"]},
+                          {"promise_kind", v["promise_kind"]},
+                          {"in_sample_promised_accuracy", v["in_sample_promised_accuracy"]},
                           {"val_cal_accuracy", v["accuracy"]},
                           {"val_cal_mean_cost", v["mean_cost"]},
                           {"gap", v["gap"]},
