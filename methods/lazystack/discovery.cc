@@ -175,7 +175,9 @@ Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOption
   if (options.policy_iterations < 0)
     throw std::invalid_argument(fmt::format(
         "LazyStack discovery: policy_iterations must be >= 0, got {}", options.policy_iterations));
-  d.mdp = build_trajectory_mdp(val_fit, options.mdp);
+  MdpOptions build = options.mdp;
+  build.keep_sample_states = build.keep_sample_states || options.policy_iterations > 0;
+  d.mdp = build_trajectory_mdp(val_fit, build);
   // The estimates: all of val_fit (-1, the policy that runs online) and, when cross-fitting,
   // each leave-fold-out one. On-policy rounds re-solve each with the counts of the samples its
   // own current policy brings to each state (a fold's estimate follows its own samples only).
@@ -185,7 +187,7 @@ Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOption
   for (int e : estimates) solutions.push_back(solve_backward_induction(d.mdp, e));
   d.promised_by_iteration.push_back(solutions[0].accuracy[0]);
   if (options.policy_iterations > 0) {
-    MdpWalker walker(d.mdp, val_fit);
+    MdpWalker walker(d.mdp);
     d.policy_converged = false;
     for (int round = 0; round < options.policy_iterations && !d.policy_converged; ++round) {
       bool changed = false;
@@ -196,9 +198,12 @@ Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOption
       d.promised_by_iteration.push_back(solutions[0].accuracy[0]);
       d.policy_converged = !changed;
     }
-    log_debug("[lazystack] on-policy rounds: {}, {}, {} memoised successors", d.policy_iterations,
-              d.policy_converged ? "converged" : "not converged", walker.memo_size());
+    log_debug("[lazystack] on-policy rounds: {}, {}", d.policy_iterations,
+              d.policy_converged ? "converged" : "not converged");
   }
+  d.mdp.sample_states = {};  // only the rounds read them
+  d.mdp.set_base = {};
+  d.mdp.set_width = {};
   d.solution = solutions[0];
   d.plan.policy = PolicyTable::from_solution(d.mdp, d.solution);
   const auto start = std::chrono::steady_clock::now();

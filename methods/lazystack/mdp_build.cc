@@ -38,6 +38,7 @@ struct LevelSet {
   uint64_t executed = 0;
   std::vector<int> models;                 // ascending
   std::vector<uint16_t> ids;               // [N] local state of each sample
+  std::vector<uint8_t> right;              // [N] aggregate argmax == label (keep_sample_states)
   std::vector<int32_t> code_to_local;      // [C*B], code = k * B + h; -1 = no sample
   std::vector<uint32_t> local_code;        // local -> code
   std::vector<uint32_t> count, correct;    // per local state
@@ -57,7 +58,7 @@ struct LevelSet {
 // vectorises; per row it then sums the terms in class order exactly as entropy_nats() does, so
 // the states equal those the rollout and online code compute one row at a time.
 void compute_states(const LogitTable& table, int num_bins, const TrajectoryMdp& mdp,
-                    std::vector<LevelSet>& level) {
+                    std::vector<LevelSet>& level, bool keep_right) {
   const int n_samples = table.num_samples();
   const int n_classes = table.num_classes();
   const int n_codes = mdp.num_groups * num_bins;
@@ -67,6 +68,7 @@ void compute_states(const LogitTable& table, int num_bins, const TrajectoryMdp& 
   for (LevelSet& set : level) {
     set.ids.resize(n_samples);
     set.code_to_local.assign(n_codes, -1);
+    if (keep_right) set.right.assign(n_samples, 0);
   }
   // Sets in lexicographic order of their model lists, so consecutive sets share prefixes and
   // prefix_sum[d] (the sum of a set's first d models, added in ascending order from zero, as
@@ -126,6 +128,7 @@ void compute_states(const LogitTable& table, int num_bins, const TrajectoryMdp& 
         const int n = n0 + r;
         set.ids[n] = static_cast<uint16_t>(local);
         const uint32_t right = cls == labels[n] ? 1u : 0u;
+        if (!set.right.empty()) set.right[n] = static_cast<uint8_t>(right);
         ++set.count[local];
         set.correct[local] += right;
         if (n_folds > 0) {
@@ -285,6 +288,12 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
     mdp.fold_correct = start.fcorrect;
   }
   mdp.stats.num_visited_sets = 1;
+  mdp.num_samples = n_samples;
+  if (options.keep_sample_states) {  // the start set: every sample in state 0
+    mdp.sample_states.assign(n_samples, 0);
+    mdp.set_base = {0};
+    mdp.set_width = {1};
+  }
 
   std::vector<SortableAction> all_actions;
   const uint32_t spare = static_cast<uint32_t>(n_samples);
@@ -310,7 +319,7 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
       for (int m = 0; m < n_models; ++m)
         if ((next_masks[i] >> m) & 1u) next[i].models.push_back(m);
     }
-    compute_states(val_fit, n_bins, mdp, next);
+    compute_states(val_fit, n_bins, mdp, next, options.keep_sample_states);
 
     // Transitions: group each parent's samples by expanded state, then follow every unexecuted
     // model to the child set.
@@ -434,6 +443,35 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
       child.pending.shrink_to_fit();
       child.pending_folds.clear();
       child.pending_folds.shrink_to_fit();
+    }
+    if (options.keep_sample_states) {
+      // This level's block: sample-major, one column per set that has states (a set without
+      // states gets no index in mdp.sets).
+      std::vector<const LevelSet*> with_states;
+      for (const LevelSet& child : next)
+        for (int32_t g : child.global)
+          if (g >= 0) {
+            with_states.push_back(&child);
+            break;
+          }
+      const size_t base = mdp.sample_states.size();
+      const uint32_t width = static_cast<uint32_t>(with_states.size());
+      for (uint32_t i = 0; i < width; ++i) {
+        mdp.set_base.push_back(base + i);
+        mdp.set_width.push_back(width);
+      }
+      mdp.sample_states.resize(base + static_cast<size_t>(n_samples) * width);
+      uint32_t* out = mdp.sample_states.data() + base;
+      for (int n = 0; n < n_samples; ++n)
+        for (const LevelSet* child : with_states) {
+          const int32_t g = child->global[child->ids[n]];
+          const uint32_t id = g < 0 ? TrajectoryMdp::kNoState : static_cast<uint32_t>(g);
+          *out++ = id * 2u + child->right[n];
+        }
+      for (LevelSet& child : next) {
+        child.right.clear();
+        child.right.shrink_to_fit();
+      }
     }
     mdp.stats.num_visited_sets += static_cast<int>(next.size());
     level = std::move(next);  // the children's per-sample ids serve as the next parents

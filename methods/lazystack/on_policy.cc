@@ -11,56 +11,37 @@
 namespace lazystack {
 namespace lazy {
 
-MdpWalker::MdpWalker(const TrajectoryMdp& mdp, const LogitTable& table)
-    : mdp_(mdp), table_(table), sum_(table.num_classes()) {
-  if (table.num_models() != mdp.num_models || table.num_classes() != mdp.num_classes ||
-      static_cast<int>(table.labels().size()) != table.num_samples())
-    throw std::invalid_argument(fmt::format(
-        "on-policy rounds: the table ({} models, {} classes) is not the MDP's ({}, {}) or has no "
-        "labels",
-        table.num_models(), table.num_classes(), mdp.num_models, mdp.num_classes));
-  if (mdp.num_folds > 0 && static_cast<int>(mdp.fold_of.size()) != table.num_samples())
+MdpWalker::MdpWalker(const TrajectoryMdp& mdp) : mdp_(mdp) {
+  if (mdp.num_samples < 1 ||
+      mdp.sample_states.size() != mdp.sets.size() * static_cast<size_t>(mdp.num_samples) ||
+      mdp.set_base.size() != mdp.sets.size() || mdp.set_width.size() != mdp.sets.size())
     throw std::invalid_argument(
-        "on-policy rounds: the table is not the one the MDP was built from");
+        "on-policy rounds: the MDP kept no per-sample states (build it with keep_sample_states)");
   unit_cost_ =
       static_cast<int>(mdp.model_costs.size()) == mdp.num_models ? mdp.model_costs : mdp.norm_costs;
+  child_set_.assign(mdp.actions.size(), 0);
+  for (uint32_t s = 0; s < mdp.states.size(); ++s)
+    for (uint32_t a = mdp.states[s].action_begin; a < mdp.states[s].action_end; ++a)
+      child_set_[a] = static_cast<uint32_t>(
+          mdp.find_set(mdp.states[s].executed | (1ull << mdp.actions[a].model)));
 }
 
-MdpWalker::Step MdpWalker::step(int sample, uint32_t state, uint32_t action) {
-  const uint64_t key = static_cast<uint64_t>(sample) * mdp_.actions.size() + action;
-  auto it = memo_.find(key);
-  if (it != memo_.end()) return {it->second >> 1, (it->second & 1u) != 0};
-  const MdpAction& act = mdp_.actions[action];
-  const uint64_t executed = mdp_.states[state].executed | (1ull << act.model);
-  const int n_classes = table_.num_classes();
-  // The aggregate exactly as the build computes it: executed models added in ascending order.
-  std::fill(sum_.begin(), sum_.end(), 0.0f);
-  for (int m = 0; m < mdp_.num_models; ++m) {
-    if (!((executed >> m) & 1u)) continue;
-    const float* p = table_.probs(m, sample).data;
-    for (int c = 0; c < n_classes; ++c) sum_[c] += p[c];
-  }
-  const BinClass bc = mean_bin_class(sum_.data(), set_size(executed), n_classes, mdp_.num_bins);
-  const int next = mdp_.find_state(executed, bc.bin, mdp_.group_of(bc.cls));
-  if (next < 0)
-    throw std::logic_error(fmt::format(
-        "on-policy rounds: sample {} leaves the MDP at executed set {:#x} (bin {}, class {}); the "
-        "table is not the one the MDP was built from",
-        sample, executed, bc.bin, bc.cls));
-  const bool right = bc.cls == table_.labels()[sample];
-  memo_.emplace(key, (static_cast<uint32_t>(next) << 1) | (right ? 1u : 0u));
-  return {static_cast<uint32_t>(next), right};
+void MdpWalker::unreachable(int sample, uint32_t action) const {
+  throw std::logic_error(
+      fmt::format("on-policy rounds: sample {} leaves the MDP by action {} (a cell no expanded "
+                  "state leads to)",
+                  sample, action));
 }
 
 PlayedOut MdpWalker::play_out(int sample, uint32_t state, bool right,
-                              const std::vector<int>& best_action) {
+                              const std::vector<int>& best_action) const {
   PlayedOut out;
   while (best_action[state] >= 0) {
     const uint32_t a = static_cast<uint32_t>(best_action[state]);
     const int model = mdp_.actions[a].model;
     out.reward -= mdp_.norm_costs[model];
     out.cost += unit_cost_[model];
-    const Step s = step(sample, state, a);
+    const Step s = step(sample, a);
     state = s.next;
     right = s.right;
   }
@@ -77,7 +58,7 @@ bool in_estimate(const TrajectoryMdp& mdp, int n, int leave_out) {
 }
 }  // namespace
 
-bool improve_on_policy(MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution& solution,
+bool improve_on_policy(const MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution& solution,
                        int leave_out, double z) {
   if (solution.best_action.size() != mdp.states.size())
     throw std::invalid_argument("on-policy rounds: the solution is not for this MDP");
@@ -89,8 +70,41 @@ bool improve_on_policy(MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution&
   std::vector<double> exec_d(mdp.actions.size(), 0.0), exec_d2(mdp.actions.size(), 0.0);
   std::vector<double> returns;  // of the current state's actions, for one sample
   const std::vector<int>& policy = solution.best_action;
+  // Reward to go under the policy, memoised per (sample, state): a sample's play-outs from
+  // different states of its path mostly rejoin (tag = sample + 1 marks this sample's entries).
+  std::vector<uint32_t> tag_of(mdp.states.size(), 0);
+  std::vector<double> to_go_of(mdp.states.size(), 0.0);
+  std::vector<uint32_t> walk;
+  uint32_t tag = 0;
+  auto to_go = [&](int n, uint32_t s, bool right) {
+    walk.clear();
+    double tail = 0.0;
+    while (true) {
+      if (tag_of[s] == tag) {
+        tail = to_go_of[s];
+        break;
+      }
+      if (policy[s] < 0) {
+        tail = right ? mdp.beta : 0.0;
+        tag_of[s] = tag;
+        to_go_of[s] = tail;
+        break;
+      }
+      walk.push_back(s);
+      const MdpWalker::Step next = walker.step(n, static_cast<uint32_t>(policy[s]));
+      s = next.next;
+      right = next.right;
+    }
+    for (size_t i = walk.size(); i-- > 0;) {
+      tail -= mdp.actions[static_cast<uint32_t>(policy[walk[i]])].cost;
+      tag_of[walk[i]] = tag;
+      to_go_of[walk[i]] = tail;
+    }
+    return tail;
+  };
   for (int n = 0; n < walker.num_samples(); ++n) {
     if (!in_estimate(mdp, n, leave_out)) continue;
+    tag = static_cast<uint32_t>(n) + 1;
     uint32_t s = 0;
     bool right = false;
     while (true) {
@@ -99,9 +113,8 @@ bool improve_on_policy(MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution&
       const double stop_return = right ? mdp.beta : 0.0;
       returns.assign(st.num_actions(), 0.0);
       for (uint32_t a = st.action_begin; a < st.action_end; ++a) {
-        const MdpWalker::Step next = walker.step(n, s, a);
-        returns[a - st.action_begin] =
-            walker.play_out(n, next.next, next.right, policy).reward - mdp.actions[a].cost;
+        const MdpWalker::Step next = walker.step(n, a);
+        returns[a - st.action_begin] = to_go(n, next.next, next.right) - mdp.actions[a].cost;
       }
       const double current =
           policy[s] < 0 ? stop_return : returns[static_cast<uint32_t>(policy[s]) - st.action_begin];
@@ -115,7 +128,7 @@ bool improve_on_policy(MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution&
         exec_d2[a] += d * d;
       }
       if (policy[s] < 0) break;
-      const MdpWalker::Step next = walker.step(n, s, static_cast<uint32_t>(policy[s]));
+      const MdpWalker::Step next = walker.step(n, static_cast<uint32_t>(policy[s]));
       s = next.next;
       right = next.right;
     }
@@ -151,8 +164,8 @@ bool improve_on_policy(MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution&
   return changed;
 }
 
-PlayedOut evaluate_on_policy(MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution& solution,
-                             int leave_out) {
+PlayedOut evaluate_on_policy(const MdpWalker& walker, const TrajectoryMdp& mdp,
+                             MdpSolution& solution, int leave_out) {
   PlayedOut mean;
   int count = 0;
   for (int n = 0; n < walker.num_samples(); ++n) {

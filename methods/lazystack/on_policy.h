@@ -17,10 +17,8 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
-#include "core/logit_table.h"
 #include "methods/lazystack/mdp.h"
 #include "methods/lazystack/mdp_solve.h"
 
@@ -34,34 +32,40 @@ struct PlayedOut {
   double cost = 0.0;  ///< in the table's unit
 };
 
-/// Real model outputs of the table an MDP was built from, walked state to state. Successors
-/// are memoised per (sample, action), so later rounds and other folds' policies reuse them.
+/// Walks val_fit samples through an MDP built with MdpOptions::keep_sample_states: a step is
+/// one lookup of the sample's state in the successor set.
 class MdpWalker {
  public:
-  /// `table` must be the table `mdp` was built from (same samples, models, classes, labels).
-  MdpWalker(const TrajectoryMdp& mdp, const LogitTable& table);
+  /// Throws std::invalid_argument when the MDP kept no sample states.
+  explicit MdpWalker(const TrajectoryMdp& mdp);
 
   struct Step {
     uint32_t next = 0;   ///< successor state
     bool right = false;  ///< its aggregate's argmax is the sample's label
   };
   /// Where EXEC of action `action` (of state `state`) takes sample `sample`. Throws
-  /// std::logic_error if the successor is not in the MDP (the table is not the build's).
-  Step step(int sample, uint32_t state, uint32_t action);
+  /// std::logic_error if the sample's successor cell is not a state of the MDP.
+  Step step(int sample, uint32_t action) const {
+    const uint32_t set = child_set_[action];
+    const uint32_t v =
+        mdp_.sample_states[mdp_.set_base[set] + static_cast<size_t>(sample) * mdp_.set_width[set]];
+    if ((v >> 1) == TrajectoryMdp::kNoState) unreachable(sample, action);
+    return {v >> 1, (v & 1u) != 0};
+  }
 
   /// Follows `best_action` (per state: action index or kStop) from `state`, where the sample's
-  /// aggregate is `right` or not.
-  PlayedOut play_out(int sample, uint32_t state, bool right, const std::vector<int>& best_action);
+  /// aggregate is `right` or not, until it stops.
+  PlayedOut play_out(int sample, uint32_t state, bool right,
+                     const std::vector<int>& best_action) const;
 
-  int num_samples() const { return table_.num_samples(); }
-  size_t memo_size() const { return memo_.size(); }
+  int num_samples() const { return mdp_.num_samples; }
 
  private:
+  [[noreturn]] void unreachable(int sample, uint32_t action) const;
+
   const TrajectoryMdp& mdp_;
-  const LogitTable& table_;
   std::vector<double> unit_cost_;
-  std::unordered_map<uint64_t, uint32_t> memo_;
-  std::vector<float> sum_;
+  std::vector<uint32_t> child_set_;  ///< per action: index of the successor set in mdp.sets
 };
 
 /// One round of Monte-Carlo policy improvement of `solution` over the samples whose fold is not
@@ -73,13 +77,13 @@ class MdpWalker {
 /// action changed. Afterwards the start state's value/accuracy/cost are the new policy's mean
 /// real return, accuracy and cost on those samples (evaluate_on_policy); other states' values
 /// stay the model-based ones.
-bool improve_on_policy(MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution& solution,
+bool improve_on_policy(const MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution& solution,
                        int leave_out, double z);
 
 /// The mean real return, accuracy and cost of `solution`'s policy over the samples whose fold
 /// is not `leave_out`; written to the start state's value/accuracy/cost.
-PlayedOut evaluate_on_policy(MdpWalker& walker, const TrajectoryMdp& mdp, MdpSolution& solution,
-                             int leave_out);
+PlayedOut evaluate_on_policy(const MdpWalker& walker, const TrajectoryMdp& mdp,
+                             MdpSolution& solution, int leave_out);
 
 }  // namespace lazy
 }  // namespace lazystack

@@ -178,9 +178,11 @@ TEST(LazyEstimation, ScramblingOneFoldsLabelsChangesOnlyTheOtherFoldsEstimates) 
   EXPECT_EQ(c0.success, d0.success);
   EXPECT_EQ(c0.value, d0.value);
   EXPECT_EQ(c0.best_action, d0.best_action);
-  for (size_t n = 0; n < labels.size(); ++n)
-    if (clean.mdp.fold_of[n] == 0)
+  for (size_t n = 0; n < labels.size(); ++n) {
+    if (clean.mdp.fold_of[n] == 0) {
       ASSERT_EQ(clean.rollout.trajectories[n], dirty.rollout.trajectories[n]) << n;
+    }
+  }
   // Every other fold's estimate, and the full one, see fold 0's labels and change.
   for (int f = 1; f < 5; ++f)
     EXPECT_NE(solve_backward_induction(clean.mdp, f).success,

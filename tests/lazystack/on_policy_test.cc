@@ -43,6 +43,7 @@ MdpOptions raw_options() {
   o.num_bins = 2;
   o.class_groups = 1;
   o.prune = false;
+  o.keep_sample_states = true;
   return o;
 }
 
@@ -58,7 +59,7 @@ TEST(LazyOnPolicy, AliasedStateOverPromisesAndOneRoundFixesIt) {
   const RolloutResult before = rollout_policy(zoo, PolicyTable::from_solution(mdp, sol));
   EXPECT_NEAR(before.accuracy, 0.70, 1e-12);  // what the policy reaches
 
-  MdpWalker walker(mdp, zoo);
+  MdpWalker walker(mdp);
   EXPECT_TRUE(improve_on_policy(walker, mdp, sol, -1, 1.0));
   // B's samples, where ({m0}, unsure) now stops: STOP's real return 5 beats EXEC(m1)'s 3 by 2,
   // about 3 standard errors of the paired difference.
@@ -76,12 +77,29 @@ TEST(LazyOnPolicy, AliasedStateOverPromisesAndOneRoundFixesIt) {
   EXPECT_EQ(sol.best_action[unsure_m0], kStop);
 }
 
+TEST(LazyOnPolicy, WalkerNeedsTheSampleStates) {
+  MdpOptions o = raw_options();
+  o.keep_sample_states = false;
+  const TrajectoryMdp mdp = build_trajectory_mdp(aliased_zoo(), o);
+  EXPECT_TRUE(mdp.sample_states.empty());
+  EXPECT_THROW(MdpWalker{mdp}, std::invalid_argument);
+  // Kept: one state per (set, sample); the start set holds every sample in state 0.
+  const TrajectoryMdp kept = build_trajectory_mdp(aliased_zoo(), raw_options());
+  ASSERT_EQ(kept.sample_states.size(), kept.sets.size() * 200u);
+  EXPECT_EQ(kept.sample_states[0], 0u);
+  const int set_m0m1 = kept.find_set(0b11);
+  const uint32_t b =
+      kept.sample_states[kept.set_base[set_m0m1] + 150 * size_t{kept.set_width[set_m0m1]}];
+  EXPECT_EQ(kept.states[b >> 1].executed, 0b11u);
+  EXPECT_EQ(b & 1u, 0u);  // sample 150: B with m1 confident and wrong
+}
+
 TEST(LazyOnPolicy, ASwitchNeedsZStandardErrors) {
   const LogitTable zoo = aliased_zoo();
   const TrajectoryMdp mdp = build_trajectory_mdp(zoo, raw_options());
   MdpSolution sol = solve_backward_induction(mdp);
   const std::vector<int> model_based = sol.best_action;
-  MdpWalker walker(mdp, zoo);
+  MdpWalker walker(mdp);
   // A gain of 2 with a standard error near 0.7 is under 5 of them: nothing changes, and the
   // start state's promise becomes the unchanged policy's real accuracy.
   EXPECT_FALSE(improve_on_policy(walker, mdp, sol, -1, 5.0));
@@ -94,9 +112,10 @@ TEST(LazyOnPolicy, EvaluationMatchesThePolicyTableRollout) {
   MdpOptions o;
   o.beta = 20.0;
   o.num_bins = 4;
+  o.keep_sample_states = true;
   const TrajectoryMdp mdp = build_trajectory_mdp(zoo, o);
   MdpSolution sol = solve_backward_induction(mdp);
-  MdpWalker walker(mdp, zoo);
+  MdpWalker walker(mdp);
   for (int round = 0; round < 3; ++round) {
     improve_on_policy(walker, mdp, sol, -1, 1.0);
     const RolloutResult r = rollout_policy(zoo, PolicyTable::from_solution(mdp, sol));
@@ -115,6 +134,7 @@ TEST(LazyOnPolicy, LeftOutFoldsLabelsDoNotMoveTheirEstimate) {
   o.num_bins = 3;
   o.folds = 4;
   o.fold_seed = 5;
+  o.keep_sample_states = true;
   o.estimation.success_prior = 2.0;
   o.estimation.transition_prior = 2.0;
   const TrajectoryMdp mdp = build_trajectory_mdp(zoo, o);
@@ -126,17 +146,17 @@ TEST(LazyOnPolicy, LeftOutFoldsLabelsDoNotMoveTheirEstimate) {
   const TrajectoryMdp mdp2 = build_trajectory_mdp(scrambled, o);
   ASSERT_EQ(mdp.states.size(), mdp2.states.size());
 
-  auto rounds = [](const TrajectoryMdp& m, const LogitTable& t, int leave_out) {
+  auto rounds = [](const TrajectoryMdp& m, int leave_out) {
     MdpSolution sol = solve_backward_induction(m, leave_out);
-    MdpWalker walker(m, t);
+    MdpWalker walker(m);
     for (int round = 0; round < 3; ++round) improve_on_policy(walker, m, sol, leave_out, 1.0);
     return sol;
   };
-  const MdpSolution a = rounds(mdp, zoo, 2), b = rounds(mdp2, scrambled, 2);
+  const MdpSolution a = rounds(mdp, 2), b = rounds(mdp2, 2);
   EXPECT_EQ(a.best_action, b.best_action);
   EXPECT_DOUBLE_EQ(a.value[0], b.value[0]);
   EXPECT_DOUBLE_EQ(a.accuracy[0], b.accuracy[0]);
-  const MdpSolution all_a = rounds(mdp, zoo, -1), all_b = rounds(mdp2, scrambled, -1);
+  const MdpSolution all_a = rounds(mdp, -1), all_b = rounds(mdp2, -1);
   EXPECT_NE(all_a.accuracy[0], all_b.accuracy[0]);
 }
 
