@@ -371,11 +371,10 @@ ExperimentConfig load_experiment_config(const std::string& path,
   std::set<std::string> names;
   cfg.resolved["zoo"] = json::array();
   for (const auto& entry : zoo) {
-    // An imported entry ({name, source: import, path, cost?}) loads a file written by
-    // `lazystack import`; its only option is the path (see run.cc). Its arch, "imported", is a
-    // label for summaries, not a registry entry.
-    const bool imported = entry.IsMap() && entry["source"];
-    if (!entry.IsMap() || !entry["name"] || (!imported && !entry["arch"]))
+    // An entry {name, source: <s>, ...} selects the architecture whose card declares that
+    // source (imported outputs: {name, source: import, path, cost?}) instead of naming an arch.
+    const bool by_source = entry.IsMap() && entry["source"];
+    if (!entry.IsMap() || !entry["name"] || (!by_source && !entry["arch"]))
       throw config_error_at(
           path, entry, "zoo",
           "each zoo entry needs 'name' and 'arch' (or 'source: import' and 'path')");
@@ -384,23 +383,36 @@ ExperimentConfig load_experiment_config(const std::string& path,
     if (const std::string why = name_problem(z.name); !why.empty())
       throw config_error_at(path, entry["name"], "zoo",
                             "'" + printable(z.name) + "' is not a valid model name: " + why);
-    z.imported = imported;
-    z.arch = imported ? kImportedArch : entry["arch"].Scalar();
     const std::string ctx = "zoo." + z.name;
     if (!names.insert(z.name).second)
       throw config_error_at(path, entry["name"], ctx, "duplicate zoo model name");
-    if (imported && entry["source"].Scalar() != "import")
-      throw config_error_at(path, entry["source"], ctx + ".source",
-                            "'" + entry["source"].Scalar() + "': the only source is 'import'");
-    if (imported && entry["arch"])
-      throw config_error_at(path, entry["arch"], ctx + ".arch",
-                            "an imported entry (source: import) has no arch");
-    const auto* arch = imported ? nullptr : registries.models.find(z.arch);
-    if (!imported && !arch)
-      throw config_error_at(
-          path, entry["arch"], ctx + ".arch",
-          "unknown architecture '" + z.arch + "'; known: " + registries.models.joined_names());
-    if (!imported && !ds_entry->card.has_features && arch->card.needs_features)
+    const ModelRegistry::Entry* arch = nullptr;
+    if (by_source) {
+      std::string sources;
+      int num_sources = 0;
+      for (const auto* e : registries.models.entries()) {
+        if (e->card.source.empty()) continue;
+        if (e->card.source == entry["source"].Scalar()) arch = e;
+        sources += (num_sources++ ? ", '" : "'") + e->card.source + "'";
+      }
+      if (!arch)
+        throw config_error_at(
+            path, entry["source"], ctx + ".source",
+            "'" + entry["source"].Scalar() +
+                "': " + (num_sources == 1 ? "the only source is " : "the sources are ") + sources);
+      if (entry["arch"])
+        throw config_error_at(path, entry["arch"], ctx + ".arch",
+                              "an entry with 'source: " + arch->card.source + "' has no arch");
+      z.arch = arch->name;
+    } else {
+      z.arch = entry["arch"].Scalar();
+      arch = registries.models.find(z.arch);
+      if (!arch)
+        throw config_error_at(
+            path, entry["arch"], ctx + ".arch",
+            "unknown architecture '" + z.arch + "'; known: " + registries.models.joined_names());
+    }
+    if (!ds_entry->card.has_features && arch->card.needs_features)
       throw config_error_at(path, entry["arch"], ctx + ".arch",
                             "dataset '" + cfg.dataset + "' has labels but no features, and arch '" +
                                 z.arch +
@@ -414,16 +426,12 @@ ExperimentConfig load_experiment_config(const std::string& path,
       }
       if (!(z.given_cost >= 0))
         throw config_error_at(path, entry["cost"], ctx + ".cost", "must be >= 0");
-    } else if (cfg.cost == "given" && !imported) {  // imported: the file's cost
+    } else if (cfg.cost == "given" && !arch->card.read_outputs) {  // read: the file's cost
       throw config_error_at(path, entry, ctx + ".cost",
                             "cost: given needs a 'cost' in every zoo entry");
     }
-    if (imported) {
-      const std::vector<OptionSpec> specs = {
-          opt_required("path", OptionType::kString,
-                       "logit-cache file written by `lazystack import`")
-              .existing_path()};
-      z.options = parse_options(entry, specs, path, ctx, {"name", "source", "cost"});
+    if (by_source) {
+      z.options = parse_options(entry, arch->options, path, ctx, {"name", "source", "cost"});
     } else {
       z.options = parse_options(entry, arch->options, path, ctx, {"name", "arch", "cost", "view"});
       if (const YAML::Node view = entry["view"])
@@ -431,8 +439,8 @@ ExperimentConfig load_experiment_config(const std::string& path,
     }
     json resolved = z.options.json();
     resolved["name"] = z.name;
-    if (imported)
-      resolved["source"] = "import";
+    if (by_source)
+      resolved["source"] = arch->card.source;
     else
       resolved["arch"] = z.arch;
     if (z.given_cost >= 0) resolved["cost"] = z.given_cost;

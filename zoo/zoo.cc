@@ -406,22 +406,27 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
     CachedLogits out;
     const auto member_start = std::chrono::steady_clock::now();
     try {
-      build_member(ctx, i, m, out);
-      // A derived member running its parent's very network (gatekeeper) costs what the parent
-      // costs: a second profile of the same computation would only add timing noise to
-      // comparisons between the two. Its own profile stays in its logits file.
-      if (!m.parent.empty()) {
-        const ZooMember& p = zoo.members[parent_index(entries, i)];
-        if (p.error.empty() && p.macs == m.macs && p.params == m.params) {
-          log_info(
-              "[zoo] {}: latency {:.4f} ms of its parent {} (same network; own profile "
-              "{:.4f} ms)",
-              m.name, p.latency_ms, p.name, m.latency_ms);
-          m.latency_ms = p.latency_ms;
-          m.latency_repeats_ms = p.latency_repeats_ms;
+      const auto* arch = registry.find(entry.arch);
+      if (arch && arch->card.read_outputs) {  // outputs brought as a file (imported)
+        arch->card.read_outputs(entry, ds, options, &m, &out);
+      } else {
+        build_member(ctx, i, m, out);
+        // A derived member running its parent's very network (gatekeeper) costs what the
+        // parent costs: a second profile of the same computation would only add timing noise
+        // to comparisons between the two. Its own profile stays in its logits file.
+        if (!m.parent.empty()) {
+          const ZooMember& p = zoo.members[parent_index(entries, i)];
+          if (p.error.empty() && p.macs == m.macs && p.params == m.params) {
+            log_info(
+                "[zoo] {}: latency {:.4f} ms of its parent {} (same network; own profile "
+                "{:.4f} ms)",
+                m.name, p.latency_ms, p.name, m.latency_ms);
+            m.latency_ms = p.latency_ms;
+            m.latency_repeats_ms = p.latency_repeats_ms;
+          }
         }
+        m.cost = pick_cost(m, entry, options.cost);
       }
-      m.cost = pick_cost(m, entry, options.cost);
       m.val_accuracy = accuracy(out.val_logits, out.val_labels, out.num_classes);
       m.test_accuracy = accuracy(out.test_logits, out.test_labels, out.num_classes);
       m.val_confidence_auroc = max_prob_auroc(out.val_logits, out.val_labels, out.num_classes);
@@ -430,7 +435,9 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
           "[zoo] {}/{} {}: {} ({:.1f} s): val {:.4f}, test {:.4f}, latency {:.3f} ms, "
           "MACs {}, params {}",
           i + 1, entries.size(), m.name,
-          m.from_cache ? "from cache" : (m.train_seconds > 0 ? "trained" : "loaded weights"),
+          arch && arch->card.read_outputs ? "read from " + m.logits_path
+          : m.from_cache                  ? "from cache"
+                                          : (m.train_seconds > 0 ? "trained" : "loaded weights"),
           seconds_since(member_start), m.val_accuracy, m.test_accuracy, m.latency_ms,
           format_count(m.macs), format_count(m.params));
       if (!m.parent.empty()) {
@@ -463,6 +470,24 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
   zoo.test.set_labels(ds.test.y);
   zoo.val.set_costs(costs);
   zoo.test.set_costs(costs);
+  // Any member with per-sample costs (imported): the Meter charges per (model, sample), [m][n];
+  // the members without them cost their one cost on every sample.
+  const auto per_sample = [&](std::vector<double> CachedLogits::*given, int samples) {
+    std::vector<double> mn;
+    for (int k = 0; k < num_models; ++k) {
+      const std::vector<double>& c = outputs[k].*given;
+      if (c.empty())
+        mn.insert(mn.end(), samples, costs[k]);
+      else
+        mn.insert(mn.end(), c.begin(), c.end());
+    }
+    return mn;
+  };
+  if (std::any_of(outputs.begin(), outputs.end(),
+                  [](const CachedLogits& o) { return !o.val_sample_costs.empty(); })) {
+    zoo.val.set_sample_costs(per_sample(&CachedLogits::val_sample_costs, ds.val.num_samples));
+    zoo.test.set_sample_costs(per_sample(&CachedLogits::test_sample_costs, ds.test.num_samples));
+  }
   log_info("[zoo] {} of {} models ready in {:.1f} s (cost: {})", num_models, entries.size(),
            seconds_since(t0), options.cost);
   return zoo;

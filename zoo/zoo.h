@@ -21,10 +21,7 @@ struct ZooEntry {
   std::string arch;          ///< registry name, e.g. "cnn"
   Options options;           ///< validated against the arch's specs (includes epochs, lr, ...)
   double given_cost = -1.0;  ///< cost from the config (`cost: given`), < 0 if absent
-  bool imported = false;     ///< `source: import`: outputs from a file; arch kImportedArch
 };
-/// The arch summaries show for imported entries (ZooEntry::imported); no registry entry.
-constexpr const char* kImportedArch = "imported";
 
 struct ZooOptions {
   std::string cache_dir = "cache";  ///< weights under cache_dir/weights, logits under /logits
