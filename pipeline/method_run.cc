@@ -19,8 +19,10 @@ using nlohmann::json;
 
 namespace {
 
-// The format of a method cache entry (bump when MethodResult's JSON changes incompatibly).
-constexpr const char* kMethodCacheVersion = "method-result-v1";
+// The format of a method cache entry (bump when MethodResult's JSON changes incompatibly, or
+// when what every method is fit on changes: v2, the val_fit / val_cal split and the stacker's
+// folds drawn through core/random.h instead of std::shuffle).
+constexpr const char* kMethodCacheVersion = "method-result-v2";
 
 // What a method's result depends on: the method (registry name, its card's version, its
 // options), the content of the logits it reads (the checksums of its view of the zoo) and how

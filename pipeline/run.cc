@@ -23,6 +23,7 @@
 #include "core/pareto.h"
 #include "core/partial_folder.h"
 #include "core/provenance.h"
+#include "core/random.h"
 #include "pipeline/members.h"
 #include "pipeline/method_run.h"
 #include "pipeline/model_view.h"
@@ -198,12 +199,12 @@ void split_val(const std::vector<int32_t>& labels, double cal_fraction, uint64_t
                std::vector<int>* fit, std::vector<int>* cal) {
   std::map<int32_t, std::vector<int>> by_class;
   for (int i = 0; i < static_cast<int>(labels.size()); ++i) by_class[labels[i]].push_back(i);
-  std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 17);
+  std::mt19937_64 rng = seeded_stream(seed, 17);
   fit->clear();
   cal->clear();
   for (auto& kv : by_class) {
     auto& idx = kv.second;
-    std::shuffle(idx.begin(), idx.end(), rng);
+    seeded_shuffle(idx, rng);
     const size_t n_cal = static_cast<size_t>(std::lround(cal_fraction * idx.size()));
     cal->insert(cal->end(), idx.begin(), idx.begin() + n_cal);
     fit->insert(fit->end(), idx.begin() + n_cal, idx.end());

@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/hash.h"
 #include "core/provenance.h"
+#include "core/random.h"
 #include "methods/common/method_kit.h"
 #include "methods/common/mlp_train.h"
 #include "methods/common/model_outputs.h"
@@ -42,14 +43,6 @@ using ocl_detail::Cascade;
 const std::vector<std::string>& known_learners() {
   static const std::vector<std::string> names = {"logistic", "mlp"};
   return names;
-}
-
-// Independent generator streams from one seed (splitmix64 of seed and stream id).
-std::mt19937_64 seeded(uint64_t seed, uint64_t stream) {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ull * (stream + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return std::mt19937_64(z ^ (z >> 31));
 }
 
 // Median wall time (ms) of `repeats` batch-1 forwards of learner + softmax + deferral.
@@ -305,7 +298,7 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
   cascade_->previous_threads = torch::get_num_threads();
   // Batch-1 steps: one thread is the serving setting the costs model, and the fastest here.
   if (cascade_->previous_threads != 1) torch::set_num_threads(1);
-  std::mt19937_64 init = seeded(setup.seed ^ (option_seed_ << 20), 1);
+  std::mt19937_64 init = seeded_stream(setup.seed ^ (option_seed_ << 20), 1);
   for (const std::string& kind : learners_) {
     std::vector<int> widths = {num_classes_};
     if (kind == "mlp") widths = {hidden_, num_classes_};
@@ -352,7 +345,7 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
   const double expert_cost = std::max(expert_cost_, 1e-12);
   for (int i = 0; i + 1 < L; ++i) normalised_next_cost_[i] = levels_[i + 1].cost / expert_cost;
 
-  rng_ = seeded(setup.seed ^ (option_seed_ << 20), 2);
+  rng_ = seeded_stream(setup.seed ^ (option_seed_ << 20), 2);
   feature_mean_.assign(feature_dim_, 0.0);
   feature_m2_.assign(feature_dim_, 0.0);
   seen_ = 0;
@@ -407,7 +400,6 @@ int Ocl::serve(const StreamSample& sample, StreamMeter& meter) {
   const int L = static_cast<int>(learners_.size());
   const bool warm = updates_ < warmup_;
   const double jump_probability = warm ? 1.0 : std::pow(decay_, static_cast<double>(updates_));
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
   bool to_expert = false;
   {
     torch::NoGradGuard no_grad;
@@ -419,7 +411,7 @@ int Ocl::serve(const StreamSample& sample, StreamMeter& meter) {
       const float defer = torch::sigmoid(cascade_->deferrals[i].forward(p)).item<float>();
       // Headed to the expert already: this level runs only so it can learn from the answer.
       if (to_expert || defer > 0.5f) continue;
-      if (warm || uniform(rng_) < jump_probability) {
+      if (warm || uniform_unit(rng_()) < jump_probability) {
         to_expert = true;
         jumps_ += !warm;
         continue;
@@ -470,8 +462,8 @@ void Ocl::update_learners() {
   const int rows_in_memory = static_cast<int>(memory_y_.size());
   std::vector<int> rows;
   for (int r = rows_in_memory - pending_; r < rows_in_memory; ++r) rows.push_back(r);
-  std::uniform_int_distribution<int> pick(0, rows_in_memory - 1);
-  for (int k = 0; k < replay_ && rows_in_memory > pending_; ++k) rows.push_back(pick(rng_));
+  for (int k = 0; k < replay_ && rows_in_memory > pending_; ++k)
+    rows.push_back(static_cast<int>(uniform_below(rng_(), rows_in_memory)));
   const int B = static_cast<int>(rows.size());
   torch::Tensor x = torch::empty({B, feature_dim_});
   torch::Tensor y = torch::empty({B}, torch::kInt64);
