@@ -136,9 +136,7 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
   int best = 0;
   for (int m = 1; m < base.val->num_models(); ++m)
     if (base.val->model_accuracy(m) > base.val->model_accuracy(best)) best = m;
-  double best_cost = 0.0;
-  for (int n = 0; n < base.test->num_samples(); ++n) best_cost += base.test->cost(best, n);
-  best_cost /= std::max(1, base.test->num_samples());
+  const double best_cost = base.test->mean_cost(best);
 
   json summary;
   summary["format_version"] = kFormatVersion;

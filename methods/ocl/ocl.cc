@@ -183,7 +183,7 @@ void Ocl::fit(const FitContext& ctx) {
     stacker_probs_.assign(val_fit.num_classes(), 0.0f);
     expert_ = -2;  // not one zoo model
     expert_choice_ = "full stacker over every zoo model, fitted on val_fit";
-    const std::vector<double> costs = mean_costs(val_fit);
+    const std::vector<double> costs = val_fit.mean_costs();
     expert_cost_ = 0.0;
     for (double c : costs)
       expert_cost_ =
@@ -202,7 +202,7 @@ void Ocl::fit(const FitContext& ctx) {
       if (val_fit.model_accuracy(m) > val_fit.model_accuracy(expert_)) expert_ = m;
     expert_choice_ = "most accurate zoo model on val_fit";
   }
-  expert_cost_ = mean_costs(val_fit)[expert_];
+  expert_cost_ = val_fit.mean_costs()[expert_];
 }
 
 std::vector<Knob> Ocl::grid() const {
