@@ -215,9 +215,10 @@ int run_finish_task(const std::string& plan_path, const Registries& registries) 
         "zoo members were profiled on {} different machines ({}): their latencies are not "
         "comparable{}",
         hardware.size(), list,
-        cfg.cost == "latency_ms" ? "; cost: latency_ms mixes them (cost: macs, params or given "
-                                   "compare across machines)"
-                                 : "");
+        cfg.cost == CostUnit::kLatencyMs
+            ? "; cost: latency_ms mixes them (cost: macs, params or given "
+              "compare across machines)"
+            : "");
     log_warn("[task] {}", note);
     options.provenance["mixed_hardware"] = note;
   }

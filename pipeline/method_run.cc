@@ -39,7 +39,7 @@ CacheKey method_key(const SeedContext& s, const ModelView& view, const MethodEnt
                 {"dataset_fingerprint", s.ds.fingerprint()},
                 {"zoo", view.zoo_keys},
                 {"zoo_checksums", view.zoo_checksums},
-                {"cost", s.cfg.cost},
+                {"cost", to_string(s.cfg.cost)},
                 {"costs", view.test->costs()},
                 {"cost_model", to_string(s.cfg.cost_model)},
                 {"tier_delay", s.cfg.tier_delay},
@@ -91,7 +91,7 @@ MethodResult run_method(const SeedContext& s, const MethodEntry& entry, double t
   eval.cost_model = s.cfg.cost_model;
   eval.tier_delay = s.cfg.tier_delay;
   eval.charge_overhead = s.cfg.charge_overhead;
-  eval.cost_per_ns = s.cfg.cost == "latency_ms" ? 1e-6 : 0.0;
+  eval.cost_per_ns = s.cfg.cost == CostUnit::kLatencyMs ? 1e-6 : 0.0;
   eval = with_method_accounting(eval, entry.options);
   r.accounting = accounting_json(eval);
   r.accounting["full_ensemble_cost"] = full_ensemble_cost_under(*s.base.test, eval);

@@ -146,7 +146,7 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
   summary["run_id"] = run_id;
   summary["seed"] = seed;
   summary["seed_sampling"] = data.description();
-  summary["cost_unit"] = cfg.cost;
+  summary["cost_unit"] = to_string(cfg.cost);
   summary["cost_model"] = to_string(cfg.cost_model);
   summary["config"] = cfg.path;
   summary["num_classes"] = ds.num_classes;

@@ -89,7 +89,7 @@ json SeedData::cache_key() const {
 }
 
 SeedData draw_seed_data(const Dataset& ds, const Zoo& zoo, uint64_t seed, const SeedDraws& draws,
-                        const std::string& cost_unit) {
+                        CostUnit cost_unit) {
   SeedData out;
   out.dataset_ = &ds;
   out.zoo_ = &zoo;
@@ -97,16 +97,16 @@ SeedData draw_seed_data(const Dataset& ds, const Zoo& zoo, uint64_t seed, const 
   const bool redraw_test = !observed && draws.test && zoo.test.num_samples() > 0;
   bool any_repeats = false;
   for (const ZooMember& m : zoo.members) any_repeats |= !m.latency_repeats_ms.empty();
-  const bool redraw_latency = !observed && draws.latency && cost_unit == "latency_ms" &&
+  const bool redraw_latency = !observed && draws.latency && cost_unit == CostUnit::kLatencyMs &&
                               zoo.test.sample_costs().empty() && any_repeats;
 
   json& d = out.description_;
   d = {{"seed", seed},
        {"val_split", "re-split"},
        {"test", redraw_test ? "bootstrap" : "observed"},
-       {"latency", redraw_latency                             ? "bootstrap"
-                   : cost_unit == "latency_ms" && any_repeats ? "measured"
-                                                              : "fixed"},
+       {"latency", redraw_latency                                     ? "bootstrap"
+                   : cost_unit == CostUnit::kLatencyMs && any_repeats ? "measured"
+                                                                      : "fixed"},
        {"zoo_training", "fixed"}};
 
   // Costs: per model of the tables, by name.

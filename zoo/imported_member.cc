@@ -41,7 +41,7 @@ void read_imported_outputs(const ZooEntry& entry, const Dataset& ds, const ZooOp
         "import outputs for exactly the dataset's val and test samples, in order",
         m.logits_path, e.val_labels.size(), e.test_labels.size(), ds.name, ds.val.y.size(),
         ds.test.y.size()));
-  const std::string unit = e.key.value("cost_unit", "given");
+  const std::string unit = e.key.value("cost_unit", to_string(CostUnit::kGiven));
   m.cost = entry.given_cost >= 0 ? entry.given_cost : e.key.value("cost", 0.0);
   if (entry.given_cost >= 0 && !e.val_sample_costs.empty()) {
     log_info("[zoo] {}: the entry's cost {} replaces the file's per-sample costs", m.name,
@@ -49,9 +49,10 @@ void read_imported_outputs(const ZooEntry& entry, const Dataset& ds, const ZooOp
     outputs->val_sample_costs.clear();
     outputs->test_sample_costs.clear();
   }
-  if (entry.given_cost < 0 && unit != options.cost && unit != "given")
+  if (entry.given_cost < 0 && unit != to_string(options.cost) &&
+      unit != to_string(CostUnit::kGiven))
     log_warn("[zoo] {}: imported cost {} is in {}, the experiment's cost is {}", m.name, m.cost,
-             unit, options.cost);
+             unit, to_string(options.cost));
   m.latency_ms = e.latency_ms;
   m.macs = e.macs;
   m.params = e.params;

@@ -134,18 +134,22 @@ void check_against_dataset(const CachedLogits& e, const Dataset& ds) {
     throw std::runtime_error("its labels differ from the dataset's val/test labels");
 }
 
-double pick_cost(const ZooMember& m, const ZooEntry& entry, const std::string& cost) {
-  if (cost == "latency_ms") return m.latency_ms;
-  if (cost == "macs") {
-    if (!(m.macs > 0))
-      throw std::invalid_argument(
-          "cost: macs, but its MACs are unknown (0): give them (torchscript/onnx entries: "
-          "`macs:`) or use another cost");
-    return m.macs;
+double pick_cost(const ZooMember& m, const ZooEntry& entry, CostUnit cost) {
+  switch (cost) {
+    case CostUnit::kLatencyMs:
+      return m.latency_ms;
+    case CostUnit::kMacs:
+      if (!(m.macs > 0))
+        throw std::invalid_argument(
+            "cost: macs, but its MACs are unknown (0): give them (torchscript/onnx entries: "
+            "`macs:`) or use another cost");
+      return m.macs;
+    case CostUnit::kParams:
+      return m.params;
+    case CostUnit::kGiven:
+      return entry.given_cost;
   }
-  if (cost == "params") return m.params;
-  if (cost == "given") return entry.given_cost;
-  throw std::invalid_argument("unknown cost '" + cost + "' (latency_ms, macs, params, given)");
+  throw std::logic_error("unknown cost unit");
 }
 
 }  // namespace
@@ -295,7 +299,7 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
   const Dataset& ds = ctx.ds;
   const ZooOptions& options = ctx.options;
   find_arch(ctx, entry);
-  if (options.cost == "given" && entry.given_cost < 0)
+  if (options.cost == CostUnit::kGiven && entry.given_cost < 0)
     throw std::invalid_argument("cost: given, but the entry has no cost");
   const int parent = parent_index(ctx.entries, i);
   if (parent >= 0) m.parent = ctx.entries[parent].name;
@@ -316,7 +320,7 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
       m.macs = out.macs;
       m.params = out.params;
       m.setup_seconds = out.setup_seconds;
-      if (out.latency_repeats_ms.empty() && options.cost == "latency_ms")
+      if (out.latency_repeats_ms.empty() && options.cost == CostUnit::kLatencyMs)
         backfill_latency_repeats(ctx, i, m.logits_path, out);
       m.latency_repeats_ms = out.latency_repeats_ms;
       m.logits_checksum = out.checksum;
@@ -489,7 +493,7 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
     zoo.test.set_sample_costs(per_sample(&CachedLogits::test_sample_costs, ds.test.num_samples));
   }
   log_info("[zoo] {} of {} models ready in {:.1f} s (cost: {})", num_models, entries.size(),
-           seconds_since(t0), options.cost);
+           seconds_since(t0), to_string(options.cost));
   return zoo;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cost_unit.h"
 #include "core/logit_table.h"
 #include "core/options.h"
 #include "datasets/dataset.h"
@@ -26,9 +27,9 @@ struct ZooEntry {
 struct ZooOptions {
   std::string cache_dir = "cache";  ///< weights under cache_dir/weights, logits under /logits
   uint64_t seed = 0;
-  std::string cost = "latency_ms";  ///< latency_ms | macs | params | given
-  int profile_repeats = 50;         ///< timed batch-1 forwards per model (median reported)
-  bool force = false;               ///< ignore cache entries, recompute everything
+  CostUnit cost = CostUnit::kLatencyMs;
+  int profile_repeats = 50;  ///< timed batch-1 forwards per model (median reported)
+  bool force = false;        ///< ignore cache entries, recompute everything
   /// Where each member's logits were computed and profiled, by entry name: {"hardware":
   /// hardware_fingerprint(), "compute_threads": n} of that machine. Batch executors (executor/)
   /// set it for the members their tasks built on other nodes, so the logit entries are found
