@@ -2,7 +2,6 @@
 
 #include "methods/abc/abc.h"
 #include "methods/cascade_search/cascade_search.h"
-#include "methods/cheapest/cheapest.h"
 #include "methods/cost_cascade/cost_cascade.h"
 #include "methods/ensemble/mean_ensemble.h"
 #include "methods/lazystack/lazystack_method.h"
@@ -28,7 +27,6 @@ void register_builtin_methods(MethodRegistry& registry) {
   registry.add(StackingWeights::registry_entry());
   registry.add(StackingWeights::alias_registry_entry());
   registry.add(Ocl::registry_entry());
-  registry.add(Cheapest::registry_entry());
   for (MethodRegistry::Entry& e : lazy::LazyStackMethod::registry_entries())
     registry.add(std::move(e));
 }
