@@ -150,8 +150,10 @@ int run_method_task(const std::string& plan_path, int index, const Registries& r
   }
   cfg.zoo = zoo;
   std::vector<MethodEntry> methods;  // the reference stacker(s) and this method
-  for (const MethodEntry& m : cfg.methods)
-    if (m.method == "stacker" || m.name == task.method) methods.push_back(m);
+  for (const MethodEntry& m : cfg.methods) {
+    const auto* entry = registries.methods.find(m.method);
+    if ((entry && entry->card.reference) || m.name == task.method) methods.push_back(m);
+  }
   cfg.methods = methods;
   cfg.seeds = {task.seed};
 
