@@ -150,8 +150,10 @@ int run_method_task(const std::string& plan_path, int index, const Registries& r
   }
   cfg.zoo = zoo;
   std::vector<MethodEntry> methods;  // the reference stacker(s) and this method
-  for (const MethodEntry& m : cfg.methods)
-    if (m.method == "stacker" || m.name == task.method) methods.push_back(m);
+  for (const MethodEntry& m : cfg.methods) {
+    const auto* entry = registries.methods.find(m.method);
+    if ((entry && entry->card.reference) || m.name == task.method) methods.push_back(m);
+  }
   cfg.methods = methods;
   cfg.seeds = {task.seed};
 
@@ -215,9 +217,10 @@ int run_finish_task(const std::string& plan_path, const Registries& registries) 
         "zoo members were profiled on {} different machines ({}): their latencies are not "
         "comparable{}",
         hardware.size(), list,
-        cfg.cost == "latency_ms" ? "; cost: latency_ms mixes them (cost: macs, params or given "
-                                   "compare across machines)"
-                                 : "");
+        cfg.cost == CostUnit::kLatencyMs
+            ? "; cost: latency_ms mixes them (cost: macs, params or given "
+              "compare across machines)"
+            : "");
     log_warn("[task] {}", note);
     options.provenance["mixed_hardware"] = note;
   }

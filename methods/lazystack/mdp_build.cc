@@ -82,14 +82,7 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
   // Pruning is exact for raw, in-sample estimates only: with pooled (bin, set) transitions or
   // leave-fold-out counts, a closed state would change the estimates of the states it pools with.
   const bool prune = options.prune && mdp.estimation.raw() && n_folds == 0;
-  // Mean cost per model over val_fit (per-sample costs when the table has them). Computed here
-  // rather than with methods/common's mean_costs() to keep this library free of
-  // lazystack_methods and therefore of LibTorch.
-  mdp.model_costs.assign(n_models, 0.0);
-  for (int m = 0; m < n_models; ++m) {
-    for (int n = 0; n < n_samples; ++n) mdp.model_costs[m] += val_fit.cost(m, n);
-    mdp.model_costs[m] /= n_samples;
-  }
+  mdp.model_costs = val_fit.mean_costs();  // over val_fit (per-sample costs when it has them)
   const double max_cost = *std::max_element(mdp.model_costs.begin(), mdp.model_costs.end());
   mdp.norm_costs.assign(n_models, 0.0);
   if (max_cost > 0.0)
