@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
+#include "core/random.h"
 #include "methods/lazystack/state.h"
 
 namespace lazystack {
@@ -138,11 +138,8 @@ std::vector<uint16_t> class_groups_by_confidence(const LogitTable& table, int gr
 std::vector<uint8_t> assign_folds(int n_samples, int folds, uint64_t seed) {
   std::vector<int> perm(n_samples);
   for (int n = 0; n < n_samples; ++n) perm[n] = n;
-  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
-  for (int i = n_samples - 1; i > 0; --i) {
-    std::uniform_int_distribution<int> pick(0, i);  // Fisher-Yates, portable draw order
-    std::swap(perm[i], perm[pick(rng)]);
-  }
+  std::mt19937_64 rng = seeded_stream(seed, 0);
+  seeded_shuffle(perm, rng);  // portable: no standard distribution decides the folds
   std::vector<uint8_t> fold(n_samples);
   for (int i = 0; i < n_samples; ++i) fold[perm[i]] = static_cast<uint8_t>(i % folds);
   return fold;

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "core/hash.h"
+#include "core/random.h"
 #include "methods/common/model_outputs.h"
 #include "methods/lazystack/binary_io.h"
 
@@ -155,7 +156,7 @@ Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
   std::iota(rows.begin(), rows.end(), 0);
   if (static_cast<int64_t>(rows.size()) > options.mask_max_rows) {
     std::mt19937_64 rng(derived_seed(options.mlp.seed, 0xa5a5));
-    std::shuffle(rows.begin(), rows.end(), rng);
+    seeded_shuffle(rows, rng);  // portable: the subset is a split of the training rows
     rows.resize(static_cast<size_t>(options.mask_max_rows));
     std::sort(rows.begin(), rows.end());
   }
