@@ -48,7 +48,7 @@ void BM_OclStream10k(benchmark::State& state) {
   setup.num_samples = splits.test.num_samples();
   setup.feature_dim = kFeatures;
   setup.num_classes = splits.test.num_classes();
-  setup.cost_unit = "given";
+  setup.cost_unit = CostUnit::kGiven;
   StreamRecord record;
   double accuracy = 0.0;
   for (auto _ : state)

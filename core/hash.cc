@@ -4,19 +4,15 @@
 
 #include <cstring>
 
+#include "core/random.h"
+
 namespace lazystack {
 namespace {
 
 constexpr uint64_t kPrime = 0x100000001b3ull;
 
-uint64_t mix(uint64_t x) {  // splitmix64 finaliser: spreads FNV's weak high bits
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
+// The splitmix64 finaliser spreads FNV's weak high bits.
+uint64_t mix(uint64_t x) { return lazystack::splitmix64_mix(x); }
 
 }  // namespace
 

@@ -74,6 +74,19 @@ void LogitTable::set_costs(std::vector<double> costs) {
   costs_ = std::move(costs);
 }
 
+double LogitTable::mean_cost(int m) const {
+  if (num_samples_ == 0) return costs_.at(m);
+  double sum = 0.0;
+  for (int n = 0; n < num_samples_; ++n) sum += cost(m, n);
+  return sum / num_samples_;
+}
+
+std::vector<double> LogitTable::mean_costs() const {
+  std::vector<double> out(num_models());
+  for (int m = 0; m < num_models(); ++m) out[m] = mean_cost(m);
+  return out;
+}
+
 void LogitTable::set_sample_costs(std::vector<double> sample_costs_mn) {
   if (!sample_costs_mn.empty() &&
       sample_costs_mn.size() != static_cast<size_t>(num_models()) * num_samples_) {

@@ -67,6 +67,12 @@ class LogitTable {
     return sample_costs_.empty() ? costs_[m]
                                  : sample_costs_[static_cast<size_t>(m) * num_samples_ + n];
   }
+  /// Model m's mean cost over the samples: the sum of cost(m, n) over n, divided by the number
+  /// of samples (so a constant cost comes back as that sum's rounding of it); costs()[m] for a
+  /// table without samples. The one definition every method and reference number uses.
+  double mean_cost(int m) const;
+  /// mean_cost of every model, in model order.
+  std::vector<double> mean_costs() const;
 
   /// Rows `indices` of this table (all models), e.g. val -> val_fit / val_cal.
   LogitTable subset(const std::vector<int>& indices) const;

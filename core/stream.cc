@@ -8,6 +8,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/random.h"
+
 namespace lazystack {
 
 StreamMeter::StreamMeter(Meter& zoo, std::vector<OnlineLevel> levels)
@@ -47,10 +49,10 @@ std::vector<int> stream_order(const std::vector<int32_t>& labels,
                               const std::vector<int>& shift_classes, uint64_t seed,
                               int* shift_start) {
   const int n = static_cast<int>(labels.size());
-  std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 0x5157);
+  std::mt19937_64 rng = seeded_stream(seed, 0x5157);
   std::vector<int> order(n);
   for (int i = 0; i < n; ++i) order[i] = i;
-  std::shuffle(order.begin(), order.end(), rng);
+  seeded_shuffle(order, rng);
   *shift_start = -1;
   if (shift_classes.empty()) return order;
   const std::set<int> group(shift_classes.begin(), shift_classes.end());
@@ -64,7 +66,7 @@ std::vector<int> stream_order(const std::vector<int32_t>& labels,
   const int fill = last - static_cast<int>(in_group.size());
   std::vector<int> tail(in_group);
   tail.insert(tail.end(), others.end() - fill, others.end());
-  std::shuffle(tail.begin(), tail.end(), rng);
+  seeded_shuffle(tail, rng);
   order.assign(others.begin(), others.end() - fill);
   *shift_start = static_cast<int>(order.size());
   order.insert(order.end(), tail.begin(), tail.end());

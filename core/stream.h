@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cost_unit.h"
 #include "core/evaluate.h"
 #include "core/logit_table.h"
 #include "core/meter.h"
@@ -28,7 +29,7 @@ struct StreamSetup {
   int num_samples = 0;
   int feature_dim = 0;  ///< 0: the split has no raw features (labels and model outputs only)
   int num_classes = 0;
-  std::string cost_unit;  ///< latency_ms | macs | params | given
+  CostUnit cost_unit = CostUnit::kGiven;
   uint64_t seed = 0;
 };
 

@@ -7,14 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "core/random.h"
+
 namespace lazystack {
 namespace {
 
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+uint64_t mix64(uint64_t z) { return splitmix64_mix(z); }
 
 // The seed of one sample's noise stream: a counter-based draw, so any sample of any member can
 // be generated on its own, in any order.

@@ -117,7 +117,7 @@ DatasetRegistry::Entry imported_dataset_entry() {
                    "the labels file")
                .range(0, 1e6)},
           make_imported,
-          DatasetCard{/*has_features=*/false}};
+          DatasetCard{/*has_features=*/false, /*size_from_options=*/nullptr}};
 }
 
 }  // namespace lazystack

@@ -6,15 +6,10 @@
 #include <numeric>
 #include <random>
 
+#include "core/random.h"
+
 namespace lazystack {
 namespace {
-
-// Fisher-Yates with mt19937_64, whose output the standard fixes (std::shuffle and the
-// distributions are implementation-defined). The modulo bias is below n / 2^64: negligible.
-template <class T>
-void seeded_shuffle(std::vector<T>& v, std::mt19937_64& rng) {
-  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng() % i]);
-}
 
 // Apportions `size` over classes in proportion to `available` (largest remainder). Ties in the
 // remainder are broken by `tie_order` (a random permutation of the classes), so small parts do

@@ -174,8 +174,10 @@ int run_method_task(const std::string& plan_path, int index, const Registries& r
   }
   cfg.zoo = zoo;
   std::vector<MethodEntry> methods;  // the reference stacker(s) and this method
-  for (const MethodEntry& m : cfg.methods)
-    if (m.method == "stacker" || m.name == task.method) methods.push_back(m);
+  for (const MethodEntry& m : cfg.methods) {
+    const auto* entry = registries.methods.find(m.method);
+    if ((entry && entry->card.reference) || m.name == task.method) methods.push_back(m);
+  }
   cfg.methods = methods;
   cfg.seeds = {task.seed};
 
@@ -243,7 +245,7 @@ int run_finish_task(const std::string& plan_path, const Registries& registries) 
   options.site_root = plan.site_root;
   options.measured_on = elsewhere;
   options.provenance = {{"executor", "slurm"}, {"jobs", jobs}, {"members_measured_on", members}};
-  const std::string mixed = mixed_hardware_note(measured, cfg.cost);
+  const std::string mixed = mixed_hardware_note(measured, to_string(cfg.cost));
   if (!mixed.empty()) {
     log_warn("[task] {}", mixed);
     options.provenance["mixed_hardware"] = mixed;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cost_unit.h"
 #include "core/meter.h"
 #include "core/method.h"
 #include "core/options.h"
@@ -40,7 +41,7 @@ struct ExperimentConfig {
   uint64_t zoo_seed = 0;  ///< seed of zoo training (shared by all seeds by default)
   std::string dataset;
   Options dataset_options;
-  std::string cost = "latency_ms";  ///< latency_ms | macs | params | given
+  CostUnit cost = CostUnit::kLatencyMs;
   CostModel cost_model = CostModel::kSequential;
   double tier_delay = 0.0;
   bool charge_overhead = false;

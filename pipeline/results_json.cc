@@ -91,11 +91,8 @@ double ensemble_cost(const LogitTable& t, const std::vector<int>& models, CostMo
 
 std::vector<int> pareto_members(const LogitTable& val) {
   std::vector<CostAccuracy> points;
-  for (int m = 0; m < val.num_models(); ++m) {
-    double cost = 0.0;
-    for (int n = 0; n < val.num_samples(); ++n) cost += val.cost(m, n);
-    points.push_back({cost / std::max(1, val.num_samples()), val.model_accuracy(m)});
-  }
+  for (int m = 0; m < val.num_models(); ++m)
+    points.push_back({val.mean_cost(m), val.model_accuracy(m)});
   std::vector<int> front = pareto_front(points);
   std::sort(front.begin(), front.end());
   return front;

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/random.h"
 #include "zoo/profiler.h"
 
 namespace lazystack {
@@ -14,18 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-// splitmix64: one well-mixed 64-bit value from another.
-uint64_t mix(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-// A uniform index in [0, n) from a 64-bit draw, without the library's distributions (whose
-// results differ between standard libraries): the high half of the 128-bit product.
 int uniform_index(uint64_t draw, int n) {
-  return static_cast<int>((static_cast<unsigned __int128>(draw) * static_cast<uint64_t>(n)) >> 64);
+  return static_cast<int>(uniform_below(draw, static_cast<uint64_t>(n)));
 }
 
 // Independent streams of one seed: test rows and latencies never share draws.
@@ -64,9 +55,9 @@ SeedDraws parse_seed_draws(const std::vector<std::string>& names) {
 
 std::vector<int> bootstrap_rows(int n, uint64_t seed) {
   std::vector<int> rows(std::max(0, n));
-  uint64_t state = mix(seed ^ kTestStream);
+  uint64_t state = splitmix64(seed ^ kTestStream);
   for (int& r : rows) {
-    state = mix(state);
+    state = splitmix64(state);
     r = uniform_index(state, n);
   }
   return rows;
@@ -76,16 +67,16 @@ double redrawn_latency_ms(double measured_ms, const std::vector<double>& repeats
                           uint64_t seed) {
   if (repeats_ms.empty()) return measured_ms;
   // The repeats' own values pick the stream: equal profiles draw equal latencies.
-  uint64_t state = mix(seed ^ kLatencyStream);
+  uint64_t state = splitmix64(seed ^ kLatencyStream);
   for (double ms : repeats_ms) {
     uint64_t bits = 0;
     std::memcpy(&bits, &ms, sizeof bits);
-    state = mix(state ^ bits);
+    state = splitmix64(state ^ bits);
   }
   const int n = static_cast<int>(repeats_ms.size());
   std::vector<double> resample(n);
   for (double& v : resample) {
-    state = mix(state);
+    state = splitmix64(state);
     v = repeats_ms[uniform_index(state, n)];
   }
   const double centre = median_ms(repeats_ms);
@@ -98,7 +89,7 @@ json SeedData::cache_key() const {
 }
 
 SeedData draw_seed_data(const Dataset& ds, const Zoo& zoo, uint64_t seed, const SeedDraws& draws,
-                        const std::string& cost_unit) {
+                        CostUnit cost_unit) {
   SeedData out;
   out.dataset_ = &ds;
   out.zoo_ = &zoo;
@@ -106,16 +97,16 @@ SeedData draw_seed_data(const Dataset& ds, const Zoo& zoo, uint64_t seed, const 
   const bool redraw_test = !observed && draws.test && zoo.test.num_samples() > 0;
   bool any_repeats = false;
   for (const ZooMember& m : zoo.members) any_repeats |= !m.latency_repeats_ms.empty();
-  const bool redraw_latency = !observed && draws.latency && cost_unit == "latency_ms" &&
+  const bool redraw_latency = !observed && draws.latency && cost_unit == CostUnit::kLatencyMs &&
                               zoo.test.sample_costs().empty() && any_repeats;
 
   json& d = out.description_;
   d = {{"seed", seed},
        {"val_split", "re-split"},
        {"test", redraw_test ? "bootstrap" : "observed"},
-       {"latency", redraw_latency                             ? "bootstrap"
-                   : cost_unit == "latency_ms" && any_repeats ? "measured"
-                                                              : "fixed"},
+       {"latency", redraw_latency                                     ? "bootstrap"
+                   : cost_unit == CostUnit::kLatencyMs && any_repeats ? "measured"
+                                                                      : "fixed"},
        {"zoo_training", "fixed"}};
 
   // Costs: per model of the tables, by name.

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cost_unit.h"
 #include "core/options.h"
 #include "datasets/dataset.h"
 #include "zoo/zoo.h"
@@ -57,8 +58,7 @@ class SeedData {
   nlohmann::json cache_key() const;
 
  private:
-  friend SeedData draw_seed_data(const Dataset&, const Zoo&, uint64_t, const SeedDraws&,
-                                 const std::string&);
+  friend SeedData draw_seed_data(const Dataset&, const Zoo&, uint64_t, const SeedDraws&, CostUnit);
   const Dataset* dataset_ = nullptr;
   const Zoo* zoo_ = nullptr;
   std::shared_ptr<const Dataset> own_dataset_;
@@ -76,7 +76,7 @@ class SeedData {
 ///    "fixed", "costs": {model: {"measured", "used", "repeats"}}}
 /// ("fixed": the cost is not a measured latency, or no model has repeats).
 SeedData draw_seed_data(const Dataset& ds, const Zoo& zoo, uint64_t seed, const SeedDraws& draws,
-                        const std::string& cost_unit);
+                        CostUnit cost_unit);
 
 /// Seed `seed`'s bootstrap replicate of n rows: n indices in [0, n) drawn with replacement
 /// from the seed alone (the same on every platform).

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/cost_unit.h"
 #include "core/evaluate.h"
 #include "core/method.h"
 #include "core/stream.h"
@@ -17,8 +18,8 @@ namespace lazystack {
 
 /// What a stream needs from the experiment besides the data.
 struct StreamRunSpec {
-  std::string cost_unit;  ///< the config's `cost`
-  uint64_t seed = 0;      ///< the seed of this run (stream order, the method's own randomness)
+  CostUnit cost_unit = CostUnit::kGiven;  ///< the config's `cost`
+  uint64_t seed = 0;  ///< the seed of this run (stream order, the method's own randomness)
   double val_cal_fraction = 0.5;
 };
 

@@ -105,20 +105,21 @@ void log_cells(const CrossDatasetColumn& c, const std::vector<double>& values, i
 const std::vector<CrossDatasetColumn>& cross_dataset_columns() {
   static const std::vector<CrossDatasetColumn> columns = {
       {"LazyStack acc. (%)", "LazyStack acc.\\ (\\%)", "lazystack_accuracy",
-       [](const json&, const json* m) { return headline_value(m, "accuracy"); }, false, 100, 2, ""},
+       [](const json&, const json* m) { return headline_value(m, "accuracy"); }, false, 100, 2, "",
+       ""},
       {"full stacker acc. (%)", "stacker acc.\\ (\\%)", "full_stacker_accuracy",
        [](const json& s, const json*) {
          return number_or_nan(s.at("reference"), "full_stacker_accuracy");
        },
-       false, 100, 2, ""},
+       false, 100, 2, "", ""},
       {"speedup (× full)", "speedup ($\\times$ full)", "speedup_vs_full",
        [](const json&, const json* m) { return headline_value(m, "speedup_vs_full"); }, true, 1, 1,
-       "\u00d7"},
+       "\u00d7", ""},
       {"retention (%)", "ret.\\ (\\%)", "retention",
-       [](const json&, const json* m) { return headline_value(m, "retention"); }, false, 100, 1,
+       [](const json&, const json* m) { return headline_value(m, "retention"); }, false, 100, 1, "",
        ""},
       {"models", "models", "mean_models",
-       [](const json&, const json* m) { return headline_value(m, "mean_models"); }, false, 1, 2,
+       [](const json&, const json* m) { return headline_value(m, "mean_models"); }, false, 1, 2, "",
        ""},
       {"× best baseline", "$\\times$ best base.", "x_best_baseline",
        [](const json&, const json* m) { return metric_value(m, "x_best_baseline"); }, true, 1, 2,
@@ -130,7 +131,7 @@ const std::vector<CrossDatasetColumn>& cross_dataset_columns() {
        [](const json&, const json* m) { return cost_to_reach_97(m); }, true, 1, 4, "",
        "not reached"},
       {"APGR", "APGR", "apgr", [](const json&, const json* m) { return metric_value(m, "apgr"); },
-       false, 1, 2, ""},
+       false, 1, 2, "", ""},
   };
   return columns;
 }

@@ -23,8 +23,13 @@ MdpPromise mdp_promise(const json& summary) {
   p.beta = number_or_nan(row, "beta");
   p.promised = number_or_nan(row, "promised_accuracy");
   p.achieved = number_or_nan(row, "val_cal_accuracy");
-  p.cross_fitted_optimism = number_or_nan(row, "val_fit_promised_accuracy") -
-                            number_or_nan(row, "val_fit_cross_fitted_accuracy");
+  if (row.contains("promise_kind")) {
+    p.kind = row["promise_kind"].get<std::string>();
+    p.in_sample = number_or_nan(row, "in_sample_promised_accuracy");
+  } else {
+    p.kind = "in-sample (older run)";
+    p.in_sample = p.promised;
+  }
   const json splits = summary.value("splits", json::object());
   p.val_fit = splits.value("val_fit", int64_t{0});
   p.val_cal = splits.value("val_cal", int64_t{0});
@@ -50,14 +55,15 @@ Table mdp_promise_table(const std::vector<std::pair<std::string, json>>& runs) {
                {"achieved on val_cal (%)", "", "achieved"},
                {"gap (pts)", "", "gap"},
                {"within split noise", "", "within_noise", Align::kLeft},
-               {"cross-fitted optimism (pts)", "", "cross_fitted_optimism"},
-               {"corrected gap (pts)", "", "corrected_gap"}};
+               {"promise", "", "promise_kind", Align::kLeft},
+               {"in-sample promise (%)", "", "in_sample"},
+               {"in-sample gap (pts)", "", "in_sample_gap"}};
   for (const auto& [label, summary] : runs) {
     const MdpPromise p = mdp_promise(summary);
     TableRow row;
     row.cells.push_back({label, label});
     if (!p.present) {
-      for (int c = 1; c < 9; ++c) row.cells.push_back({"\u2014", ""});
+      for (int c = 1; c < 10; ++c) row.cells.push_back({"\u2014", ""});
       row.note =
           "no MDP promise recorded: lazystack-sub absent or failed, or a summary (or docs copy) "
           "from before the promise diagnostics";
@@ -75,20 +81,22 @@ Table mdp_promise_table(const std::vector<std::pair<std::string, json>>& runs) {
     row.cells.push_back({points(p.gap()), format_raw(p.gap())});
     const bool within = std::fabs(p.gap()) <= p.achieved_half_width;
     row.cells.push_back({within ? "yes" : "no", within ? "yes" : "no"});
-    row.cells.push_back({points(p.cross_fitted_optimism), format_raw(p.cross_fitted_optimism)});
-    row.cells.push_back({points(p.corrected_gap()), format_raw(p.corrected_gap())});
+    row.cells.push_back({p.kind, p.kind});
+    row.cells.push_back({format_percent(p.in_sample, 2), format_raw(p.in_sample)});
+    row.cells.push_back({points(p.in_sample_gap()), format_raw(p.in_sample_gap())});
     t.add_row(std::move(row));
   }
   t.notes.push_back(
       "At the beta of lazystack-sub's headline (chosen on val_cal): promised = the accuracy the "
-      "MDP solved on all of val_fit expects its policy to reach; achieved = that policy on "
-      "val_cal (mean aggregate, no confidence exit). gap = promised - achieved (positive: the "
-      "MDP over-promised). ± is the 95% binomial interval of the achieved accuracy over "
-      "val_cal's samples: it covers val_cal's sampling only, not val_fit's, so a gap inside it "
-      "cannot be told from split noise. Cross-fitted optimism: on val_fit alone, what the "
-      "leave-fold-out MDPs promised minus what their policies reached on the held-out folds "
-      "(the optimiser's curse of an in-sample promise, estimated without val_cal); corrected "
-      "gap = gap - that optimism.");
+      "MDP expects its policy to reach, cross-fitted on val_fit (each fold's samples follow the "
+      "policy estimated on the other folds, so the promise is judged on data it was not fitted "
+      "on); achieved = the policy estimated on all of val_fit, on val_cal (mean aggregate, no "
+      "confidence exit). gap = promised - achieved (positive: the MDP over-promised). ± is the "
+      "95% binomial interval of the achieved accuracy over val_cal's samples: it covers "
+      "val_cal's sampling only, not val_fit's, so a gap inside it cannot be told from split "
+      "noise. In-sample promise: the all-of-val_fit policy's own value on val_fit (its mean real "
+      "return there after on-policy rounds), inflated by the optimiser's curse; older runs "
+      "recorded only this one.");
   return t;
 }
 

@@ -1,8 +1,9 @@
 // What LazyStack's MDP promises against what its policy delivers (issue 12): per run, at the
-// beta lazystack-sub's headline selected on val_cal, the accuracy the MDP (solved on all of
-// val_fit) expects its policy to reach, what that policy reached on val_cal (the same mean
-// aggregate, no confidence exit), and the gap, beside the sampling error of val_cal's accuracy
-// and the optimism the cross-fitted rollout measured on val_fit. Reads summary.json's
+// beta lazystack-sub's headline selected on val_cal, the accuracy the MDP expects its policy to
+// reach (cross-fitted on val_fit: every sample followed the policy estimated without it), what
+// that policy reached on val_cal (the same mean aggregate, no confidence exit), and the gap,
+// beside the sampling error of val_cal's accuracy and the in-sample promise (the all-of-val_fit
+// policy's own value on val_fit, which the optimiser's curse inflates). Reads summary.json's
 // methods.lazystack-sub.diagnostics.selected.mdp_promise; no test data.
 #pragma once
 
@@ -24,12 +25,12 @@ struct MdpPromise {
   /// Half-width of the 95% binomial interval of `achieved` over val_cal's samples (normal
   /// approximation): what split noise alone moves the achieved accuracy by.
   double achieved_half_width = 0.0;
-  /// Cross-fitted on val_fit: the leave-fold-out MDPs' promise minus what their policies reached
-  /// on the held-out folds (the optimism of an in-sample promise, measured without val_cal).
-  double cross_fitted_optimism = 0.0;
+  /// How `promised` was estimated: "cross-fitted", "in-sample", or "in-sample (older run)" for
+  /// summaries written before the cross-fitted promise (their promise was the in-sample one).
+  std::string kind;
+  double in_sample = 0.0;  ///< the all-of-val_fit policy's own value on val_fit
   double gap() const { return promised - achieved; }  ///< positive: the MDP over-promised
-  /// The promise corrected by the cross-fitted optimism, minus what val_cal achieved.
-  double corrected_gap() const { return gap() - cross_fitted_optimism; }
+  double in_sample_gap() const { return in_sample - achieved; }
 };
 
 /// Reads lazystack-sub's selected promise from a summary; present = false when lazystack-sub is
@@ -37,8 +38,8 @@ struct MdpPromise {
 MdpPromise mdp_promise(const nlohmann::json& summary);
 
 /// One row per (label, summary): experiment, val_fit / val_cal sizes, beta, promised, achieved
-/// ± half-width, gap, cross-fitted optimism and the corrected gap; rows without a promise say
-/// why. Points, not percent, for the gaps.
+/// ± half-width, gap, whether the gap is within split noise, how the promise was estimated, the
+/// in-sample promise and its gap; rows without a promise say why. Points, not percent, for gaps.
 Table mdp_promise_table(const std::vector<std::pair<std::string, nlohmann::json>>& runs);
 
 }  // namespace lazystack::reports

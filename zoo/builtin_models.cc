@@ -1,10 +1,12 @@
 // register_builtin_models: the networks (LibTorch), hog-knn (OpenCV), the tabular learners
 // (gaussian-nb, knn, random-forest, xgboost, svm-rbf), gatekeeper (a network
-// fine-tuned from an earlier zoo entry) and the models brought as files (torchscript, onnx).
+// fine-tuned from an earlier zoo entry), the models brought as files (torchscript, onnx) and the
+// outputs brought as files (imported).
 #include "zoo/architectures.h"
 #include "zoo/external_model.h"
 #include "zoo/gatekeeper.h"
 #include "zoo/hog_knn.h"
+#include "zoo/imported_member.h"
 #include "zoo/model.h"
 #include "zoo/synthetic_member.h"
 #include "zoo/tabular.h"
@@ -58,7 +60,8 @@ void register_builtin_models(ModelRegistry& registry) {
                 "knob-driven synthetic member (core/synthetic.h): target accuracy, error "
                 "correlation, temperature; reads labels only, trains nothing; any dataset",
                 synthetic_member_option_specs(), make_synthetic_member,
-                ModelCard{/*needs_features=*/false}});
+                ModelCard{/*needs_features=*/false, /*read_outputs=*/nullptr, /*source=*/""}});
+  registry.add(imported_entry());
 }
 
 }  // namespace lazystack

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "core/cost_unit.h"
 #include "core/hash.h"
 #include "core/hdf5_io.h"
 #include "core/size_check.h"
@@ -407,10 +408,11 @@ CachedLogits import_outputs(const ImportSpec& spec) {
   // HDF5 input may carry its own per-sample costs (/val/costs, /test/costs): checked below.
   if (!cost_tables && spec.h5_path.empty() && !(spec.cost >= 0 && std::isfinite(spec.cost)))
     fail(where, "missing cost: give the model's cost per sample (>= 0, any unit)");
-  if (spec.cost_unit != "latency_ms" && spec.cost_unit != "macs" && spec.cost_unit != "params" &&
-      spec.cost_unit != "given")
-    fail(where,
-         fmt::format("cost unit '{}': use latency_ms, macs, params or given", spec.cost_unit));
+  try {
+    parse_cost_unit(spec.cost_unit);
+  } catch (const std::invalid_argument& e) {
+    fail(where, e.what());
+  }
   RawSplit val, test;
   if (!spec.h5_path.empty()) {
     if (!spec.val_path.empty() || !spec.test_path.empty())
@@ -490,9 +492,10 @@ CachedLogits import_outputs(const ImportSpec& spec) {
            {"input_kind", spec.kind},     {"cost", cost},
            {"cost_unit", spec.cost_unit}, {"content", h.hex()}};
   if (!e.val_sample_costs.empty()) e.key["sample_costs"] = true;
-  if (spec.cost_unit == "latency_ms") e.latency_ms = cost;
-  if (spec.cost_unit == "macs") e.macs = cost;
-  if (spec.cost_unit == "params") e.params = cost;
+  const CostUnit unit = parse_cost_unit(spec.cost_unit);
+  if (unit == CostUnit::kLatencyMs) e.latency_ms = cost;
+  if (unit == CostUnit::kMacs) e.macs = cost;
+  if (unit == CostUnit::kParams) e.params = cost;
   return e;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -55,18 +56,36 @@ class ZooModel {
   std::string name_ = "model";
 };
 
+struct ZooEntry;
+struct ZooOptions;
+struct ZooMember;
+struct CachedLogits;
+
+/// Reads a member's outputs from where they were made instead of computing them: fills the
+/// member (its cost included) and its val/test outputs (per-sample costs included); throws,
+/// naming the problem, when they do not fit the dataset.
+using OutputsReader = std::function<void(const ZooEntry&, const Dataset&, const ZooOptions&,
+                                         ZooMember*, CachedLogits*)>;
+
 /// What an architecture declares about itself.
 struct ModelCard {
   /// False for architectures that read labels only (synthetic members, imported outputs): the
   /// only ones a dataset without features (DatasetCard::has_features) can hold.
   bool needs_features = true;
+  /// Set for an architecture whose members are outputs brought as a file (imported): build_zoo
+  /// calls it instead of training, profiling and caching, the entry's cost is optional (the
+  /// file has one), and the registry entry has no factory (there is no model to run).
+  OutputsReader read_outputs;
+  /// Non-empty: a zoo entry selects this architecture by `source: <this>` instead of `arch:`
+  /// ("import" for imported outputs); the resolved config keeps that spelling.
+  std::string source;
 };
 
 /// Model factory: validated options and the dataset (shape, classes).
 using ModelRegistry = Registry<ZooModel, ModelCard, const Dataset&>;
 
 /// Registers the built-in architectures (softmax, mlp, lenet5, cnn, resnet, hog-knn,
-/// gatekeeper, the tabular learners) and the external ones (torchscript, onnx).
+/// gatekeeper, the tabular learners), the external ones (torchscript, onnx) and imported outputs.
 void register_builtin_models(ModelRegistry& registry);
 
 }  // namespace lazystack

@@ -134,27 +134,23 @@ void check_against_dataset(const CachedLogits& e, const Dataset& ds) {
     throw std::runtime_error("its labels differ from the dataset's val/test labels");
 }
 
-double pick_cost(const ZooMember& m, const ZooEntry& entry, const std::string& cost) {
-  if (cost == "latency_ms") return m.latency_ms;
-  if (cost == "macs") {
-    if (!(m.macs > 0))
-      throw std::invalid_argument(
-          "cost: macs, but its MACs are unknown (0): give them (torchscript/onnx entries: "
-          "`macs:`) or use another cost");
-    return m.macs;
+double pick_cost(const ZooMember& m, const ZooEntry& entry, CostUnit cost) {
+  switch (cost) {
+    case CostUnit::kLatencyMs:
+      return m.latency_ms;
+    case CostUnit::kMacs:
+      if (!(m.macs > 0))
+        throw std::invalid_argument(
+            "cost: macs, but its MACs are unknown (0): give them (torchscript/onnx entries: "
+            "`macs:`) or use another cost");
+      return m.macs;
+    case CostUnit::kParams:
+      return m.params;
+    case CostUnit::kGiven:
+      return entry.given_cost;
   }
-  if (cost == "params") return m.params;
-  if (cost == "given") return entry.given_cost;
-  throw std::invalid_argument("unknown cost '" + cost + "' (latency_ms, macs, params, given)");
+  throw std::logic_error("unknown cost unit");
 }
-
-}  // namespace
-
-void save_weights(const ZooModel& model, const std::string& path) {
-  write_file_atomically(path, [&](const std::string& tmp) { model.save(tmp); });
-}
-
-namespace {
 
 std::string format_count(double x) {
   if (x >= 1e9) return fmt::format("{:.2f} G", x / 1e9);
@@ -295,7 +291,7 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
   const Dataset& ds = ctx.ds;
   const ZooOptions& options = ctx.options;
   find_arch(ctx, entry);
-  if (options.cost == "given" && entry.given_cost < 0)
+  if (options.cost == CostUnit::kGiven && entry.given_cost < 0)
     throw std::invalid_argument("cost: given, but the entry has no cost");
   const int parent = parent_index(ctx.entries, i);
   if (parent >= 0) m.parent = ctx.entries[parent].name;
@@ -316,7 +312,7 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
       m.macs = out.macs;
       m.params = out.params;
       m.setup_seconds = out.setup_seconds;
-      if (out.latency_repeats_ms.empty() && options.cost == "latency_ms")
+      if (out.latency_repeats_ms.empty() && options.cost == CostUnit::kLatencyMs)
         backfill_latency_repeats(ctx, i, m.logits_path, out);
       m.latency_repeats_ms = out.latency_repeats_ms;
       m.logits_checksum = out.checksum;
@@ -364,28 +360,6 @@ void build_member(const BuildContext& ctx, size_t i, ZooMember& m, CachedLogits&
 
 }  // namespace
 
-nlohmann::json ZooMember::to_json() const {
-  return {{"name", name},
-          {"arch", arch},
-          {"cost", cost},
-          {"latency_ms", latency_ms},
-          {"macs", macs},
-          {"params", params},
-          {"val_accuracy", val_accuracy},
-          {"test_accuracy", test_accuracy},
-          {"train_seconds", train_seconds},
-          {"setup_seconds", setup_seconds},
-          {"val_confidence_auroc", std::isfinite(val_confidence_auroc)
-                                       ? nlohmann::json(val_confidence_auroc)
-                                       : nlohmann::json(nullptr)},
-          {"parent", parent.empty() ? nlohmann::json(nullptr) : nlohmann::json(parent)},
-          {"from_cache", from_cache},
-          {"logits_path", logits_path},
-          {"cache_key", cache_key},
-          {"logits_checksum", logits_checksum},
-          {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}};
-}
-
 Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const ZooOptions& options,
               const ModelRegistry& registry) {
   const ScopedComputeThreads threads(default_compute_threads());
@@ -406,22 +380,27 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
     CachedLogits out;
     const auto member_start = std::chrono::steady_clock::now();
     try {
-      build_member(ctx, i, m, out);
-      // A derived member running its parent's very network (gatekeeper) costs what the parent
-      // costs: a second profile of the same computation would only add timing noise to
-      // comparisons between the two. Its own profile stays in its logits file.
-      if (!m.parent.empty()) {
-        const ZooMember& p = zoo.members[parent_index(entries, i)];
-        if (p.error.empty() && p.macs == m.macs && p.params == m.params) {
-          log_info(
-              "[zoo] {}: latency {:.4f} ms of its parent {} (same network; own profile "
-              "{:.4f} ms)",
-              m.name, p.latency_ms, p.name, m.latency_ms);
-          m.latency_ms = p.latency_ms;
-          m.latency_repeats_ms = p.latency_repeats_ms;
+      const auto* arch = registry.find(entry.arch);
+      if (arch && arch->card.read_outputs) {  // outputs brought as a file (imported)
+        arch->card.read_outputs(entry, ds, options, &m, &out);
+      } else {
+        build_member(ctx, i, m, out);
+        // A derived member running its parent's very network (gatekeeper) costs what the
+        // parent costs: a second profile of the same computation would only add timing noise
+        // to comparisons between the two. Its own profile stays in its logits file.
+        if (!m.parent.empty()) {
+          const ZooMember& p = zoo.members[parent_index(entries, i)];
+          if (p.error.empty() && p.macs == m.macs && p.params == m.params) {
+            log_info(
+                "[zoo] {}: latency {:.4f} ms of its parent {} (same network; own profile "
+                "{:.4f} ms)",
+                m.name, p.latency_ms, p.name, m.latency_ms);
+            m.latency_ms = p.latency_ms;
+            m.latency_repeats_ms = p.latency_repeats_ms;
+          }
         }
+        m.cost = pick_cost(m, entry, options.cost);
       }
-      m.cost = pick_cost(m, entry, options.cost);
       m.val_accuracy = accuracy(out.val_logits, out.val_labels, out.num_classes);
       m.test_accuracy = accuracy(out.test_logits, out.test_labels, out.num_classes);
       m.val_confidence_auroc = max_prob_auroc(out.val_logits, out.val_labels, out.num_classes);
@@ -430,7 +409,9 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
           "[zoo] {}/{} {}: {} ({:.1f} s): val {:.4f}, test {:.4f}, latency {:.3f} ms, "
           "MACs {}, params {}",
           i + 1, entries.size(), m.name,
-          m.from_cache ? "from cache" : (m.train_seconds > 0 ? "trained" : "loaded weights"),
+          arch && arch->card.read_outputs ? "read from " + m.logits_path
+          : m.from_cache                  ? "from cache"
+                                          : (m.train_seconds > 0 ? "trained" : "loaded weights"),
           seconds_since(member_start), m.val_accuracy, m.test_accuracy, m.latency_ms,
           format_count(m.macs), format_count(m.params));
       if (!m.parent.empty()) {
@@ -463,49 +444,27 @@ Zoo build_zoo(const Dataset& ds, const std::vector<ZooEntry>& entries, const Zoo
   zoo.test.set_labels(ds.test.y);
   zoo.val.set_costs(costs);
   zoo.test.set_costs(costs);
+  // Any member with per-sample costs (imported): the Meter charges per (model, sample), [m][n];
+  // the members without them cost their one cost on every sample.
+  const auto per_sample = [&](std::vector<double> CachedLogits::*given, int samples) {
+    std::vector<double> mn;
+    for (int k = 0; k < num_models; ++k) {
+      const std::vector<double>& c = outputs[k].*given;
+      if (c.empty())
+        mn.insert(mn.end(), samples, costs[k]);
+      else
+        mn.insert(mn.end(), c.begin(), c.end());
+    }
+    return mn;
+  };
+  if (std::any_of(outputs.begin(), outputs.end(),
+                  [](const CachedLogits& o) { return !o.val_sample_costs.empty(); })) {
+    zoo.val.set_sample_costs(per_sample(&CachedLogits::val_sample_costs, ds.val.num_samples));
+    zoo.test.set_sample_costs(per_sample(&CachedLogits::test_sample_costs, ds.test.num_samples));
+  }
   log_info("[zoo] {} of {} models ready in {:.1f} s (cost: {})", num_models, entries.size(),
-           seconds_since(t0), options.cost);
+           seconds_since(t0), to_string(options.cost));
   return zoo;
-}
-
-double max_prob_auroc(const std::vector<float>& logits, const std::vector<int32_t>& labels,
-                      int num_classes) {
-  const size_t n = labels.size();
-  if (num_classes < 1 || logits.size() != n * num_classes)
-    throw std::invalid_argument(fmt::format("max_prob_auroc: {} logits for {} labels of {} classes",
-                                            logits.size(), n, num_classes));
-  // max p = 1 / (1 + r) with r = sum over the other classes of exp(l_c - l_max): rank by -log r.
-  std::vector<double> score(n);
-  std::vector<char> right(n);
-  for (size_t i = 0; i < n; ++i) {
-    const float* l = logits.data() + i * num_classes;
-    int best = 0;
-    for (int c = 1; c < num_classes; ++c)
-      if (l[c] > l[best]) best = c;
-    double r = 0;
-    for (int c = 0; c < num_classes; ++c)
-      if (c != best) r += std::exp(static_cast<double>(l[c]) - l[best]);
-    score[i] = r > 0 ? -std::log(r) : std::numeric_limits<double>::infinity();
-    right[i] = best == labels[i];
-  }
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score[a] < score[b]; });
-  // Mann-Whitney: the sum of the right answers' ranks (1-based, ties get their mean rank).
-  double rank_sum = 0;
-  size_t n_right = 0;
-  for (size_t a = 0; a < n;) {
-    size_t b = a;
-    while (b < n && score[order[b]] == score[order[a]]) ++b;
-    const double mean_rank = 0.5 * static_cast<double>(a + 1 + b);
-    for (size_t k = a; k < b; ++k)
-      if (right[order[k]]) rank_sum += mean_rank, ++n_right;
-    a = b;
-  }
-  const size_t n_wrong = n - n_right;
-  if (n_right == 0 || n_wrong == 0) return std::nan("");
-  return (rank_sum - 0.5 * static_cast<double>(n_right) * (n_right + 1)) /
-         (static_cast<double>(n_right) * n_wrong);
 }
 
 }  // namespace lazystack

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cost_unit.h"
 #include "core/logit_table.h"
 #include "core/options.h"
 #include "datasets/dataset.h"
@@ -21,17 +22,14 @@ struct ZooEntry {
   std::string arch;          ///< registry name, e.g. "cnn"
   Options options;           ///< validated against the arch's specs (includes epochs, lr, ...)
   double given_cost = -1.0;  ///< cost from the config (`cost: given`), < 0 if absent
-  bool imported = false;     ///< `source: import`: outputs from a file; arch kImportedArch
 };
-/// The arch summaries show for imported entries (ZooEntry::imported); no registry entry.
-constexpr const char* kImportedArch = "imported";
 
 struct ZooOptions {
   std::string cache_dir = "cache";  ///< weights under cache_dir/weights, logits under /logits
   uint64_t seed = 0;
-  std::string cost = "latency_ms";  ///< latency_ms | macs | params | given
-  int profile_repeats = 50;         ///< timed batch-1 forwards per model (median reported)
-  bool force = false;               ///< ignore cache entries, recompute everything
+  CostUnit cost = CostUnit::kLatencyMs;
+  int profile_repeats = 50;  ///< timed batch-1 forwards per model (median reported)
+  bool force = false;        ///< ignore cache entries, recompute everything
   /// Where each member's logits were computed and profiled, by entry name: {"hardware":
   /// hardware_fingerprint(), "compute_threads": n} of that machine. Batch executors (executor/)
   /// set it for the members their tasks built on other nodes, so the logit entries are found

@@ -112,7 +112,7 @@ void Abc::fit(const FitContext& ctx) {
   model_names_ = val_fit.model_names();
   num_models_ = val_fit.num_models();
   num_classes_ = val_fit.num_classes();
-  costs_ = mean_costs(val_fit);
+  costs_ = val_fit.mean_costs();
   tiers_.clear();
   unused_.clear();
   final_accuracy_ = -1.0;

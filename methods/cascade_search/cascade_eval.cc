@@ -25,7 +25,6 @@ CascadeData cascade_data(const LogitTable& table, ConfidenceMetric metric) {
     throw std::invalid_argument("cascade_data: the table has no labels for every sample");
   for (int m = 0; m < num_models; ++m) {
     int64_t right = 0;
-    double cost = 0.0;
     for (int i = 0; i < n; ++i) {
       const ProbView p = table.probs(m, i);
       const float* log_probs = want_logs ? table.log_probs(m, i).data : nullptr;
@@ -33,11 +32,10 @@ CascadeData cascade_data(const LogitTable& table, ConfidenceMetric metric) {
       d.correct[m][i] = argmax(p) == labels[i] ? 1 : 0;
       d.cost[m][i] = table.cost(m, i);
       right += d.correct[m][i];
-      cost += d.cost[m][i];
     }
     if (n > 0) {
       d.accuracy[m] = static_cast<double>(right) / n;
-      d.mean_cost[m] = cost / n;
+      d.mean_cost[m] = table.mean_cost(m);
     }
   }
   return d;

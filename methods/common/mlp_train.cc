@@ -11,6 +11,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/random.h"
 #include "methods/common/torch_mlp.h"
 
 namespace lazystack {
@@ -35,14 +36,6 @@ class TorchThreadCap {
  private:
   int previous_;
 };
-
-// Independent generator streams from one seed (splitmix64 of seed and stream id).
-std::mt19937_64 stream_rng(uint64_t seed, uint64_t stream) {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ull * (stream + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return std::mt19937_64(z ^ (z >> 31));
-}
 
 // The trained network as MlpWeights (the torch-free kernel's format).
 MlpWeights export_weights(const TorchMlp& net) {
@@ -135,9 +128,9 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
   check(data, options);
   const auto t0 = std::chrono::steady_clock::now();
   TorchThreadCap thread_cap(options.num_threads);
-  std::mt19937_64 init_rng = stream_rng(options.seed, 0);
-  std::mt19937_64 split_rng = stream_rng(options.seed, 1);
-  std::mt19937_64 batch_rng = stream_rng(options.seed, 2);
+  std::mt19937_64 init_rng = seeded_stream(options.seed, 0);
+  std::mt19937_64 split_rng = seeded_stream(options.seed, 1);
+  std::mt19937_64 batch_rng = seeded_stream(options.seed, 2);
 
   // Held-out rows for early stopping: a seeded random slice.
   const int n = data.num_rows;
@@ -146,7 +139,7 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
     n_holdout = std::clamp(static_cast<int>(std::lround(options.holdout_fraction * n)), 1, n - 1);
   std::vector<int64_t> rows(n);
   std::iota(rows.begin(), rows.end(), 0);
-  std::shuffle(rows.begin(), rows.end(), split_rng);
+  seeded_shuffle(rows, split_rng);
   std::vector<int64_t> holdout_rows(rows.begin(), rows.begin() + n_holdout);
   std::vector<int64_t> train_rows(rows.begin() + n_holdout, rows.end());
   std::sort(holdout_rows.begin(), holdout_rows.end());
@@ -197,7 +190,7 @@ MlpTrainResult train_mlp(const MlpTrainData& data, const MlpTrainOptions& option
   std::vector<int64_t> order(train_rows.size());
   for (int epoch = 1; epoch <= options.max_epochs; ++epoch) {
     std::iota(order.begin(), order.end(), 0);
-    std::shuffle(order.begin(), order.end(), batch_rng);
+    seeded_shuffle(order, batch_rng);
     const torch::Tensor order_t = index_tensor(order);
     double loss_sum = 0.0;
     int batches = 0;

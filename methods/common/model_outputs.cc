@@ -29,22 +29,8 @@ void concat_probs(const Meter& meter, const std::vector<int>& models, float* out
   }
 }
 
-std::vector<double> mean_costs(const LogitTable& table) {
-  std::vector<double> costs(table.num_models(), 0.0);
-  const int n = table.num_samples();
-  for (int m = 0; m < table.num_models(); ++m) {
-    if (table.sample_costs().empty() || n == 0) {
-      costs[m] = table.costs().at(m);
-      continue;
-    }
-    for (int i = 0; i < n; ++i) costs[m] += table.cost(m, i);
-    costs[m] /= n;
-  }
-  return costs;
-}
-
 std::vector<int> ascending_cost_order(const LogitTable& table) {
-  const std::vector<double> costs = mean_costs(table);
+  const std::vector<double> costs = table.mean_costs();
   std::vector<int> order(costs.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return costs[a] < costs[b]; });

@@ -18,11 +18,8 @@ std::vector<float> concat_probs(const LogitTable& table, const std::vector<int>&
 /// Throws std::logic_error (from the Meter) if one of the models has not run.
 void concat_probs(const Meter& meter, const std::vector<int>& models, float* out);
 
-/// Mean cost of each model over the table's samples (the per-sample costs when the table has
-/// them): what "cost order" means when costs vary by sample.
-std::vector<double> mean_costs(const LogitTable& table);
-
-/// Model indices sorted by ascending mean cost; ties keep the lower index first.
+/// Model indices sorted by ascending mean cost (LogitTable::mean_costs: what "cost order" means
+/// when costs vary by sample); ties keep the lower index first.
 std::vector<int> ascending_cost_order(const LogitTable& table);
 
 /// 0, 1, ..., M-1: every model of the table.

@@ -82,7 +82,7 @@ void CostCascade::fit(const FitContext& ctx) {
   model_names_ = val_fit.model_names();
   num_models_ = val_fit.num_models();
   num_classes_ = val_fit.num_classes();
-  const std::vector<double> costs = mean_costs(val_fit);
+  const std::vector<double> costs = val_fit.mean_costs();
   order_ = in_cost_order(val_fit, members);
   order_costs_.clear();
   temperatures_.clear();

@@ -1,10 +1,13 @@
 #include "methods/lazystack/discovery.h"
 
+#include <fmt/core.h>
+
 #include <chrono>
 #include <istream>
 #include <ostream>
 
 #include "core/log.h"
+#include "methods/lazystack/on_policy.h"
 
 namespace lazystack {
 namespace lazy {
@@ -15,6 +18,8 @@ DiscoveryOptions::DiscoveryOptions() {
   mdp.estimation.transition_prior = EstimationDefaults::kTransitionPrior;
   mdp.estimation.min_count = EstimationDefaults::kMinCount;
   mdp.class_groups = EstimationDefaults::kClassGroups;
+  policy_iterations = EstimationDefaults::kPolicyIterations;
+  policy_z = EstimationDefaults::kPolicyZ;
 }
 
 std::vector<OptionSpec> discovery_option_specs() {
@@ -40,6 +45,16 @@ std::vector<OptionSpec> discovery_option_specs() {
               "class component of the MDP state: 0 = the argmax class, G = G groups of classes "
               "ranked by the aggregate's mean confidence, 1 = no class component")
           .range(0, 65535),
+      opt_int("policy_iterations", d.policy_iterations,
+              "rounds of Monte-Carlo policy improvement (on_policy.h): in every state the policy "
+              "reaches, each action is played out on the real outputs of the samples it brings "
+              "there (the state is not Markov: those are the harder ones); stops early when no "
+              "action changes; 0 = the model-based policy")
+          .range(0, 20),
+      opt_double("policy_z", d.policy_z,
+                 "an on-policy round switches a state's action only when the paired gain of the "
+                 "alternative exceeds this many standard errors")
+          .range(0.0, 10.0),
       opt_double("beta", d.mdp.beta,
                  "MDP accuracy/cost knob: STOP pays beta if the aggregate is right, EXEC(j) costs "
                  "cost_j / max cost (100: one point of accuracy is worth one run of the costliest "
@@ -74,6 +89,8 @@ DiscoveryOptions discovery_options_from(const Options& options) {
   d.mdp.estimation.transition_prior = options.get_double("transition_prior");
   d.mdp.estimation.min_count = static_cast<uint32_t>(options.get_int("min_count"));
   d.mdp.class_groups = static_cast<int>(options.get_int("class_groups"));
+  d.policy_iterations = static_cast<int>(options.get_int("policy_iterations"));
+  d.policy_z = options.get_double("policy_z");
   return d;
 }
 
@@ -99,10 +116,23 @@ nlohmann::json Discovery::to_json(const std::vector<std::string>& model_names) c
                      {"transition_prior", mdp.estimation.transition_prior},
                      {"min_count", mdp.estimation.min_count},
                      {"class_codes", mdp.num_groups}};
-  // What the MDP (all of val_fit) promises for its policy: accuracy at STOP and mean cost.
-  const double promised_accuracy = solution.accuracy.empty() ? 0.0 : solution.accuracy[0];
-  const double promised_cost = solution.cost.empty() ? 0.0 : solution.cost[0];
-  j["promised"] = {{"accuracy", promised_accuracy}, {"mean_cost", promised_cost}};
+  // What the MDP promises for its policy: accuracy at STOP and mean cost. Cross-fitted when
+  // folds are used: every val_fit sample followed the policy estimated without it, so the
+  // promise is judged on data it was not fitted on; in-sample (the all-of-val_fit policy's own
+  // value on val_fit) otherwise, and reported beside it either way.
+  const double in_sample_accuracy = solution.accuracy.empty() ? 0.0 : solution.accuracy[0];
+  const double in_sample_cost = solution.cost.empty() ? 0.0 : solution.cost[0];
+  const double promised_accuracy = cross_fitted ? rollout.accuracy : in_sample_accuracy;
+  const double promised_cost = cross_fitted ? rollout.mean_cost : in_sample_cost;
+  const char* promise_kind = cross_fitted ? "cross-fitted" : "in-sample";
+  j["promised"] = {{"accuracy", promised_accuracy},
+                   {"mean_cost", promised_cost},
+                   {"kind", promise_kind},
+                   {"in_sample_accuracy", in_sample_accuracy},
+                   {"in_sample_mean_cost", in_sample_cost}};
+  j["on_policy"] = {{"iterations", policy_iterations},
+                    {"converged", policy_converged},
+                    {"promised_accuracy_by_iteration", promised_by_iteration}};
   j["policy"] = plan.policy.summary_json();
   auto sources = [](const RolloutResult& r) {
     int64_t total = 0;
@@ -129,6 +159,8 @@ nlohmann::json Discovery::to_json(const std::vector<std::string>& model_names) c
                             {"mean_models", val_cal_rollout.mean_models},
                             {"promised_accuracy", promised_accuracy},
                             {"promised_mean_cost", promised_cost},
+                            {"promise_kind", promise_kind},
+                            {"in_sample_promised_accuracy", in_sample_accuracy},
                             {"gap", promised_accuracy - val_cal_rollout.accuracy},
                             {"decision_sources", sources(val_cal_rollout)}};
   j["trajectories"] = trajectories.to_json(model_names);
@@ -140,8 +172,39 @@ nlohmann::json Discovery::to_json(const std::vector<std::string>& model_names) c
 Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOptions& options,
                                 const LogitTable* val_cal) {
   Discovery d;
-  d.mdp = build_trajectory_mdp(val_fit, options.mdp);
-  d.solution = solve_backward_induction(d.mdp);
+  if (options.policy_iterations < 0)
+    throw std::invalid_argument(fmt::format(
+        "LazyStack discovery: policy_iterations must be >= 0, got {}", options.policy_iterations));
+  MdpOptions build = options.mdp;
+  build.keep_sample_states = build.keep_sample_states || options.policy_iterations > 0;
+  d.mdp = build_trajectory_mdp(val_fit, build);
+  // The estimates: all of val_fit (-1, the policy that runs online) and, when cross-fitting,
+  // each leave-fold-out one. On-policy rounds re-solve each with the counts of the samples its
+  // own current policy brings to each state (a fold's estimate follows its own samples only).
+  std::vector<int> estimates = {-1};
+  for (int f = 0; f < d.mdp.num_folds && d.mdp.num_folds >= 2; ++f) estimates.push_back(f);
+  std::vector<MdpSolution> solutions;
+  for (int e : estimates) solutions.push_back(solve_backward_induction(d.mdp, e));
+  d.promised_by_iteration.push_back(solutions[0].accuracy[0]);
+  if (options.policy_iterations > 0) {
+    MdpWalker walker(d.mdp);
+    d.policy_converged = false;
+    for (int round = 0; round < options.policy_iterations && !d.policy_converged; ++round) {
+      bool changed = false;
+      for (size_t i = 0; i < estimates.size(); ++i)
+        changed = improve_on_policy(walker, d.mdp, solutions[i], estimates[i], options.policy_z) ||
+                  changed;
+      ++d.policy_iterations;
+      d.promised_by_iteration.push_back(solutions[0].accuracy[0]);
+      d.policy_converged = !changed;
+    }
+    log_debug("[lazystack] on-policy rounds: {}, {}", d.policy_iterations,
+              d.policy_converged ? "converged" : "not converged");
+  }
+  d.mdp.sample_states = {};  // only the rounds read them
+  d.mdp.set_base = {};
+  d.mdp.set_width = {};
+  d.solution = solutions[0];
   d.plan.policy = PolicyTable::from_solution(d.mdp, d.solution);
   const auto start = std::chrono::steady_clock::now();
   if (d.mdp.num_folds >= 2) {
@@ -151,7 +214,7 @@ Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOption
     std::vector<double> fold_size(k, 0.0);
     for (uint8_t f : d.mdp.fold_of) fold_size[f] += 1.0;
     for (int f = 0; f < k; ++f) {
-      const MdpSolution sol = solve_backward_induction(d.mdp, f);
+      const MdpSolution& sol = solutions[f + 1];
       policies.push_back(PolicyTable::from_solution(d.mdp, sol));
       d.rollout_promised_accuracy += sol.accuracy[0] * fold_size[f] / val_fit.num_samples();
       d.rollout_promised_cost += sol.cost[0] * fold_size[f] / val_fit.num_samples();

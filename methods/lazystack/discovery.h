@@ -29,17 +29,23 @@ struct EstimationDefaults {
   static constexpr double kTransitionPrior = 10.0;
   static constexpr int kMinCount = 10;
   static constexpr int kClassGroups = 1;
+  static constexpr int kPolicyIterations = 3;
+  static constexpr double kPolicyZ = 1.0;
 };
 
 struct DiscoveryOptions {
   DiscoveryOptions();
   MdpOptions mdp;
   double min_share = 0.02;  ///< keep trajectories taken by at least this share of val_fit
+  /// Rounds of Monte-Carlo policy improvement (on_policy.h) of every estimate's policy on its
+  /// own estimation samples; stops early once no policy changes. 0: the model-based policy.
+  int policy_iterations = 0;
+  double policy_z = 1.0;  ///< significance of a switch, in standard errors of the paired gain
 };
 
 /// Declared options of trajectory discovery (defaults as in DiscoveryOptions): beta,
 /// entropy_bins, max_models, prune, min_share, folds, success_prior, transition_prior,
-/// min_count, class_groups. A LazyStack method's option list includes these.
+/// min_count, class_groups, policy_iterations. A LazyStack method's option list includes these.
 std::vector<OptionSpec> discovery_option_specs();
 /// Reads the options declared by discovery_option_specs() from validated Options.
 DiscoveryOptions discovery_options_from(const Options& options);
@@ -68,6 +74,12 @@ struct Discovery {
   double rollout_promised_accuracy = 0.0, rollout_promised_cost = 0.0;
   bool has_val_cal = false;
   RolloutResult val_cal_rollout;  ///< `solution`'s policy on val_cal (the same mean aggregate)
+  /// On-policy rounds run, whether the last one changed no policy, and the all-sample
+  /// estimate's promised accuracy before the first round (model-based) and after each (the
+  /// policy's mean real accuracy on val_fit).
+  int policy_iterations = 0;
+  bool policy_converged = true;
+  std::vector<double> promised_by_iteration;
   TrajectoryReport trajectories;
   DiscoveryPlan plan;
   double rollout_seconds = 0.0;

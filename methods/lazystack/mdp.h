@@ -113,6 +113,17 @@ struct TrajectoryMdp {
   std::vector<uint8_t> fold_of;
   std::vector<uint32_t> fold_count, fold_correct, fold_transitions;
 
+  /// With MdpOptions::keep_sample_states: val_fit sample n's state in sets[set] is
+  /// sample_states[set_base[set] + n * set_width[set]], times 2, plus 1 when that state's
+  /// aggregate argmax is the sample's label; kNoState * 2 where the sample's cell is not a state
+  /// of the MDP. Stored level by level (|E|), sample-major within a level, so one sample's
+  /// states sit together. Empty otherwise. The on-policy rounds walk samples through it.
+  static constexpr uint32_t kNoState = 0x7fffffffu;
+  int num_samples = 0;
+  std::vector<uint32_t> sample_states;
+  std::vector<size_t> set_base;
+  std::vector<uint32_t> set_width;
+
   /// Counts of state s / transition t in estimate `leave_out` (-1: all of val_fit).
   uint32_t count_in(uint32_t s, int leave_out) const {
     return leave_out < 0

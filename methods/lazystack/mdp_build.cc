@@ -10,182 +10,23 @@
 #include <stdexcept>
 
 #include "core/log.h"
+#include "methods/lazystack/mdp_levels.h"
 #include "methods/lazystack/state.h"
 
 namespace lazystack {
 namespace lazy {
 namespace {
+using build_detail::assign_folds;
+using build_detail::class_groups_by_confidence;
+using build_detail::compute_states;
+using build_detail::LevelSet;
+using build_detail::PendingAction;
+using build_detail::PendingTransition;
 
-// Transitions into a set of the next level, recorded before its states get global ids.
-struct PendingTransition {
-  uint32_t local = 0;  // successor's local id in the child set
-  uint32_t count = 0;
-  uint32_t fold_begin = 0;  // per-fold counts at child.pending_folds[fold_begin, + K)
-};
-struct PendingAction {
-  uint32_t state = 0;  // global id of the source state
-  int model = 0;
-  uint32_t begin = 0, end = 0;  // range in the child's pending transitions
-};
 struct SortableAction {
   uint32_t state = 0;
   MdpAction action;
 };
-
-// One executed set of the level being built: every sample's local state id and the per-state
-// counts, then (once its parents are processed) which local states are reachable.
-struct LevelSet {
-  uint64_t executed = 0;
-  std::vector<int> models;                 // ascending
-  std::vector<uint16_t> ids;               // [N] local state of each sample
-  std::vector<int32_t> code_to_local;      // [C*B], code = k * B + h; -1 = no sample
-  std::vector<uint32_t> local_code;        // local -> code
-  std::vector<uint32_t> count, correct;    // per local state
-  std::vector<uint32_t> fcount, fcorrect;  // per local state x fold (cross-fitting only)
-  std::vector<uint32_t> pending_folds;
-  std::vector<uint8_t> reachable;  // per local state
-  std::vector<int32_t> global;     // per local state: MDP state id, -1 if unreachable
-  std::vector<uint8_t> expanded;   // per local state
-  std::vector<PendingTransition> pending;
-  std::vector<PendingAction> pending_actions;
-  bool any_expanded = false;
-};
-
-// Computes every sample's aggregate state in each set of `level`, chunk by chunk so that the
-// probability rows of a chunk stay in cache while all sets of the level read them. Within a
-// chunk the work runs over contiguous chunk x C floats (sums, then entropy terms), which
-// vectorises; per row it then sums the terms in class order exactly as entropy_nats() does, so
-// the states equal those the rollout and online code compute one row at a time.
-void compute_states(const LogitTable& table, int num_bins, const TrajectoryMdp& mdp,
-                    std::vector<LevelSet>& level) {
-  const int n_samples = table.num_samples();
-  const int n_classes = table.num_classes();
-  const int n_codes = mdp.num_groups * num_bins;
-  const int n_folds = mdp.num_folds;
-  const float log_c = std::log(static_cast<float>(n_classes));
-  const auto& labels = table.labels();
-  for (LevelSet& set : level) {
-    set.ids.resize(n_samples);
-    set.code_to_local.assign(n_codes, -1);
-  }
-  // Sets in lexicographic order of their model lists, so consecutive sets share prefixes and
-  // prefix_sum[d] (the sum of a set's first d models, added in ascending order from zero, as
-  // mean_bin_class() callers do) is reused: each set adds only the models after the prefix it
-  // shares with the previous set.
-  std::vector<size_t> visit(level.size());
-  for (size_t i = 0; i < visit.size(); ++i) visit[i] = i;
-  std::sort(visit.begin(), visit.end(),
-            [&](size_t a, size_t b) { return level[a].models < level[b].models; });
-  const int n_models = table.num_models();
-  const int chunk = std::max(8, 2048 / n_classes);
-  const size_t stride = static_cast<size_t>(chunk) * n_classes;
-  std::vector<float> prefix_sum((n_models + 1) * stride, 0.0f);
-  std::vector<float> mean(stride), terms(stride);
-  for (int n0 = 0; n0 < n_samples; n0 += chunk) {
-    const int rows = std::min(n_samples - n0, chunk);
-    const size_t width = static_cast<size_t>(rows) * n_classes;
-    float* acc = mean.data();
-    float* term = terms.data();
-    const std::vector<int>* previous = nullptr;
-    for (size_t v : visit) {
-      LevelSet& set = level[v];
-      const size_t size = set.models.size();
-      size_t shared = 0;
-      if (previous)
-        while (shared < size && shared < previous->size() &&
-               (*previous)[shared] == set.models[shared])
-          ++shared;
-      for (size_t d = shared; d < size; ++d) {
-        const float* p = table.probs(set.models[d], n0).data;
-        const float* below = prefix_sum.data() + d * stride;
-        float* out = prefix_sum.data() + (d + 1) * stride;
-        for (size_t i = 0; i < width; ++i) out[i] = below[i] + p[i];
-      }
-      previous = &set.models;
-      const float* total = prefix_sum.data() + size * stride;
-      const float inv = 1.0f / static_cast<float>(size);
-      for (size_t i = 0; i < width; ++i) acc[i] = total[i] * inv;
-      for (size_t i = 0; i < width; ++i) term[i] = entropy_term(acc[i]);
-      for (int r = 0; r < rows; ++r) {
-        const float* row_terms = term + static_cast<size_t>(r) * n_classes;
-        float h = 0.0f;
-        for (int c = 0; c < n_classes; ++c) h -= row_terms[c];
-        const int bin = bin_of_entropy(h, log_c, num_bins);
-        const int cls = argmax(acc + static_cast<size_t>(r) * n_classes, n_classes);
-        const int code = mdp.group_of(cls) * num_bins + bin;
-        int32_t local = set.code_to_local[code];
-        if (local < 0) {
-          local = static_cast<int32_t>(set.local_code.size());
-          set.code_to_local[code] = local;
-          set.local_code.push_back(code);
-          set.count.push_back(0);
-          set.correct.push_back(0);
-          set.fcount.resize(set.fcount.size() + n_folds, 0);
-          set.fcorrect.resize(set.fcorrect.size() + n_folds, 0);
-        }
-        const int n = n0 + r;
-        set.ids[n] = static_cast<uint16_t>(local);
-        const uint32_t right = cls == labels[n] ? 1u : 0u;
-        ++set.count[local];
-        set.correct[local] += right;
-        if (n_folds > 0) {
-          const size_t f = static_cast<size_t>(local) * n_folds + mdp.fold_of[n];
-          ++set.fcount[f];
-          set.fcorrect[f] += right;
-        }
-      }
-    }
-  }
-  for (LevelSet& set : level) {
-    set.reachable.assign(set.local_code.size(), 0);
-    set.global.assign(set.local_code.size(), -1);
-    set.expanded.assign(set.local_code.size(), 0);
-  }
-}
-
-// Class codes: classes ranked by the mean confidence of the all-model mean aggregate on the
-// samples it predicts as that class (never predicted: lowest), split into `groups` ranges of
-// equal size. Label-free.
-std::vector<uint16_t> class_groups_by_confidence(const LogitTable& table, int groups) {
-  const int n_classes = table.num_classes();
-  const int n_models = table.num_models();
-  std::vector<double> total(n_classes, 0.0);
-  std::vector<uint32_t> predicted(n_classes, 0);
-  std::vector<float> mean(n_classes);
-  for (int n = 0; n < table.num_samples(); ++n) {
-    std::fill(mean.begin(), mean.end(), 0.0f);
-    for (int m = 0; m < n_models; ++m) {
-      const float* p = table.probs(m, n).data;
-      for (int c = 0; c < n_classes; ++c) mean[c] += p[c];
-    }
-    const int k = argmax(mean.data(), n_classes);
-    total[k] += mean[k] / n_models;
-    ++predicted[k];
-  }
-  std::vector<int> order(n_classes);
-  for (int c = 0; c < n_classes; ++c) order[c] = c;
-  auto confidence = [&](int c) { return predicted[c] ? total[c] / predicted[c] : -1.0; };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return confidence(a) < confidence(b); });
-  std::vector<uint16_t> group(n_classes);
-  for (int rank = 0; rank < n_classes; ++rank)
-    group[order[rank]] = static_cast<uint16_t>(static_cast<int64_t>(rank) * groups / n_classes);
-  return group;
-}
-
-// Balanced seeded folds: a permutation of the samples, position i in fold i % K.
-std::vector<uint8_t> assign_folds(int n_samples, int folds, uint64_t seed) {
-  std::vector<int> perm(n_samples);
-  for (int n = 0; n < n_samples; ++n) perm[n] = n;
-  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
-  for (int i = n_samples - 1; i > 0; --i) {
-    std::uniform_int_distribution<int> pick(0, i);  // Fisher-Yates, portable draw order
-    std::swap(perm[i], perm[pick(rng)]);
-  }
-  std::vector<uint8_t> fold(n_samples);
-  for (int i = 0; i < n_samples; ++i) fold[perm[i]] = static_cast<uint8_t>(i % folds);
-  return fold;
-}
 
 }  // namespace
 
@@ -241,14 +82,7 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
   // Pruning is exact for raw, in-sample estimates only: with pooled (bin, set) transitions or
   // leave-fold-out counts, a closed state would change the estimates of the states it pools with.
   const bool prune = options.prune && mdp.estimation.raw() && n_folds == 0;
-  // Mean cost per model over val_fit (per-sample costs when the table has them). Computed here
-  // rather than with methods/common's mean_costs() to keep this library free of
-  // lazystack_methods and therefore of LibTorch.
-  mdp.model_costs.assign(n_models, 0.0);
-  for (int m = 0; m < n_models; ++m) {
-    for (int n = 0; n < n_samples; ++n) mdp.model_costs[m] += val_fit.cost(m, n);
-    mdp.model_costs[m] /= n_samples;
-  }
+  mdp.model_costs = val_fit.mean_costs();  // over val_fit (per-sample costs when it has them)
   const double max_cost = *std::max_element(mdp.model_costs.begin(), mdp.model_costs.end());
   mdp.norm_costs.assign(n_models, 0.0);
   if (max_cost > 0.0)
@@ -285,6 +119,12 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
     mdp.fold_correct = start.fcorrect;
   }
   mdp.stats.num_visited_sets = 1;
+  mdp.num_samples = n_samples;
+  if (options.keep_sample_states) {  // the start set: every sample in state 0
+    mdp.sample_states.assign(n_samples, 0);
+    mdp.set_base = {0};
+    mdp.set_width = {1};
+  }
 
   std::vector<SortableAction> all_actions;
   const uint32_t spare = static_cast<uint32_t>(n_samples);
@@ -310,7 +150,7 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
       for (int m = 0; m < n_models; ++m)
         if ((next_masks[i] >> m) & 1u) next[i].models.push_back(m);
     }
-    compute_states(val_fit, n_bins, mdp, next);
+    compute_states(val_fit, n_bins, mdp, next, options.keep_sample_states);
 
     // Transitions: group each parent's samples by expanded state, then follow every unexecuted
     // model to the child set.
@@ -434,6 +274,35 @@ TrajectoryMdp build_trajectory_mdp(const LogitTable& val_fit, const MdpOptions& 
       child.pending.shrink_to_fit();
       child.pending_folds.clear();
       child.pending_folds.shrink_to_fit();
+    }
+    if (options.keep_sample_states) {
+      // This level's block: sample-major, one column per set that has states (a set without
+      // states gets no index in mdp.sets).
+      std::vector<const LevelSet*> with_states;
+      for (const LevelSet& child : next)
+        for (int32_t g : child.global)
+          if (g >= 0) {
+            with_states.push_back(&child);
+            break;
+          }
+      const size_t base = mdp.sample_states.size();
+      const uint32_t width = static_cast<uint32_t>(with_states.size());
+      for (uint32_t i = 0; i < width; ++i) {
+        mdp.set_base.push_back(base + i);
+        mdp.set_width.push_back(width);
+      }
+      mdp.sample_states.resize(base + static_cast<size_t>(n_samples) * width);
+      uint32_t* out = mdp.sample_states.data() + base;
+      for (int n = 0; n < n_samples; ++n)
+        for (const LevelSet* child : with_states) {
+          const int32_t g = child->global[child->ids[n]];
+          const uint32_t id = g < 0 ? TrajectoryMdp::kNoState : static_cast<uint32_t>(g);
+          *out++ = id * 2u + child->right[n];
+        }
+      for (LevelSet& child : next) {
+        child.right.clear();
+        child.right.shrink_to_fit();
+      }
     }
     mdp.stats.num_visited_sets += static_cast<int>(next.size());
     level = std::move(next);  // the children's per-sample ids serve as the next parents

@@ -28,6 +28,9 @@ struct MdpOptions {
   /// permutation (`fold_seed`), balanced to within one sample.
   int folds = 0;
   uint64_t fold_seed = 0;
+  /// Keep every sample's state in every visited set (TrajectoryMdp::sample_states; 4 bytes per
+  /// sample and set: 2^M x N x 4 bytes without pruning, 491 MB at M = 12 and 30k samples).
+  bool keep_sample_states = false;
 };
 
 /// Builds the MDP over the states val_fit samples reach from the start, breadth-first by |E|.

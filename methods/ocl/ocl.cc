@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/hash.h"
 #include "core/provenance.h"
+#include "core/random.h"
 #include "methods/common/method_kit.h"
 #include "methods/common/mlp_train.h"
 #include "methods/common/model_outputs.h"
@@ -39,19 +40,6 @@ namespace {
 
 using ocl_detail::Cascade;
 
-const std::vector<std::string>& known_learners() {
-  static const std::vector<std::string> names = {"logistic", "mlp"};
-  return names;
-}
-
-// Independent generator streams from one seed (splitmix64 of seed and stream id).
-std::mt19937_64 seeded(uint64_t seed, uint64_t stream) {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ull * (stream + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return std::mt19937_64(z ^ (z >> 31));
-}
-
 // Median wall time (ms) of `repeats` batch-1 forwards of learner + softmax + deferral.
 double level_latency_ms(TorchMlp& learner, TorchMlp& deferral, int feature_dim, int repeats) {
   torch::NoGradGuard no_grad;
@@ -73,63 +61,6 @@ double level_latency_ms(TorchMlp& learner, TorchMlp& deferral, int feature_dim, 
 }
 
 }  // namespace
-
-std::vector<OptionSpec> Ocl::option_specs() {
-  return {
-      opt_doubles("mu", {0.02, 0.1, 0.3, 1.0},
-                  "cost weights to sweep (the knob): a deferral from level i costs mu * "
-                  "c_{i+1} / c_expert against the cross-entropy of answering")
-          .range(0, 1e6),
-      opt_double("decay", 0.99,
-                 "after warm-up, a level that would answer jumps to the expert with "
-                 "probability decay^updates")
-          .above(0)
-          .below(1),
-      opt_int("warmup", 10, "learner updates during which the expert answers every sample")
-          .range(0, 1000000),
-      opt_int("batch", 8, "new expert labels per learner update").range(1, 100000),
-      opt_int("replay", 24, "rows of the aggregated expert-labelled set D added to each update")
-          .range(0, 100000),
-      opt_double("learning_rate", 1e-2, "Adam step size of the learners").above(0).range(0, 10),
-      opt_double("deferral_learning_rate", 3e-3, "Adam step size of the deferral MLPs")
-          .above(0)
-          .range(0, 10),
-      opt_int("hidden", 64, "hidden width of the mlp learner").range(1, 100000),
-      opt_strings("learners", {"logistic", "mlp"},
-                  "cascade levels before the expert, cheapest first: logistic (softmax "
-                  "regression), mlp (one hidden layer); each needs raw features"),
-      opt_string("expert", "",
-                 "zoo model that answers last and whose argmax is the only label; \"\" = the "
-                 "most accurate on val_fit"),
-      opt_bool("expert_stacker", false,
-               "the expert is the full stacker instead (an MLP over every zoo model's "
-               "probabilities, fitted on labelled val_fit like the `stacker` method; all models "
-               "run as one tier and are charged)"),
-      opt_string("shift", "none",
-                 "stream order: none (seeded shuffle) or classes (shift_classes arrive only in "
-                 "the last third)")
-          .one_of({"none", "classes"}),
-      opt_ints("shift_classes", {},
-               "classes held back to the end with shift: classes; [] = the last round(C/3) "
-               "class ids")
-          .range(0, 1e6),
-      opt_int("seed", 0, "mixed with the experiment seed: initial weights, jumps, replay")
-          .range(0, 1e9),
-      opt_doubles("level_costs", {},
-                  "cost of each learner level in the experiment's unit; [] = measured latency "
-                  "(latency_ms), analytic multiply-adds (macs) or parameters (params); "
-                  "required for cost: given")
-          .range(0, 1e12),
-  };
-}
-
-MethodRegistry::Entry Ocl::registry_entry() {
-  return method_entry<Ocl>("ocl",
-                           "online cascade learning over a stream: learners on raw features "
-                           "imitate the expert, deferral MLPs trade cost (mu, swept) for loss",
-                           MethodCard::online("1").names_models("expert", ModelOption::kName),
-                           option_specs());
-}
 
 Ocl::Ocl(const Options& options)
     : mu_grid_(options.get_doubles("mu")),
@@ -190,7 +121,7 @@ void Ocl::fit(const FitContext& ctx) {
     stacker_probs_.assign(val_fit.num_classes(), 0.0f);
     expert_ = -2;  // not one zoo model
     expert_choice_ = "full stacker over every zoo model, fitted on val_fit";
-    const std::vector<double> costs = mean_costs(val_fit);
+    const std::vector<double> costs = val_fit.mean_costs();
     expert_cost_ = 0.0;
     for (double c : costs)
       expert_cost_ =
@@ -209,42 +140,7 @@ void Ocl::fit(const FitContext& ctx) {
       if (val_fit.model_accuracy(m) > val_fit.model_accuracy(expert_)) expert_ = m;
     expert_choice_ = "most accurate zoo model on val_fit";
   }
-  expert_cost_ = mean_costs(val_fit)[expert_];
-}
-
-std::vector<Knob> Ocl::grid() const {
-  std::vector<Knob> out;
-  for (double mu : mu_grid_) out.push_back(Knob().set("mu", mu));
-  return out;
-}
-
-void Ocl::set_knob(const Knob& knob) { mu_ = knob.get("mu"); }
-
-nlohmann::json Ocl::diagnostics() const {
-  return {{"expert", expert_name()},
-          {"expert_choice", expert_choice_},
-          {"expert_cost", expert_cost_},
-          {"learners", learners_},
-          {"decay", decay_},
-          {"warmup_updates", warmup_},
-          {"batch", batch_},
-          {"replay", replay_}};
-}
-
-std::vector<int> Ocl::shift_classes(int num_classes) const {
-  if (shift_ == "none") return {};
-  std::vector<int> out;
-  for (long c : shift_classes_) {
-    if (c >= num_classes)
-      throw std::runtime_error(
-          fmt::format("ocl: shift_classes: class {} outside [0, {})", c, num_classes));
-    out.push_back(static_cast<int>(c));
-  }
-  if (out.empty()) {
-    const int count = std::max(1, static_cast<int>(std::lround(num_classes / 3.0)));
-    for (int c = num_classes - count; c < num_classes; ++c) out.push_back(c);
-  }
-  return out;
+  expert_cost_ = val_fit.mean_costs()[expert_];
 }
 
 CacheKey Ocl::latency_key(const StreamSetup& setup) const {
@@ -295,7 +191,7 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
     throw std::runtime_error(
         "ocl: learners need raw features, and this dataset has none (labels and model outputs "
         "only)");
-  if (setup.cost_unit == "given" && given_level_costs_.empty())
+  if (setup.cost_unit == CostUnit::kGiven && given_level_costs_.empty())
     throw std::runtime_error("ocl: cost: given needs the learners' costs in level_costs");
   num_classes_ = setup.num_classes;
   feature_dim_ = setup.feature_dim;
@@ -305,7 +201,7 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
   cascade_->previous_threads = torch::get_num_threads();
   // Batch-1 steps: one thread is the serving setting the costs model, and the fastest here.
   if (cascade_->previous_threads != 1) torch::set_num_threads(1);
-  std::mt19937_64 init = seeded(setup.seed ^ (option_seed_ << 20), 1);
+  std::mt19937_64 init = seeded_stream(setup.seed ^ (option_seed_ << 20), 1);
   for (const std::string& kind : learners_) {
     std::vector<int> widths = {num_classes_};
     if (kind == "mlp") widths = {hidden_, num_classes_};
@@ -331,10 +227,10 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
     if (!given_level_costs_.empty()) {
       level.cost = given_level_costs_[i];
       cost_source_ = "level_costs option";
-    } else if (setup.cost_unit == "macs") {
+    } else if (setup.cost_unit == CostUnit::kMacs) {
       level.cost = static_cast<double>(learner.macs() + deferral.macs());
       cost_source_ = "multiply-adds of learner + deferral MLP";
-    } else if (setup.cost_unit == "params") {
+    } else if (setup.cost_unit == CostUnit::kParams) {
       level.cost = static_cast<double>(learner.num_params() + deferral.num_params());
       cost_source_ = "parameters of learner + deferral MLP";
     } else {
@@ -352,7 +248,7 @@ std::vector<OnlineLevel> Ocl::begin_stream(const StreamSetup& setup) {
   const double expert_cost = std::max(expert_cost_, 1e-12);
   for (int i = 0; i + 1 < L; ++i) normalised_next_cost_[i] = levels_[i + 1].cost / expert_cost;
 
-  rng_ = seeded(setup.seed ^ (option_seed_ << 20), 2);
+  rng_ = seeded_stream(setup.seed ^ (option_seed_ << 20), 2);
   feature_mean_.assign(feature_dim_, 0.0);
   feature_m2_.assign(feature_dim_, 0.0);
   seen_ = 0;
@@ -407,7 +303,6 @@ int Ocl::serve(const StreamSample& sample, StreamMeter& meter) {
   const int L = static_cast<int>(learners_.size());
   const bool warm = updates_ < warmup_;
   const double jump_probability = warm ? 1.0 : std::pow(decay_, static_cast<double>(updates_));
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
   bool to_expert = false;
   {
     torch::NoGradGuard no_grad;
@@ -419,7 +314,7 @@ int Ocl::serve(const StreamSample& sample, StreamMeter& meter) {
       const float defer = torch::sigmoid(cascade_->deferrals[i].forward(p)).item<float>();
       // Headed to the expert already: this level runs only so it can learn from the answer.
       if (to_expert || defer > 0.5f) continue;
-      if (warm || uniform(rng_) < jump_probability) {
+      if (warm || uniform_unit(rng_()) < jump_probability) {
         to_expert = true;
         jumps_ += !warm;
         continue;
@@ -470,8 +365,8 @@ void Ocl::update_learners() {
   const int rows_in_memory = static_cast<int>(memory_y_.size());
   std::vector<int> rows;
   for (int r = rows_in_memory - pending_; r < rows_in_memory; ++r) rows.push_back(r);
-  std::uniform_int_distribution<int> pick(0, rows_in_memory - 1);
-  for (int k = 0; k < replay_ && rows_in_memory > pending_; ++k) rows.push_back(pick(rng_));
+  for (int k = 0; k < replay_ && rows_in_memory > pending_; ++k)
+    rows.push_back(static_cast<int>(uniform_below(rng_(), rows_in_memory)));
   const int B = static_cast<int>(rows.size());
   torch::Tensor x = torch::empty({B, feature_dim_});
   torch::Tensor y = torch::empty({B}, torch::kInt64);

@@ -46,6 +46,8 @@ class Ocl : public OnlineMethod {
  public:
   static MethodRegistry::Entry registry_entry();
   static std::vector<OptionSpec> option_specs();
+  /// The `learners` a level can use: "logistic", "mlp".
+  static const std::vector<std::string>& known_learners();
 
   /// Throws std::invalid_argument for what option specs cannot check (unknown learner,
   /// level_costs of the wrong length).

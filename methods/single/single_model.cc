@@ -19,7 +19,7 @@ void SingleModel::fit(const FitContext& ctx) {
   require_models(ctx.val_fit, "single");
   names_ = ctx.val_fit.model_names();
   num_classes_ = ctx.val_fit.num_classes();
-  mean_costs_ = mean_costs(ctx.val_fit);
+  mean_costs_ = ctx.val_fit.mean_costs();
   val_fit_accuracy_.clear();
   for (int m = 0; m < ctx.val_fit.num_models(); ++m)
     val_fit_accuracy_.push_back(ctx.val_fit.model_accuracy(m));

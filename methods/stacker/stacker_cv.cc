@@ -8,6 +8,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/random.h"
+
 namespace lazystack {
 
 std::string StackerCandidate::hidden_name() const {
@@ -75,11 +77,11 @@ std::vector<std::vector<int>> stratified_folds(const int32_t* labels, int num_ro
                                                uint64_t seed) {
   std::map<int32_t, std::vector<int>> by_class;
   for (int i = 0; i < num_rows; ++i) by_class[labels[i]].push_back(i);
-  std::mt19937_64 rng(seed * 0x2545f4914f6cdd1dull + 0x5f0d);
+  std::mt19937_64 rng = seeded_stream(seed, 0x5f0d);
   std::vector<std::vector<int>> out(std::max(0, folds));
   int next = 0;  // continue the deal across classes so small classes do not pile on fold 0
   for (auto& kv : by_class) {
-    std::shuffle(kv.second.begin(), kv.second.end(), rng);
+    seeded_shuffle(kv.second, rng);
     for (int row : kv.second) {
       out[next].push_back(row);
       next = (next + 1) % folds;

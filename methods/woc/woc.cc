@@ -114,7 +114,7 @@ void Woc::fit(const FitContext& ctx) {
   num_models_ = val_fit.num_models();
   num_classes_ = val_fit.num_classes();
   num_fit_samples_ = val_fit.num_samples();
-  const std::vector<double> costs = mean_costs(val_fit);
+  const std::vector<double> costs = val_fit.mean_costs();
   order_ = in_cost_order(val_fit, members);
   order_costs_.clear();
   for (int m : order_) order_costs_.push_back(costs[m]);

@@ -178,9 +178,11 @@ TEST(LazyEstimation, ScramblingOneFoldsLabelsChangesOnlyTheOtherFoldsEstimates) 
   EXPECT_EQ(c0.success, d0.success);
   EXPECT_EQ(c0.value, d0.value);
   EXPECT_EQ(c0.best_action, d0.best_action);
-  for (size_t n = 0; n < labels.size(); ++n)
-    if (clean.mdp.fold_of[n] == 0)
+  for (size_t n = 0; n < labels.size(); ++n) {
+    if (clean.mdp.fold_of[n] == 0) {
       ASSERT_EQ(clean.rollout.trajectories[n], dirty.rollout.trajectories[n]) << n;
+    }
+  }
   // Every other fold's estimate, and the full one, see fold 0's labels and change.
   for (int f = 1; f < 5; ++f)
     EXPECT_NE(solve_backward_induction(clean.mdp, f).success,
@@ -197,8 +199,13 @@ TEST(LazyEstimation, CrossFittedPromiseIsReportedBesideTheRollout) {
   const Discovery d = discover_trajectories(fit, options, &cal);
   EXPECT_TRUE(d.cross_fitted);
   const nlohmann::json j = d.to_json();
+  // The promise is the cross-fitted one (what the leave-fold-out policies reached on their
+  // held-out folds); the in-sample value of the all-of-val_fit policy is reported beside it.
   EXPECT_NEAR(j["val_cal_rollout"]["gap"].get<double>(),
-              d.solution.accuracy[0] - d.val_cal_rollout.accuracy, 1e-12);
+              d.rollout.accuracy - d.val_cal_rollout.accuracy, 1e-12);
+  EXPECT_EQ(j["val_cal_rollout"]["promise_kind"], "cross-fitted");
+  EXPECT_DOUBLE_EQ(j["val_cal_rollout"]["in_sample_promised_accuracy"].get<double>(),
+                   d.solution.accuracy[0]);
   EXPECT_GT(d.solution.accuracy[0], 0.0);
   EXPECT_LE(d.solution.accuracy[0], 1.0);
   EXPECT_GT(d.rollout_promised_accuracy, 0.0);

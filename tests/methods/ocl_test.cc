@@ -62,7 +62,7 @@ struct SyntheticStream {
   }
 };
 
-StreamSetup setup_for(const std::string& cost_unit = "given") {
+StreamSetup setup_for(CostUnit cost_unit = CostUnit::kGiven) {
   StreamSetup s;
   s.num_samples = kSamples;
   s.feature_dim = kDim;
@@ -96,7 +96,7 @@ struct StreamRun {
   SampleDecisions decisions;
 };
 
-StreamRun run(Ocl& ocl, const StreamSplit& split, const std::string& cost_unit = "given") {
+StreamRun run(Ocl& ocl, const StreamSplit& split, CostUnit cost_unit = CostUnit::kGiven) {
   StreamRun r;
   r.point = stream_evaluate(ocl, split, setup_for(cost_unit), EvalOptions{}, &r.record,
                             &r.decisions, /*num_windows=*/10);
@@ -218,16 +218,16 @@ TEST(Ocl, AnalyticCostsInMacsAndParams) {
   const SyntheticStream data(4);
   auto ocl = fitted(data.table, ocl_options({{"level_costs", nlohmann::json::array()}}));
   // logistic 8x3 + deferral 3x128 + 128x1; mlp 8x16 + 16x3 + the same deferral.
-  const auto macs = ocl->begin_stream(setup_for("macs"));
+  const auto macs = ocl->begin_stream(setup_for(CostUnit::kMacs));
   ocl->end_stream();
   ASSERT_EQ(macs.size(), 2u);
   EXPECT_EQ(macs[0].cost, 24 + 384 + 128);
   EXPECT_EQ(macs[1].cost, 128 + 48 + 384 + 128);
-  const auto params = ocl->begin_stream(setup_for("params"));
+  const auto params = ocl->begin_stream(setup_for(CostUnit::kParams));
   ocl->end_stream();
   EXPECT_EQ(params[0].cost, (24 + 3) + (384 + 128) + (128 + 1));
-  EXPECT_THROW(ocl->begin_stream(setup_for("given")), std::runtime_error);  // needs level_costs
-  StreamSetup no_features = setup_for("macs");
+  EXPECT_THROW(ocl->begin_stream(setup_for(CostUnit::kGiven)), std::runtime_error);  // needs level_costs
+  StreamSetup no_features = setup_for(CostUnit::kMacs);
   no_features.feature_dim = 0;
   EXPECT_THROW(ocl->begin_stream(no_features), std::runtime_error);
 }

@@ -7,6 +7,7 @@
 
 #include "pipeline/config.h"
 #include "tests/pipeline/fake_method.h"
+#include "zoo/imported_member.h"
 
 namespace lazystack {
 namespace {
@@ -23,6 +24,7 @@ Registries registries() {
   r.models.add({"mlp", "an mlp", {}, [](const Options&, const Dataset&) {
                   return std::unique_ptr<ZooModel>();
                 }});
+  r.models.add(imported_entry());  // the architecture `source: import` selects
   r.methods.add(
       {"single", "single", {}, [](const Options&) { return std::make_unique<FakeMethod>(); }});
   return r;

@@ -98,7 +98,7 @@ struct Fixture {
 
 TEST(SeedSampling, SeedZeroIsTheDataAsObserved) {
   const Fixture f;
-  const SeedData d = draw_seed_data(f.ds, f.zoo, 0, SeedDraws{}, "latency_ms");
+  const SeedData d = draw_seed_data(f.ds, f.zoo, 0, SeedDraws{}, CostUnit::kLatencyMs);
   EXPECT_EQ(&d.dataset(), &f.ds);
   EXPECT_EQ(&d.zoo(), &f.zoo);
   EXPECT_EQ(d.description()["test"], "observed");
@@ -111,7 +111,7 @@ TEST(SeedSampling, SeedZeroIsTheDataAsObserved) {
 TEST(SeedSampling, OtherSeedsDrawABootstrapOfTestAndTheLatencies) {
   const Fixture f;
   const uint64_t seed = 4;
-  const SeedData d = draw_seed_data(f.ds, f.zoo, seed, SeedDraws{}, "latency_ms");
+  const SeedData d = draw_seed_data(f.ds, f.zoo, seed, SeedDraws{}, CostUnit::kLatencyMs);
   const std::vector<int> rows = bootstrap_rows(8, seed);
   // The dataset's test split and the zoo's test outputs are the same replicate, row by row.
   ASSERT_EQ(d.dataset().test.num_samples, 8);
@@ -149,17 +149,17 @@ TEST(SeedSampling, DrawsFollowTheConfigAndTheCostUnit) {
   // Only the latency: test is the observed one (copied, with the new costs).
   SeedDraws latency_only;
   latency_only.test = false;
-  SeedData d = draw_seed_data(f.ds, f.zoo, 3, latency_only, "latency_ms");
+  SeedData d = draw_seed_data(f.ds, f.zoo, 3, latency_only, CostUnit::kLatencyMs);
   EXPECT_EQ(d.description()["test"], "observed");
   EXPECT_EQ(&d.dataset(), &f.ds);
   EXPECT_EQ(d.zoo().test.labels(), f.zoo.test.labels());
   EXPECT_EQ(d.description()["latency"], "bootstrap");
   // MACs are not measured: nothing to re-draw, so only the test replicate.
-  d = draw_seed_data(f.ds, f.zoo, 3, SeedDraws{}, "macs");
+  d = draw_seed_data(f.ds, f.zoo, 3, SeedDraws{}, CostUnit::kMacs);
   EXPECT_EQ(d.description()["latency"], "fixed");
   EXPECT_EQ(d.zoo().test.costs(), f.zoo.test.costs());
   // Nothing to draw: the originals.
-  d = draw_seed_data(f.ds, f.zoo, 3, parse_seed_draws({}), "latency_ms");
+  d = draw_seed_data(f.ds, f.zoo, 3, parse_seed_draws({}), CostUnit::kLatencyMs);
   EXPECT_EQ(&d.zoo(), &f.zoo);
   EXPECT_EQ(d.description()["val_split"], "re-split");
 }

@@ -168,7 +168,9 @@ TEST(SeedsPareto, CsvHoldsThePlottedNumbersAndImagesRender) {
     EXPECT_NEAR(h, 12.706 * 0.01 / 2, 1e-9);
     EXPECT_EQ(r.at("seeds"), "2");
     front += r.at("kind") == "front";
-    if (r.at("kind") == "headline") EXPECT_NEAR(acc, 0.9228, 1e-12);
+    if (r.at("kind") == "headline") {
+      EXPECT_NEAR(acc, 0.9228, 1e-12);
+    }
   }
   EXPECT_EQ(front, 4);
   EXPECT_NE(read_file(dir.path() / "figures/pareto_seeds.gp").find("pareto_seeds.csv"),

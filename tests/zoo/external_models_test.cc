@@ -359,7 +359,7 @@ TEST(ExternalBuildZoo, BothFormatsCacheAndFollowTheFilesContent) {
             1e-3);
 
   // cost: macs needs MACs: OpenCV estimates the ONNX graph's, the TorchScript module has none.
-  options.cost = "macs";
+  options.cost = CostUnit::kMacs;
   const Zoo by_macs = build_zoo(ds, entries, options, registry);
   EXPECT_HAS(member(by_macs, "ts").error, "MACs are unknown");
   EXPECT_TRUE(member(by_macs, "ox").error.empty()) << member(by_macs, "ox").error;

@@ -84,10 +84,12 @@ TEST(Models, EveryRegisteredArchitectureIsCovered) {
   // Covered elsewhere: gatekeeper (needs a parent) in gatekeeper_test.cc; gaussian-nb, knn,
   // random-forest, xgboost and svm-rbf in tabular_test.cc; onnx and torchscript (need a model
   // file) in external_models_test.cc; synthetic (needs the synthetic dataset) in
-  // synthetic_member_test.cc. A new architecture must be added here and get its own test.
+  // synthetic_member_test.cc; imported (outputs read from a file, no model) in
+  // tests/pipeline/import_config_test.cc and the import e2e tests. A new architecture must be
+  // added here and get its own test.
   EXPECT_EQ(registry().joined_names(),
-            "cnn, gatekeeper, gaussian-nb, hog-knn, knn, lenet5, mlp, onnx, random-forest, "
-            "resnet, softmax, svm-rbf, synthetic, torchscript, xgboost");
+            "cnn, gatekeeper, gaussian-nb, hog-knn, imported, knn, lenet5, mlp, onnx, "
+            "random-forest, resnet, softmax, svm-rbf, synthetic, torchscript, xgboost");
 }
 
 TEST(Models, TrainingIsSeeded) {

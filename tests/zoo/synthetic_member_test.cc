@@ -57,7 +57,7 @@ TEST(SyntheticMember, BuildsToItsKnobsDeterministicallyOnTheSyntheticDataset) {
                                          member("e", 0.8, 0.5, 5)};
   ZooOptions options;
   options.cache_dir = dir.file("cache");
-  options.cost = "given";
+  options.cost = CostUnit::kGiven;
   options.profile_repeats = 1;
   const Zoo zoo = build_zoo(*ds, entries, options, testing_zoo::builtin_models());
   ASSERT_EQ(zoo.test.num_models(), 5);

@@ -164,7 +164,7 @@ TEST_F(BuildZoo, LatencyRepeatsAreKeptAndBackfilledWithoutMovingTheLatency) {
   // With cost: macs nothing is timed, so nothing is backfilled.
   old.latency_repeats_ms.clear();
   write_logit_cache(soft.logits_path, old);
-  options_.cost = "macs";
+  options_.cost = CostUnit::kMacs;
   EXPECT_TRUE(member(build(), "soft").latency_repeats_ms.empty());
 }
 
@@ -251,13 +251,13 @@ TEST_F(BuildZoo, FailingMembersAreRecordedAndTheOthersGoOn) {
 }
 
 TEST_F(BuildZoo, CostFollowsTheOption) {
-  options_.cost = "macs";
+  options_.cost = CostUnit::kMacs;
   Zoo zoo = build();
   EXPECT_EQ(zoo.val.costs(), (std::vector<double>{144.0 * 4, 144.0 * 32 + 32 * 4, 400.0 * 324}));
-  options_.cost = "params";
+  options_.cost = CostUnit::kParams;
   zoo = build();
   EXPECT_EQ(member(zoo, "soft").cost, 144.0 * 4 + 4);
-  options_.cost = "given";
+  options_.cost = CostUnit::kGiven;
   entries_[0].given_cost = 0.5;
   entries_[1].given_cost = 2.0;
   zoo = build();
