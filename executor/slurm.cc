@@ -286,6 +286,8 @@ int wait_for_submission(const std::string& path, double poll_seconds) {
       continue;
     }
     fmt::print("{}: {}\n", plan.experiment, finish.at("run_dir").get<std::string>());
+    if (finish.contains("mixed_hardware"))
+      fmt::print("  warning: {}\n", finish.at("mixed_hardware").get<std::string>());
     if (finish.at("exit").get<int>() != kExitOk) {
       if (code == kExitOk) code = kExitPartFailed;
       for (const json& f : finish.at("failures"))

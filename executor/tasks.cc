@@ -68,6 +68,30 @@ void log_task(const std::string& what, const ExperimentPlan& plan) {
 
 }  // namespace
 
+std::string mixed_hardware_note(const std::map<std::string, json>& measured,
+                                const std::string& cost) {
+  std::map<std::string, std::vector<std::string>> by_machine;  // machine -> its members
+  for (const auto& [name, m] : measured)
+    by_machine[fmt::format("{}, {} threads", m.at("hardware").get<std::string>(),
+                           m.at("compute_threads").get<int>())]
+        .push_back(name);
+  if (by_machine.size() < 2) return "";
+  std::string list;
+  for (const auto& [machine, names] : by_machine) {
+    std::string who;
+    for (const std::string& n : names) who += (who.empty() ? "" : ", ") + n;
+    list += fmt::format("{}{}: {}", list.empty() ? "" : "; ", machine, who);
+  }
+  return fmt::format(
+      "zoo members were profiled on {} different machines (hardware or thread count) ({}): "
+      "their latencies are not comparable; {}",
+      by_machine.size(), list,
+      cost == "latency_ms"
+          ? "this run's cost, latency_ms, mixes them: cost: macs, params or given compare "
+            "across machines"
+          : fmt::format("this run's cost, {}, does not depend on the machine", cost));
+}
+
 int run_member_task(const std::string& plan_path, int index, const Registries& registries) {
   const auto t0 = std::chrono::steady_clock::now();
   const ExperimentPlan plan = read_plan(plan_path);
@@ -191,11 +215,22 @@ int run_finish_task(const std::string& plan_path, const Registries& registries) 
   const std::map<std::string, json> records = member_records(plan);
   json jobs = {
       {"finish", slurm_job_label()}, {"members", json::array()}, {"methods", json::array()}};
+  // Where each member's latency in this run was measured: by its own task, or here when its
+  // task's logit file is gone (measured_on leaves it out and the zoo computes it again here).
+  const std::map<std::string, json> elsewhere = measured_on(records);
+  std::map<std::string, json> measured;
   json members = json::object();
-  std::set<std::string> hardware;
   for (const auto& [name, r] : records) {
     members[name] = {{"job", r.at("job")}, {"host", r.at("host")}, {"hardware", r.at("hardware")}};
-    hardware.insert(r.at("hardware").get<std::string>());
+    if (!r.at("error").is_null()) continue;  // not in the run's zoo
+    if (const auto it = elsewhere.find(name); it != elsewhere.end()) {
+      measured[name] = it->second;
+    } else {
+      members[name] = {
+          {"job", slurm_job_label()}, {"host", host_name()}, {"hardware", hardware_fingerprint()}};
+      measured[name] = {{"hardware", hardware_fingerprint()},
+                        {"compute_threads", default_compute_threads()}};
+    }
   }
   for (size_t i = 0; i < plan.members.size(); ++i) {
     const json r = read_json_if_exists(fmt::format("{}/members/{}.json", tasks_dir(plan), i));
@@ -208,29 +243,21 @@ int run_finish_task(const std::string& plan_path, const Registries& registries) 
   RunOptions options = task_options();
   options.run_id = plan.run_id;
   options.site_root = plan.site_root;
-  options.measured_on = measured_on(records);
+  options.measured_on = elsewhere;
   options.provenance = {{"executor", "slurm"}, {"jobs", jobs}, {"members_measured_on", members}};
-  if (hardware.size() > 1) {
-    std::string list;
-    for (const std::string& h : hardware) list += (list.empty() ? "" : "; ") + h;
-    const std::string note = fmt::format(
-        "zoo members were profiled on {} different machines ({}): their latencies are not "
-        "comparable{}",
-        hardware.size(), list,
-        cfg.cost == CostUnit::kLatencyMs
-            ? "; cost: latency_ms mixes them (cost: macs, params or given "
-              "compare across machines)"
-            : "");
-    log_warn("[task] {}", note);
-    options.provenance["mixed_hardware"] = note;
+  const std::string mixed = mixed_hardware_note(measured, to_string(cfg.cost));
+  if (!mixed.empty()) {
+    log_warn("[task] {}", mixed);
+    options.provenance["mixed_hardware"] = mixed;
   }
   std::vector<std::string> failures;
   options.failures = &failures;
   const std::string run_dir = run_experiment(cfg, registries, options);
   const int code = failures.empty() ? kExitOk : kExitPartFailed;
-  const json record = {{"job", slurm_job_label()}, {"host", host_name()},
-                       {"run_dir", run_dir},       {"exit", code},
-                       {"failures", failures},     {"seconds", seconds_since(t0)}};
+  json record = {{"job", slurm_job_label()}, {"host", host_name()},
+                 {"run_dir", run_dir},       {"exit", code},
+                 {"failures", failures},     {"seconds", seconds_since(t0)}};
+  if (!mixed.empty()) record["mixed_hardware"] = mixed;  // `task wait` prints it
   write_text_atomically(run_dir + "/tasks/finish.json", record.dump(2) + "\n");
   for (const std::string& f : failures) log_warn("[task] failed part: {}", f);
   log_info("[task] finish done in {:.1f} s: {}", seconds_since(t0), run_dir);

@@ -2,7 +2,8 @@
 # End to end through a real single-node Slurm cluster (scripts/slurm-local.sh): a tiny config
 # run with `--executor slurm`, one task killed and the run resubmitted, a one-experiment suite,
 # the results compared with a local run of the same config (cost: macs: equal apart from timings
-# and provenance), the cluster stopped.
+# and provenance), a run whose member record says another machine profiled it (the run warns),
+# the cluster stopped.
 # Needs root and the Debian Slurm packages (scripts/install-deps.sh); a cluster that does not
 # start fails the test (it never skips).
 set -uo pipefail
@@ -164,6 +165,44 @@ for x, y in zip(a, b):
         for d in ("val/logits", "test/logits", "val/labels", "test/labels"):
             assert np.array_equal(f[d][()], g[d][()]), (x, d)
 print("logit caches equal")
+EOF
+
+echo "== a member profiled on another machine: the run says so (summary.json, task wait)"
+# Submitted held; once the member tasks are done, member 1's record is rewritten as if its task
+# had run on another node, then the method and finish tasks are released.
+"$bin" run "$cfg" --executor slurm "${common[@]}" --set cost=latency_ms --slurm-opt "--hold" \
+  --no-wait >"$work/submit3.log" 2>&1 || { cat "$work/submit3.log"; fail "held submission"; }
+run3_id=$(sed -nE 's/.*\[slurm\] tiny_slurm: run ([^:]+):.*/\1/p' "$work/submit3.log")
+run3="$exp/$run3_id.partial"
+[ -n "$run3_id" ] && [ -d "$run3" ] || { cat "$work/submit3.log"; fail "no run folder of the held submission"; }
+jobs3=$("$py" -c "import json,sys; j=json.load(open(sys.argv[1]))['jobs']; print(j['members'], j['methods'], j['finish'])" "$run3/tasks/plan.json")
+read -r members3 methods3 finish3 <<<"$jobs3"
+scontrol release "$members3" || fail "scontrol release $members3"
+for _ in $(seq 1 480); do
+  [ "$(ls "$run3"/tasks/members/*.json 2>/dev/null | wc -l)" -eq 3 ] && break
+  sleep 0.25
+done
+[ "$(ls "$run3"/tasks/members/*.json 2>/dev/null | wc -l)" -eq 3 ] || fail "member tasks of the held run did not finish"
+"$py" - "$run3/tasks/members/1.json" <<'EOF' || fail "rewriting member 1's record"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["name"] == "mlp" and r["error"] is None, r
+r.update(hardware="x86_64 Some Other CPU 64c", compute_threads=64, host="node-b")
+json.dump(r, open(sys.argv[1], "w"))
+EOF
+scontrol release "$methods3" "$finish3" || fail "scontrol release $methods3 $finish3"
+"$bin" task wait "$run3" --poll 0.25 >"$work/wait3.log" 2>&1 || { cat "$work/wait3.log"; fail "the mixed-hardware run"; }
+grep -q "warning: zoo members were profiled on 2 different machines" "$work/wait3.log" ||
+  { cat "$work/wait3.log"; fail "task wait does not say the members were profiled on different machines"; }
+grep -q "profiled on 2 different machines" "$exp/$run3_id/logs/finish.log" || fail "no warning in finish.log"
+"$py" - "$exp/$run3_id" <<'EOF' || fail "provenance.mixed_hardware of the mixed-hardware run"
+import json, sys
+for seed in (0, 1):
+    p = json.load(open(f"{sys.argv[1]}/seed-{seed}/summary.json"))["provenance"]
+    note = p["mixed_hardware"]
+    assert "2 different machines" in note and "Some Other CPU 64c, 64 threads: mlp" in note, note
+    assert "cost: macs, params or given" in note, note
+    assert p["members_measured_on"]["mlp"]["host"] == "node-b", p
 EOF
 
 echo "== stop the cluster"
