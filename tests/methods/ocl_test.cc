@@ -226,7 +226,8 @@ TEST(Ocl, AnalyticCostsInMacsAndParams) {
   const auto params = ocl->begin_stream(setup_for(CostUnit::kParams));
   ocl->end_stream();
   EXPECT_EQ(params[0].cost, (24 + 3) + (384 + 128) + (128 + 1));
-  EXPECT_THROW(ocl->begin_stream(setup_for(CostUnit::kGiven)), std::runtime_error);  // needs level_costs
+  EXPECT_THROW(ocl->begin_stream(setup_for(CostUnit::kGiven)),
+               std::runtime_error);  // needs level_costs
   StreamSetup no_features = setup_for(CostUnit::kMacs);
   no_features.feature_dim = 0;
   EXPECT_THROW(ocl->begin_stream(no_features), std::runtime_error);
