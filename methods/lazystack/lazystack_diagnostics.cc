@@ -36,7 +36,7 @@ nlohmann::json LazyStackMethod::diagnostics() const {
     d["fit_seconds"] = r.fit_seconds;
     if (!r.discovery.is_null()) d["discovery"] = r.discovery;
     d["trie"] = a.trie.to_json(names);
-    d["num_substackers"] = a.substackers.kind == AggregatorKind::kSub    ? a.trie.num_prefixes()
+    d["num_substackers"] = a.substackers.kind == AggregatorKind::kSub    ? trie_sets(a.trie).size()
                            : a.substackers.kind == AggregatorKind::kMask ? 1
                                                                          : 0;
     d["substacker_parameters"] = a.substackers.num_parameters();
@@ -44,7 +44,7 @@ nlohmann::json LazyStackMethod::diagnostics() const {
         std::count(a.substackers.use_mean.begin(), a.substackers.use_mean.end(), 1);
     d["substacker_training"] = a.substackers.training;
     if (r.substackers_from >= 0)
-      d["substackers_shared_with_beta"] = bundle_.artifacts[r.substackers_from].beta;
+      d["same_prefixes_as_beta"] = bundle_.artifacts[r.substackers_from].beta;
     d["artifact_bytes"] = a.size_bytes();
     d["num_thetas"] = a.thetas.size();
     d["notes"] = a.notes;
@@ -109,7 +109,10 @@ nlohmann::json LazyStackMethod::diagnostics() const {
   j["artifact_bytes"] = bundle_.size_bytes();  // the one file holding every beta's artifact
   j["artifact_bytes_per_beta"] = bytes;
   j["fit_seconds_per_beta"] = seconds;
-  j["fit_seconds_total"] = total_seconds;
+  // MASK's one training serves every beta: counted once, beside the per-beta seconds.
+  if (aggregator_kind_ == AggregatorKind::kMask)
+    j["shared_substacker_seconds"] = shared_substacker_seconds_;
+  j["fit_seconds_total"] = total_seconds + shared_substacker_seconds_;
   j["start_model_per_beta"] = starts;
   j["per_beta"] = std::move(per_beta);
   return j;

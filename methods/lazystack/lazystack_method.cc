@@ -85,20 +85,35 @@ LazyStackArtifact LazyStackMethod::fit_one(const LogitTable& val_fit, const Logi
     chain.share = 1.0;
     a.trie = PrefixTrie::build({chain}, {chain});
   }
-  // Substackers depend on the trie's prefixes only: reuse an earlier beta's when they match.
-  for (size_t i = 0; i < bundle_.artifacts.size(); ++i) {
-    if (same_prefixes(bundle_.artifacts[i].trie, a.trie)) {
-      a.substackers = bundle_.artifacts[i].substackers;
-      record->substackers_from = static_cast<int>(i);
-      return a;
-    }
-  }
+  return a;
+}
+
+void LazyStackMethod::train_aggregators(const LogitTable& val_fit, uint64_t seed) {
   SubstackerTrainOptions train;
   train.mlp = mlp_train_options(options_, seed);
   train.mask_max_rows = mask_max_rows_;
   train.mean_fallback = options_.get_bool("mean_fallback");
-  a.substackers = train_substackers(val_fit, a.trie, aggregator_kind_, train);
-  return a;
+  shared_substacker_seconds_ = 0.0;
+  if (aggregator_kind_ == AggregatorKind::kMask) {
+    // One MASK model over every beta's executed sets: it answers for any mask, so each beta's
+    // policy uses the same weights.
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<uint64_t> sets;
+    for (const LazyStackArtifact& a : bundle_.artifacts)
+      for (uint64_t s : trie_sets(a.trie)) sets.push_back(s);
+    const Substackers mask = train_mask_stacker(val_fit, sets, train);
+    for (LazyStackArtifact& a : bundle_.artifacts) a.substackers = mask;
+    shared_substacker_seconds_ = seconds_since(start);
+    return;
+  }
+  // SUB: one MLP per executed set, trained once for every node and beta that reaches the set.
+  SubstackerPool pool;
+  for (size_t i = 0; i < bundle_.artifacts.size(); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    LazyStackArtifact& a = bundle_.artifacts[i];
+    a.substackers = train_substackers(val_fit, a.trie, aggregator_kind_, train, &pool);
+    records_[i].fit_seconds += seconds_since(start);
+  }
 }
 
 // Fewer val_fit samples per class than this leave substackers (and the MDP's counts) with
@@ -130,23 +145,33 @@ void LazyStackMethod::fit(const FitContext& ctx) {
   for (double beta : fit_betas()) {
     const auto start = std::chrono::steady_clock::now();
     FitRecord record;
-    LazyStackArtifact a = fit_one(val_fit, &ctx.val_cal, ctx.seed, beta, &record);
+    bundle_.artifacts.push_back(fit_one(val_fit, &ctx.val_cal, ctx.seed, beta, &record));
+    record.fit_seconds = seconds_since(start);
+    records_.push_back(std::move(record));
+  }
+  train_aggregators(val_fit, ctx.seed);
+  for (size_t i = 0; i < bundle_.artifacts.size(); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    LazyStackArtifact& a = bundle_.artifacts[i];
+    FitRecord& record = records_[i];
+    // Tries with the same prefixes have the same substackers, hence the same automatic grid.
+    for (size_t j = 0; j < i && record.substackers_from < 0; ++j)
+      if (same_prefixes(bundle_.artifacts[j].trie, a.trie))
+        record.substackers_from = static_cast<int>(j);
     Aggregator aggregator(a.substackers, a.trie);
     if (!given_thetas_.empty()) {
       a.thetas = given_thetas_;
     } else if (record.substackers_from >= 0) {
-      a.thetas = bundle_.artifacts[record.substackers_from].thetas;  // same prefixes, same weights
+      a.thetas = bundle_.artifacts[record.substackers_from].thetas;
     } else {
       a.thetas = automatic_thetas(val_fit, a, aggregator);
     }
     std::sort(a.thetas.begin(), a.thetas.end());
     a.thetas.erase(std::unique(a.thetas.begin(), a.thetas.end()), a.thetas.end());
-    record.fit_seconds = seconds_since(start);
-    log_debug("[lazystack] beta {:g}: fitted in {:.3f} s ({} trie nodes{})", beta,
+    record.fit_seconds += seconds_since(start);
+    log_debug("[lazystack] beta {:g}: fitted in {:.3f} s ({} trie nodes{})", a.beta,
               record.fit_seconds, a.trie.num_nodes(),
-              record.substackers_from >= 0 ? ", substackers shared" : "");
-    bundle_.artifacts.push_back(std::move(a));
-    records_.push_back(std::move(record));
+              record.substackers_from >= 0 ? ", same prefixes as an earlier beta" : "");
   }
   prepare();
 }

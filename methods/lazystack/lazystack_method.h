@@ -38,9 +38,9 @@ class LazyStackMethod : public Method {
   explicit LazyStackMethod(const Options& options);
 
   /// MDP order: one artifact per beta (`betas`, or the single `beta` when `betas` is empty),
-  /// each with its own discovery, trie and substackers, trained with the same seed as a
-  /// single-beta fit. Betas whose tries hold the same prefixes share identical substackers
-  /// (trained once). Cost order: one artifact; beta and betas play no part.
+  /// each with its own discovery and trie. SUB trains one MLP per executed set, shared by every
+  /// node and beta that reaches it (its seed derives from the set); MASK trains one model over
+  /// the union of the betas' sets. Cost order: one artifact; beta and betas play no part.
   void fit(const FitContext& ctx) override;
   /// MDP order: {beta: b, theta: t} for every fitted beta (ascending) and each of its thetas
   /// (ascending); cost order: {theta: t}. Per beta, the last point (theta > 1) never exits on
@@ -75,7 +75,7 @@ class LazyStackMethod : public Method {
   struct FitRecord {
     nlohmann::json discovery;  ///< null for the cost order or a loaded artifact
     double fit_seconds = 0.0;
-    int substackers_from = -1;  ///< >= 0: substackers copied from that (same-prefix) artifact
+    int substackers_from = -1;  ///< >= 0: that earlier artifact's trie has the same prefixes
   };
 
   void prepare();
@@ -83,6 +83,8 @@ class LazyStackMethod : public Method {
   std::vector<double> fit_betas() const;
   LazyStackArtifact fit_one(const LogitTable& val_fit, const LogitTable* val_cal, uint64_t seed,
                             double beta, FitRecord* record) const;
+  /// Trains every artifact's aggregator once the tries are known (see fit()).
+  void train_aggregators(const LogitTable& val_fit, uint64_t seed);
   std::vector<double> automatic_thetas(const LogitTable& val_fit, const LazyStackArtifact& a,
                                        Aggregator& aggregator) const;
 
@@ -102,6 +104,7 @@ class LazyStackMethod : public Method {
   std::vector<FitRecord> records_;       ///< parallel to bundle_.artifacts
   std::vector<Aggregator> aggregators_;  ///< parallel to bundle_.artifacts
   std::vector<std::string> notes_;       ///< fit-wide notes (per-artifact ones live in artifacts)
+  double shared_substacker_seconds_ = 0.0;  ///< MASK: its one training, shared by all betas
   size_t selected_ = 0;
   double theta_ = 0.0;
 

@@ -61,7 +61,7 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
   };
   const Preset presets[] = {
       {"lazystack-sub", AggregatorKind::kSub, ExecutionOrder::kMdp,
-       "LazyStack-SUB: MDP-discovered order, one substacker per trie prefix, early exit on theta"},
+       "LazyStack-SUB: MDP-discovered order, one substacker per executed set of the trie, early exit on theta"},
       {"lazystack-mask", AggregatorKind::kMask, ExecutionOrder::kMdp,
        "LazyStack-MASK: MDP-discovered order, one masked stacker, early exit on theta"},
       {"lazystack-no-mdp", AggregatorKind::kSub, ExecutionOrder::kCost,
@@ -74,7 +74,7 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
   std::vector<MethodRegistry::Entry> entries;
   for (const Preset& p : presets)
     entries.push_back(method_entry<LazyStackMethod>(
-        p.name, p.description, MethodCard::swept("6").exits_early().is_proposed(),
+        p.name, p.description, MethodCard::swept("7").exits_early().is_proposed(),
         option_specs(p.aggregator, p.order)));
   return entries;
 }

@@ -20,12 +20,72 @@ namespace lazystack {
 namespace lazy {
 namespace {
 constexpr char kSubTag[9] = "LZSSUBST";
-constexpr uint32_t kSubVersion = 2;  // 2: per-node mean fallback flags
+constexpr uint32_t kSubVersion = 3;  // 2: per-node mean fallback flags; 3: SUB input by set
 
 uint64_t derived_seed(uint64_t seed, uint64_t stream) {
   return Hasher().update(seed).update(stream).digest();
 }
+
+uint64_t set_of(const std::vector<int>& prefix) {
+  uint64_t set = 0;
+  for (int m : prefix) set |= 1ull << m;
+  return set;
+}
+
+std::vector<int> models_of(uint64_t set) {
+  std::vector<int> models;
+  for (int m = 0; m < 64; ++m)
+    if ((set >> m) & 1u) models.push_back(m);
+  return models;
+}
+
+/// SUB's MLP for one executed set, with the mean-fallback check on its held-out rows.
+SubstackerPool::Trained train_set_substacker(const LogitTable& val_fit, uint64_t set,
+                                             const SubstackerTrainOptions& options) {
+  const std::vector<int> models = models_of(set);
+  const int n_classes = val_fit.num_classes();
+  const std::vector<float> features = concat_probs(val_fit, models);
+  MlpTrainData data;
+  data.features = features.data();
+  data.labels = val_fit.labels().data();
+  data.num_rows = val_fit.num_samples();
+  data.input_dim = static_cast<int>(models.size()) * n_classes;
+  data.num_classes = n_classes;
+  MlpTrainOptions o = options.mlp;
+  o.seed = derived_seed(options.mlp.seed, set);
+  MlpTrainResult result = train_mlp(data, o);
+  SubstackerPool::Trained t;
+  t.training = result.to_json();
+  t.training["set"] = models;
+  if (options.mean_fallback && !result.holdout_indices.empty()) {
+    // The set's mean on the same held-out rows: no training, so an unbiased comparison up to
+    // the MLP's own early stopping on these rows (which favours the MLP).
+    double loss = 0.0;
+    const int depth = static_cast<int>(models.size());
+    for (int n : result.holdout_indices) {
+      double p = 0.0;
+      for (int d = 0; d < depth; ++d)
+        p += features[(static_cast<size_t>(n) * depth + d) * n_classes + val_fit.labels()[n]];
+      loss -= std::log(std::max(p / depth, 1e-12));
+    }
+    loss /= static_cast<double>(result.holdout_indices.size());
+    t.use_mean = loss <= result.holdout_loss ? 1 : 0;
+    t.training["mean_holdout_loss"] = loss;
+    t.training["answers_with_mean"] = t.use_mean == 1;
+  }
+  t.weights = std::move(result.weights);
+  return t;
+}
 }  // namespace
+
+std::vector<uint64_t> trie_sets(const PrefixTrie& trie) {
+  std::vector<uint64_t> sets;
+  for (size_t id = 1; id < trie.num_nodes(); ++id)
+    sets.push_back(set_of(trie.node(static_cast<int>(id)).prefix));
+  std::sort(sets.begin(), sets.end());
+  sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
+  return sets;
+}
 
 AggregatorKind parse_aggregator(const std::string& name) {
   if (name == "sub") return AggregatorKind::kSub;
@@ -100,59 +160,50 @@ Substackers Substackers::read(std::istream& in) {
 }
 
 Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
-                              AggregatorKind kind, const SubstackerTrainOptions& options) {
+                              AggregatorKind kind, const SubstackerTrainOptions& options,
+                              SubstackerPool* pool) {
+  if (kind == AggregatorKind::kMask) return train_mask_stacker(val_fit, trie_sets(trie), options);
   Substackers subs;
   subs.kind = kind;
+  subs.num_models = val_fit.num_models();
+  subs.num_classes = val_fit.num_classes();
+  if (kind == AggregatorKind::kLast) return subs;
+  SubstackerPool local;
+  SubstackerPool& trained = pool ? *pool : local;
+  subs.weights.resize(trie.num_nodes());
+  subs.training.resize(trie.num_nodes());
+  subs.use_mean.assign(trie.num_nodes(), 0);
+  for (size_t id = 1; id < trie.num_nodes(); ++id) {
+    const uint64_t set = set_of(trie.node(static_cast<int>(id)).prefix);
+    auto found = trained.by_set.find(set);
+    const bool reused = found != trained.by_set.end();
+    if (!reused) found = trained.by_set.emplace(set, train_set_substacker(val_fit, set, options)).first;
+    subs.weights[id] = found->second.weights;
+    subs.use_mean[id] = found->second.use_mean;
+    subs.training[id] = found->second.training;
+    subs.training[id]["node"] = id;
+    subs.training[id]["reused"] = reused;
+  }
+  if (!options.mean_fallback) subs.use_mean.clear();
+  return subs;
+}
+
+Substackers train_mask_stacker(const LogitTable& val_fit, std::vector<uint64_t> sets,
+                               const SubstackerTrainOptions& options) {
+  Substackers subs;
+  subs.kind = AggregatorKind::kMask;
   subs.num_models = val_fit.num_models();
   subs.num_classes = val_fit.num_classes();
   const int n_samples = val_fit.num_samples();
   const int n_classes = val_fit.num_classes();
   const int n_models = val_fit.num_models();
-  if (kind == AggregatorKind::kLast) return subs;
-
-  if (kind == AggregatorKind::kSub) {
-    subs.weights.resize(trie.num_nodes());
-    subs.training.resize(trie.num_nodes());
-    for (size_t id = 1; id < trie.num_nodes(); ++id) {
-      const std::vector<int>& prefix = trie.node(static_cast<int>(id)).prefix;
-      const std::vector<float> features = concat_probs(val_fit, prefix);
-      MlpTrainData data;
-      data.features = features.data();
-      data.labels = val_fit.labels().data();
-      data.num_rows = n_samples;
-      data.input_dim = static_cast<int>(prefix.size()) * n_classes;
-      data.num_classes = n_classes;
-      MlpTrainOptions o = options.mlp;
-      o.seed = derived_seed(options.mlp.seed, id);
-      MlpTrainResult result = train_mlp(data, o);
-      subs.training[id] = result.to_json();
-      subs.training[id]["node"] = id;
-      if (options.mean_fallback && !result.holdout_indices.empty()) {
-        // The prefix mean on the same held-out rows: no training, so an unbiased comparison
-        // up to the MLP's own early stopping on these rows (which favours the MLP).
-        double loss = 0.0;
-        const int depth = static_cast<int>(prefix.size());
-        for (int n : result.holdout_indices) {
-          double p = 0.0;
-          for (int d = 0; d < depth; ++d)
-            p += features[(static_cast<size_t>(n) * depth + d) * n_classes + val_fit.labels()[n]];
-          loss -= std::log(std::max(p / depth, 1e-12));
-        }
-        loss /= static_cast<double>(result.holdout_indices.size());
-        subs.use_mean.resize(trie.num_nodes(), 0);
-        subs.use_mean[id] = loss <= result.holdout_loss ? 1 : 0;
-        subs.training[id]["mean_holdout_loss"] = loss;
-        subs.training[id]["answers_with_mean"] = subs.use_mean[id] == 1;
-      }
-      subs.weights[id] = std::move(result.weights);
-    }
-    return subs;
-  }
-
-  // MASK: one row per (sample, non-root trie node), capped by a seeded uniform subset.
-  const int64_t n_prefixes = static_cast<int64_t>(trie.num_prefixes());
-  if (n_prefixes == 0) throw std::invalid_argument("LazyStack MASK: the trie has no prefix");
-  std::vector<int64_t> rows(static_cast<size_t>(n_samples * n_prefixes));
+  std::sort(sets.begin(), sets.end());
+  sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
+  sets.erase(std::remove(sets.begin(), sets.end(), uint64_t{0}), sets.end());
+  // One row per (sample, executed set), capped by a seeded uniform subset.
+  const int64_t n_sets = static_cast<int64_t>(sets.size());
+  if (n_sets == 0) throw std::invalid_argument("LazyStack MASK: no executed set to train on");
+  std::vector<int64_t> rows(static_cast<size_t>(n_samples * n_sets));
   std::iota(rows.begin(), rows.end(), 0);
   if (static_cast<int64_t>(rows.size()) > options.mask_max_rows) {
     std::mt19937_64 rng(derived_seed(options.mlp.seed, 0xa5a5));
@@ -164,10 +215,8 @@ Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
   std::vector<float> features(rows.size() * width);
   std::vector<int32_t> labels(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    const int n = static_cast<int>(rows[i] / n_prefixes);
-    const int node = static_cast<int>(rows[i] % n_prefixes) + 1;
-    uint64_t executed = 0;
-    for (int m : trie.node(node).prefix) executed |= 1ull << m;
+    const int n = static_cast<int>(rows[i] / n_sets);
+    const uint64_t executed = sets[static_cast<size_t>(rows[i] % n_sets)];
     mask_features(
         executed, n_models, n_classes, [&](int m) { return val_fit.probs(m, n).data; },
         features.data() + i * width);
@@ -184,6 +233,7 @@ Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
   MlpTrainResult result = train_mlp(data, o);
   subs.training.push_back(result.to_json());
   subs.training.back()["rows"] = rows.size();
+  subs.training.back()["sets"] = sets.size();
   subs.weights.push_back(std::move(result.weights));
   return subs;
 }
@@ -211,6 +261,7 @@ Aggregator::Aggregator(const Substackers& subs, const PrefixTrie& trie)
     }
     use_mean_ = subs.use_mean;
     use_mean_.resize(trie.num_nodes(), 0);
+    slots_.assign(static_cast<size_t>(num_models_) * c, 0.0f);
     input_.assign(static_cast<size_t>(num_models_) * c, 0.0f);
   } else if (kind_ == AggregatorKind::kMask) {
     if (subs.weights.size() != 1)
@@ -225,6 +276,7 @@ Aggregator::Aggregator(const Substackers& subs, const PrefixTrie& trie)
 void Aggregator::reset() {
   node_ = 0;
   depth_ = 0;
+  executed_ = 0;
   if (kind_ == AggregatorKind::kMask) std::fill(input_.begin(), input_.end(), 0.0f);
 }
 
@@ -233,7 +285,8 @@ void Aggregator::add(int model, const float* probs, int node) {
   node_ = node;
   switch (kind_) {
     case AggregatorKind::kSub:
-      std::copy(probs, probs + c, input_.begin() + static_cast<size_t>(depth_) * c);
+      std::copy(probs, probs + c, slots_.begin() + static_cast<size_t>(model) * c);
+      executed_ |= 1ull << model;
       break;
     case AggregatorKind::kMask:
       std::copy(probs, probs + c, input_.begin() + static_cast<size_t>(model) * c);
@@ -248,9 +301,17 @@ void Aggregator::add(int model, const float* probs, int node) {
 
 const float* Aggregator::probs() {
   switch (kind_) {
-    case AggregatorKind::kSub:
+    case AggregatorKind::kSub: {
+      // The executed set's probabilities in ascending model order: the node's MLP input.
+      const int c = num_classes_;
+      size_t at = 0;
+      for (int m = 0; m < num_models_; ++m) {
+        if (!((executed_ >> m) & 1u)) continue;
+        const float* slot = slots_.data() + static_cast<size_t>(m) * c;
+        std::copy(slot, slot + c, input_.begin() + at);
+        at += c;
+      }
       if (use_mean_[node_]) {
-        const int c = num_classes_;
         std::fill(output_.begin(), output_.end(), 0.0f);
         for (int d = 0; d < depth_; ++d)
           for (int k = 0; k < c; ++k) output_[k] += input_[static_cast<size_t>(d) * c + k];
@@ -260,6 +321,7 @@ const float* Aggregator::probs() {
       }
       kernels_[node_].forward(input_.data(), output_.data());
       return output_.data();
+    }
     case AggregatorKind::kMask:
       kernels_[0].forward(input_.data(), output_.data());
       return output_.data();

@@ -1,5 +1,7 @@
 // LazyStack's aggregators over the models run so far (DESIGN.md section 6, "Offline 2"):
-// SUB trains one MLP per trie node over the prefix models' probabilities in trajectory order;
+// SUB trains one MLP per executed set of the trie's prefixes, over those models' probabilities in
+// ascending model order (a node's information is its set, whatever the order the models ran in,
+// so the nodes [a, b] and [b, a] and every beta's tries share one MLP);
 // MASK trains one MLP over all M probability slots, unexecuted ones zero-filled, plus the M-bit
 // mask; LAST (the "no substacker" ablation) answers with the model that ran last. Training uses
 // LibTorch through methods/common/mlp_train.h; inference runs the torch-free MlpKernel.
@@ -7,6 +9,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -51,7 +54,9 @@ struct Substackers {
   AggregatorKind kind = AggregatorKind::kSub;
   int num_models = 0;
   int num_classes = 0;
-  /// SUB: per trie node id (the root's entry is empty); MASK: exactly one; LAST: none.
+  /// SUB: per trie node id (the root's entry is empty; nodes with the same executed set hold
+  /// equal weights), input = the set's probabilities in ascending model order; MASK: exactly
+  /// one; LAST: none.
   std::vector<MlpWeights> weights;
   /// SUB: per trie node, 1 = the node answers with the mean of its prefix's probabilities
   /// instead of its MLP (the mean scored a lower cross-entropy on the MLP's early-stopping
@@ -81,11 +86,34 @@ struct SubstackerTrainOptions {
   bool mean_fallback = true;
 };
 
+/// SUB MLPs already trained, by executed set (bitmask of model indices): a fit over several
+/// betas trains each set once. Each MLP's seed derives from the base seed and its set, so a
+/// set's MLP is the same whichever trie or beta asks for it first.
+struct SubstackerPool {
+  struct Trained {
+    MlpWeights weights;
+    nlohmann::json training;
+    uint8_t use_mean = 0;
+  };
+  std::map<uint64_t, Trained> by_set;
+};
+
 /// Trains the aggregator for `trie` on val_fit (every val_fit sample has every model's output,
-/// so each node trains on all of them). SUB: node i's MLP sees the prefix's probabilities
-/// concatenated in order. MASK: rows are (sample, trie prefix) pairs. LAST: nothing to train.
+/// so each node trains on all of them). SUB: one MLP per executed set, reused from `pool` when
+/// given and filled into it; a reused node's training summary says "reused": true. MASK: one
+/// MLP over the trie's distinct executed sets (train_mask_stacker). LAST: nothing to train.
 Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
-                              AggregatorKind kind, const SubstackerTrainOptions& options);
+                              AggregatorKind kind, const SubstackerTrainOptions& options,
+                              SubstackerPool* pool = nullptr);
+
+/// The MASK stacker over `sets` (distinct executed bitmasks): rows are (sample, set) pairs,
+/// capped by options.mask_max_rows. A fit over several betas passes the union of their tries'
+/// sets, so one MASK model serves every beta.
+Substackers train_mask_stacker(const LogitTable& val_fit, std::vector<uint64_t> sets,
+                               const SubstackerTrainOptions& options);
+
+/// The distinct executed sets of the trie's non-root nodes, ascending.
+std::vector<uint64_t> trie_sets(const PrefixTrie& trie);
 
 /// Inference over Substackers: one prepared kernel per SUB node (or the MASK kernel) and the
 /// per-sample input buffer. Not thread-safe (kernels hold activation buffers).
@@ -107,9 +135,11 @@ class Aggregator {
   int num_classes_ = 0;
   std::vector<MlpKernel> kernels_;  ///< SUB: per node; MASK: one
   std::vector<uint8_t> use_mean_;   ///< SUB: per node, answer with the prefix mean
-  std::vector<float> input_;        ///< SUB: prefix concat; MASK: slots + mask
+  std::vector<float> slots_;        ///< SUB: each executed model's probabilities, by model
+  std::vector<float> input_;        ///< SUB: the set's concat, ascending; MASK: slots + mask
   std::vector<float> output_;
   std::vector<float> last_;
+  uint64_t executed_ = 0;
   int node_ = 0;
   int depth_ = 0;
 };

@@ -387,6 +387,57 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
   EXPECT_TRUE(e.at("selected").contains("mdp_promise"));
 }
 
+// SUB's input is the executed set in ascending model order: the nodes [2, 0] and [0, 2] (and
+// [1] reached twice) share one MLP, trained once, and answer the same for the same sample.
+TEST(LazyStackMethod, SubNodesOfOneExecutedSetShareTheirMlpWhateverTheOrder) {
+  Trajectory a, b, c;
+  a.models = {2, 0};
+  b.models = {0, 2, 1};
+  c.models = {1};
+  for (Trajectory* t : {&a, &b, &c}) t->count = 10;
+  const PrefixTrie trie = PrefixTrie::build({a, b, c}, {a, b, c});
+  SubstackerTrainOptions train;
+  train.mlp.hidden = {8};
+  train.mlp.max_epochs = 3;
+  train.mlp.seed = 7;
+  SubstackerPool pool;
+  const LogitTable& fit = splits().val_fit;
+  const Substackers subs = train_substackers(fit, trie, AggregatorKind::kSub, train, &pool);
+  // Sets: {2}, {0, 2}, {0}, {0, 1, 2}, {1}.
+  EXPECT_EQ(pool.by_set.size(), 5u);
+  EXPECT_EQ(trie_sets(trie).size(), 5u);
+  auto node_of = [&](const std::vector<int>& prefix) {
+    int node = PrefixTrie::kRoot;
+    for (int m : prefix) node = trie.node(node).child(m);
+    return node;
+  };
+  const int n20 = node_of({2, 0}), n02 = node_of({0, 2});
+  EXPECT_EQ(subs.weights[n20], subs.weights[n02]);
+  EXPECT_NE(subs.training[n20].at("reused").get<bool>(),
+            subs.training[n02].at("reused").get<bool>());
+  // The same pool serves a second trie without training: every node says "reused".
+  const Substackers again = train_substackers(fit, trie, AggregatorKind::kSub, train, &pool);
+  for (size_t id = 1; id < trie.num_nodes(); ++id)
+    EXPECT_TRUE(again.training[id].at("reused").get<bool>()) << id;
+  EXPECT_EQ(again.weights, subs.weights);
+  // Both orders give the same aggregate, bit for bit, on every val_cal sample.
+  Aggregator x(subs, trie), y(subs, trie);
+  const LogitTable& t = splits().val_cal;
+  const int c_ = t.num_classes();
+  for (int n = 0; n < t.num_samples(); ++n) {
+    x.reset();
+    x.add(2, t.probs(2, n).data, node_of({2}));
+    x.add(0, t.probs(0, n).data, n20);
+    y.reset();
+    y.add(0, t.probs(0, n).data, node_of({0}));
+    y.add(2, t.probs(2, n).data, n02);
+    const float* px = x.probs();
+    const std::vector<float> kept(px, px + c_);
+    const float* py = y.probs();
+    ASSERT_EQ(kept, std::vector<float>(py, py + c_)) << "sample " << n;
+  }
+}
+
 // SUB's mean fallback: a node answers with its prefix mean exactly when the mean scored a lower
 // cross-entropy than its MLP on the MLP's held-out rows; off, every node uses its MLP.
 TEST(LazyStackMethod, SubNodesFallBackToThePrefixMeanOnlyWhenItScoresBetter) {

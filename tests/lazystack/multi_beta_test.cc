@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -89,9 +91,10 @@ TEST(LazyStackMultiBeta, GridCoversEveryBetaInOrder) {
 }
 
 // The must-hold link between betas: each beta's knobs decide exactly as a method fitted with
-// that beta alone (same seed), whether or not its substackers were shared with another beta.
+// that beta alone (same seed). SUB trains one MLP per executed set with a seed derived from the
+// set, so sharing MLPs across betas changes nothing; the no-substacker ablation has none.
 TEST(LazyStackMultiBeta, EachBetaDecidesAsItsSingleBetaFit) {
-  for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-sub"}) {
+  for (const char* name : {"lazystack-sub", "lazystack-no-sub"}) {
     SCOPED_TRACE(name);
     std::unique_ptr<LazyStackMethod> multi =
         fitted(name, with(fast_options(), {{"betas", kBetas}}));
@@ -111,8 +114,8 @@ TEST(LazyStackMultiBeta, EachBetaDecidesAsItsSingleBetaFit) {
       EXPECT_EQ(m.substackers, s.substackers);
       EXPECT_EQ(m.thetas, s.thetas);
       const nlohmann::json& pb = d.at("per_beta").at(k);
-      if (pb.contains("substackers_shared_with_beta")) {
-        const double from = pb.at("substackers_shared_with_beta").get<double>();
+      if (pb.contains("same_prefixes_as_beta")) {
+        const double from = pb.at("same_prefixes_as_beta").get<double>();
         EXPECT_LT(from, beta);
         for (const LazyStackArtifact& o : lazy.bundle().artifacts) {
           if (o.beta == from) {
@@ -129,6 +132,57 @@ TEST(LazyStackMultiBeta, EachBetaDecidesAsItsSingleBetaFit) {
       }
     }
   }
+}
+
+// SUB across betas: an executed set reached by several betas' tries is trained once (the later
+// nodes say "reused") and every node of that set, in any beta and any order, holds its weights.
+TEST(LazyStackMultiBeta, SubTrainsEachExecutedSetOnce) {
+  std::unique_ptr<LazyStackMethod> multi =
+      fitted("lazystack-sub", with(fast_options(), {{"betas", kBetas}}));
+  const LazyStackMethod& lazy = lazy_of(*multi);
+  std::map<uint64_t, const MlpWeights*> by_set;
+  int trained = 0, reused = 0;
+  for (const LazyStackArtifact& a : lazy.bundle().artifacts) {
+    for (size_t id = 1; id < a.trie.num_nodes(); ++id) {
+      uint64_t set = 0;
+      for (int m : a.trie.node(static_cast<int>(id)).prefix) set |= 1ull << m;
+      const bool was_reused = a.substackers.training[id].at("reused").get<bool>();
+      auto found = by_set.find(set);
+      if (found == by_set.end()) {
+        EXPECT_FALSE(was_reused) << "the first node of a set trains it";
+        by_set.emplace(set, &a.substackers.weights[id]);
+        ++trained;
+      } else {
+        EXPECT_TRUE(was_reused);
+        EXPECT_EQ(*found->second, a.substackers.weights[id]);
+        ++reused;
+      }
+    }
+  }
+  EXPECT_GT(reused, 0) << "the betas' tries share no executed set: the test sees no sharing";
+  EXPECT_EQ(static_cast<size_t>(trained), by_set.size());
+}
+
+// MASK: one model over the union of the betas' executed sets serves every beta; each beta's
+// policy and trie are still its single-beta fit's.
+TEST(LazyStackMultiBeta, MaskTrainsOneModelForEveryBeta) {
+  std::unique_ptr<LazyStackMethod> multi =
+      fitted("lazystack-mask", with(fast_options(), {{"betas", kBetas}}));
+  const LazyStackMethod& lazy = lazy_of(*multi);
+  const std::vector<LazyStackArtifact>& all = lazy.bundle().artifacts;
+  ASSERT_EQ(all.size(), kBetas.size());
+  std::set<uint64_t> union_sets;
+  for (size_t k = 0; k < all.size(); ++k) {
+    EXPECT_EQ(all[k].substackers, all[0].substackers);
+    for (uint64_t s : trie_sets(all[k].trie)) union_sets.insert(s);
+    std::unique_ptr<LazyStackMethod> single =
+        fitted("lazystack-mask", with(fast_options(), {{"beta", kBetas[k]}}));
+    EXPECT_EQ(all[k].policy, lazy_of(*single).artifact().policy);
+    EXPECT_EQ(all[k].trie, lazy_of(*single).artifact().trie);
+  }
+  const nlohmann::json d = multi->diagnostics();
+  EXPECT_EQ(all[0].substackers.training.at(0).at("sets").get<size_t>(), union_sets.size());
+  EXPECT_GT(d.at("shared_substacker_seconds").get<double>(), 0.0);
 }
 
 // What must hold across betas in the MDP itself: every policy pi has a value beta * A_pi - C_pi
