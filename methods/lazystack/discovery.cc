@@ -2,11 +2,13 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <istream>
 #include <ostream>
 
 #include "core/log.h"
+#include "core/parallel.h"
 #include "methods/lazystack/on_policy.h"
 
 namespace lazystack {
@@ -183,17 +185,24 @@ Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOption
   // own current policy brings to each state (a fold's estimate follows its own samples only).
   std::vector<int> estimates = {-1};
   for (int f = 0; f < d.mdp.num_folds && d.mdp.num_folds >= 2; ++f) estimates.push_back(f);
-  std::vector<MdpSolution> solutions;
-  for (int e : estimates) solutions.push_back(solve_backward_induction(d.mdp, e));
+  // The estimates are independent (each reads the shared MDP and writes its own solution): one
+  // thread each, and the same results for any thread count.
+  const int count = static_cast<int>(estimates.size());
+  const int threads = options.threads > 0 ? options.threads : worker_threads();
+  std::vector<MdpSolution> solutions(estimates.size());
+  parallel_for(count, threads,
+               [&](int i) { solutions[i] = solve_backward_induction(d.mdp, estimates[i]); });
   d.promised_by_iteration.push_back(solutions[0].accuracy[0]);
   if (options.policy_iterations > 0) {
     MdpWalker walker(d.mdp);
     d.policy_converged = false;
     for (int round = 0; round < options.policy_iterations && !d.policy_converged; ++round) {
-      bool changed = false;
-      for (size_t i = 0; i < estimates.size(); ++i)
-        changed = improve_on_policy(walker, d.mdp, solutions[i], estimates[i], options.policy_z) ||
-                  changed;
+      std::vector<uint8_t> changed_by(estimates.size(), 0);
+      parallel_for(count, threads, [&](int i) {
+        changed_by[i] =
+            improve_on_policy(walker, d.mdp, solutions[i], estimates[i], options.policy_z) ? 1 : 0;
+      });
+      const bool changed = std::count(changed_by.begin(), changed_by.end(), 1) > 0;
       ++d.policy_iterations;
       d.promised_by_iteration.push_back(solutions[0].accuracy[0]);
       d.policy_converged = !changed;

@@ -41,6 +41,9 @@ struct DiscoveryOptions {
   /// own estimation samples; stops early once no policy changes. 0: the model-based policy.
   int policy_iterations = 0;
   double policy_z = 1.0;  ///< significance of a switch, in standard errors of the paired gain
+  /// Threads over the estimates (solves and rounds); 0: worker_threads() (core/parallel.h).
+  /// Results do not depend on it, so it is no method option and no part of a cache key.
+  int threads = 0;
 };
 
 /// Declared options of trajectory discovery (defaults as in DiscoveryOptions): beta,

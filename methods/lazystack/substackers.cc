@@ -177,7 +177,8 @@ Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
     const uint64_t set = set_of(trie.node(static_cast<int>(id)).prefix);
     auto found = trained.by_set.find(set);
     const bool reused = found != trained.by_set.end();
-    if (!reused) found = trained.by_set.emplace(set, train_set_substacker(val_fit, set, options)).first;
+    if (!reused)
+      found = trained.by_set.emplace(set, train_set_substacker(val_fit, set, options)).first;
     subs.weights[id] = found->second.weights;
     subs.use_mean[id] = found->second.use_mean;
     subs.training[id] = found->second.training;

@@ -184,6 +184,26 @@ TEST(LazyOnPolicy, DiscoveryReportsRoundsAndACrossFittedPromise) {
   EXPECT_EQ(none["on_policy"]["promised_accuracy_by_iteration"].size(), 1u);
 }
 
+// The estimates run on threads; the discovery is the same for any thread count.
+TEST(LazyOnPolicy, DiscoveryIsTheSameOnOneOrManyThreads) {
+  const LogitTable fit = testing::synthetic_table(5, 800, 4, 31);
+  const LogitTable cal = testing::synthetic_table(5, 400, 4, 32);
+  DiscoveryOptions o;
+  o.mdp.beta = 20.0;
+  o.policy_iterations = 3;
+  auto without_seconds = [](nlohmann::json j) {
+    for (const char* k : {"build_seconds", "solve_seconds", "rollout_seconds"}) j.erase(k);
+    return j;
+  };
+  o.threads = 1;
+  const Discovery one = discover_trajectories(fit, o, &cal);
+  o.threads = 4;
+  const Discovery four = discover_trajectories(fit, o, &cal);
+  EXPECT_EQ(one.plan.policy, four.plan.policy);
+  EXPECT_EQ(one.plan.trie, four.plan.trie);
+  EXPECT_EQ(without_seconds(one.to_json()), without_seconds(four.to_json()));
+}
+
 }  // namespace
 }  // namespace lazy
 }  // namespace lazystack
