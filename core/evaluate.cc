@@ -165,6 +165,9 @@ OperatingPoint evaluate_all(Method& method, const LogitTable& split, const EvalO
   return scorer.finish();
 }
 
+// sweep() times at least this many decisions per knob, whatever overhead_seconds says.
+constexpr int kMinTimedSamples = 100;
+
 // Evenly spaced sample indices, at most `count` of them (all when count <= 0 or >= n).
 std::vector<int> timed_rows(int n, int count) {
   const int k = count <= 0 ? n : std::min(n, count);
@@ -198,12 +201,25 @@ std::vector<OperatingPoint> sweep(Method& method, const LogitTable& split,
                                   const EvalOptions& options) {
   const std::vector<Knob> knobs = method.grid();
   // Pass 1, no sweep cache: the decision overhead of each knob, as evaluate() would time it.
-  // One untimed round first so the first knob does not pay for cold caches alone.
-  const std::vector<int> rows = timed_rows(split.num_samples(), options.overhead_samples);
+  // A pilot round first (at the last knob, usually the costliest), so the first knob does not
+  // pay for cold caches alone, and so the number of timed samples fits overhead_seconds.
+  int per_knob = options.overhead_samples;
   std::vector<double> overhead_ns(knobs.size(), 0.0);
+  if (!knobs.empty()) {
+    method.set_knob(knobs.back());
+    const double pilot_ns =
+        mean_uncached_ns(method, split, options, timed_rows(split.num_samples(), 50));
+    const int wanted = per_knob <= 0 ? split.num_samples() : per_knob;
+    if (options.overhead_seconds > 0.0 && pilot_ns > 0.0) {
+      const double affordable =
+          options.overhead_seconds * 1e9 / (pilot_ns * static_cast<double>(knobs.size()));
+      if (affordable < wanted)
+        per_knob = std::min(wanted, std::max(kMinTimedSamples, static_cast<int>(affordable)));
+    }
+  }
+  const std::vector<int> rows = timed_rows(split.num_samples(), per_knob);
   for (size_t k = 0; k < knobs.size(); ++k) {
     method.set_knob(knobs[k]);
-    if (k == 0) mean_uncached_ns(method, split, options, timed_rows(split.num_samples(), 50));
     overhead_ns[k] = mean_uncached_ns(method, split, options, rows);
   }
   // Pass 2: outcomes. Brackets the knobs so the method may reuse knob-independent work across

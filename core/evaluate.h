@@ -24,6 +24,13 @@ struct EvalOptions {
   /// over the split; 0 = every sample). Each point's overhead_ns, and with charge_overhead its
   /// cost, come from these uncached decisions, never from a sweep cache's shortcut.
   int overhead_samples = 1000;
+  /// sweep(): about how long timing the decisions of all knobs may take. A pilot (50 decisions
+  /// at the last knob, usually the costliest) estimates one decision's time; when
+  /// overhead_samples per knob would take longer than this, fewer are timed per knob (evenly
+  /// spaced, at least 100 or the whole split). Slow deciders (a 1000-class substacker: ~0.1 ms a
+  /// decision, 210 knobs) keep their sweeps short; fast ones time overhead_samples as before.
+  /// 0: no limit.
+  double overhead_seconds = 2.0;
 };
 
 /// A Meter on `split` charging as `options` say (cost model, per-step delays).

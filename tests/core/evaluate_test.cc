@@ -198,7 +198,7 @@ TEST(Evaluate, OverheadSamplesAreEvenlySpacedAndCapped) {
   EvalOptions o;
   o.overhead_samples = 10;
   sweep(m, t, o);
-  // Per knob 10 timed decisions (plus one warm-up round of 50 before the first), then the
+  // Per knob 10 timed decisions (plus one pilot round of 50 before the first), then the
   // first knob's outcome pass fills the cache uncached (100) and the others read it.
   EXPECT_EQ(m.uncached_calls, 3 * 10 + 50 + 100);
   EXPECT_EQ(m.cached_calls, 2 * 100);
@@ -206,6 +206,26 @@ TEST(Evaluate, OverheadSamplesAreEvenlySpacedAndCapped) {
   CachingMethod all;
   sweep(all, t, o);
   EXPECT_EQ(all.uncached_calls, 3 * 100 + 50 + 100);
+}
+
+// A slow decider times fewer samples per knob so that timing all knobs fits overhead_seconds
+// (never fewer than 100); without the limit it times overhead_samples per knob.
+TEST(Evaluate, SlowDecidersTimeFewerSamplesWithinTheOverheadBudget) {
+  const LogitTable t = uniform_table(2000);
+  EvalOptions o;
+  o.overhead_samples = 1000;
+  // 3 knobs x 200 decisions of >= 20 us: at most 200 per knob fit in 12 ms.
+  o.overhead_seconds = 3 * 200 * kSlowNs * 1e-9;
+  CachingMethod m;
+  sweep(m, t, o);
+  const int timed = m.uncached_calls - 50 - 2000;  // minus the pilot and the first outcome pass
+  EXPECT_EQ(timed % 3, 0);
+  EXPECT_GE(timed / 3, 100);
+  EXPECT_LE(timed / 3, 200);
+  o.overhead_seconds = 0.0;  // no limit
+  CachingMethod unlimited;
+  sweep(unlimited, t, o);
+  EXPECT_EQ(unlimited.uncached_calls, 3 * 1000 + 50 + 2000);
 }
 
 }  // namespace
