@@ -70,6 +70,14 @@ const char* to_string(ExecutionOrder order) {
   return order == ExecutionOrder::kMdp ? "mdp" : "cost";
 }
 
+OnlineWalk parse_walk(const std::string& name) {
+  if (name == "sets") return OnlineWalk::kSets;
+  if (name == "trie") return OnlineWalk::kTrie;
+  throw std::invalid_argument("LazyStack: walk '" + name + "' is not one of sets, trie");
+}
+
+const char* to_string(OnlineWalk walk) { return walk == OnlineWalk::kSets ? "sets" : "trie"; }
+
 // --- Artifact ---------------------------------------------------------------------------------
 
 void LazyStackArtifact::write(std::ostream& out) const {
@@ -78,6 +86,7 @@ void LazyStackArtifact::write(std::ostream& out) const {
                                  {"num_classes", num_classes},
                                  {"order", to_string(order)},
                                  {"beta", beta},
+                                 {"walk", to_string(walk)},
                                  {"aggregator", to_string(substackers.kind)},
                                  {"thetas", thetas},
                                  {"notes", notes}};
@@ -99,7 +108,8 @@ LazyStackArtifact LazyStackArtifact::read(std::istream& in) {
     a.model_names = h.at("model_names").get<std::vector<std::string>>();
     a.num_classes = h.at("num_classes").get<int>();
     a.order = parse_order(h.at("order").get<std::string>());
-    a.beta = h.value("beta", 0.0);  // absent in files written before multi-beta fits
+    a.beta = h.value("beta", 0.0);                 // absent in files written before multi-beta fits
+    a.walk = parse_walk(h.value("walk", "trie"));  // absent before the set walk: the trie
     a.thetas = h.at("thetas").get<std::vector<double>>();
     a.notes = h.at("notes").get<std::vector<std::string>>();
   } catch (const std::exception& e) {

@@ -21,16 +21,25 @@ enum class ExecutionOrder {
 ExecutionOrder parse_order(const std::string& name);  ///< "mdp" | "cost"
 const char* to_string(ExecutionOrder order);
 
+/// Where online inference may go after each model (set_lattice.h).
+enum class OnlineWalk {
+  kSets,  ///< any executed set of the trie's prefixes, whatever order reached it
+  kTrie,  ///< only the trie's ordered prefixes (DESIGN.md section 6 as written)
+};
+OnlineWalk parse_walk(const std::string& name);  ///< "sets" | "trie"
+const char* to_string(OnlineWalk walk);
+
 /// A fitted LazyStack: policy, trie, aggregator weights and the theta grid. Saves to one file
 /// (a sequence of checksummed sections, see binary_io.h) and loads without LibTorch.
 struct LazyStackArtifact {
   std::vector<std::string> model_names;
   int num_classes = 0;
   ExecutionOrder order = ExecutionOrder::kMdp;
-  double beta = 0.0;               ///< the MDP's beta; 0 for ExecutionOrder::kCost (no MDP)
-  std::vector<double> thetas;      ///< the swept exit thresholds, ascending
-  std::vector<std::string> notes;  ///< what fitting had to decide (e.g. a min_share fallback)
-  PolicyTable policy;              ///< empty for ExecutionOrder::kCost
+  double beta = 0.0;                    ///< the MDP's beta; 0 for ExecutionOrder::kCost (no MDP)
+  OnlineWalk walk = OnlineWalk::kSets;  ///< files written before the option walked the trie
+  std::vector<double> thetas;           ///< the swept exit thresholds, ascending
+  std::vector<std::string> notes;       ///< what fitting had to decide (e.g. a min_share fallback)
+  PolicyTable policy;                   ///< empty for ExecutionOrder::kCost
   PrefixTrie trie;
   Substackers substackers;
 

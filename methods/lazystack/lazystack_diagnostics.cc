@@ -11,6 +11,7 @@ nlohmann::json LazyStackMethod::diagnostics() const {
   nlohmann::json j;
   j["aggregator"] = to_string(aggregator_kind_);
   j["order"] = to_string(order_);
+  if (!bundle_.artifacts.empty()) j["walk"] = to_string(bundle_.artifacts.front().walk);
   j["notes"] = notes_;
   if (bundle_.artifacts.empty()) return j;
   const LazyStackArtifact& selected = artifact();

@@ -33,6 +33,7 @@ LazyStackMethod::LazyStackMethod(const Options& options)
       betas_(options.get_doubles("betas")),
       aggregator_kind_(parse_aggregator(options.get_string("aggregator"))),
       order_(parse_order(options.get_string("order"))),
+      walk_(parse_walk(options.get_string("walk"))),
       options_(options),
       given_thetas_(options.get_doubles("thetas")),
       theta_steps_(static_cast<int>(options.get_int("theta_steps"))),
@@ -61,6 +62,7 @@ LazyStackArtifact LazyStackMethod::fit_one(const LogitTable& val_fit, const Logi
   a.num_classes = val_fit.num_classes();
   a.order = order_;
   a.beta = beta;
+  a.walk = walk_;
   if (order_ == ExecutionOrder::kMdp) {
     DiscoveryOptions options = discovery_options_;
     options.mdp.beta = beta;
@@ -196,10 +198,12 @@ void LazyStackMethod::load(LazyStackBundle bundle) {
 
 void LazyStackMethod::prepare() {
   aggregators_.clear();
+  lattices_.clear();
   for (const LazyStackArtifact& a : bundle_.artifacts) {
     if (a.trie.num_nodes() == 0 || a.trie.node(PrefixTrie::kRoot).is_leaf())
       throw std::runtime_error("LazyStack: the trie has no trajectory to follow");
     aggregators_.emplace_back(a.substackers, a.trie);
+    lattices_.emplace_back(a.trie);
   }
   // Until a knob says otherwise: the largest beta, never exiting on confidence.
   selected_ = bundle_.artifacts.size() - 1;
@@ -302,8 +306,10 @@ int LazyStackMethod::predict(Meter& meter) {
   const PrefixTrie& trie = a.trie;
   aggregator.reset();
   uint64_t executed = 0;
+  const SetLattice& lattice = lattices_[selected_];
+  const bool by_set = a.walk == OnlineWalk::kSets;
   const int first = a.order == ExecutionOrder::kMdp ? a.policy.decide(0, 0, 0).action : -1;
-  TrieStep step = trie.step(PrefixTrie::kRoot, first);
+  TrieStep step = by_set ? lattice.step(0, first) : trie.step(PrefixTrie::kRoot, first);
   SweepCache* cache = nullptr;
   const size_t num_nodes = trie.num_nodes();
   if (sweep_samples_ > 0 && selected_ < sweep_cache_.size() && meter.sample() >= 0 &&
@@ -347,7 +353,8 @@ int LazyStackMethod::predict(Meter& meter) {
       p = aggregator.probs();
     }
     const int answer = argmax(p, c);
-    if (p[answer] >= theta_ || trie.node(step.node).is_leaf()) return answer;
+    const bool leaf = by_set ? lattice.is_leaf(executed) : trie.node(step.node).is_leaf();
+    if (p[answer] >= theta_ || leaf) return answer;
     int wanted = -1;  // cost order: the trie is a chain, its only child is next
     if (a.order == ExecutionOrder::kMdp) {
       // The policy's state is the MDP's: the mean of the executed models' probabilities, summed
@@ -364,7 +371,7 @@ int LazyStackMethod::predict(Meter& meter) {
       wanted = d.action;
       if (wanted == kStop) return answer;
     }
-    step = trie.step(step.node, wanted);
+    step = by_set ? lattice.step(executed, wanted) : trie.step(step.node, wanted);
     if (a.order == ExecutionOrder::kMdp && !step.followed) ++counts[4];
   }
 }

@@ -19,6 +19,7 @@
 #include "core/method.h"
 #include "methods/lazystack/artifact.h"
 #include "methods/lazystack/discovery.h"
+#include "methods/lazystack/set_lattice.h"
 #include "methods/lazystack/substackers.h"
 
 namespace lazystack {
@@ -93,6 +94,7 @@ class LazyStackMethod : public Method {
   std::vector<double> betas_;
   AggregatorKind aggregator_kind_;
   ExecutionOrder order_;
+  OnlineWalk walk_;
   Options options_;
   std::vector<double> given_thetas_;
   int theta_steps_;
@@ -103,6 +105,7 @@ class LazyStackMethod : public Method {
   LazyStackBundle bundle_;
   std::vector<FitRecord> records_;       ///< parallel to bundle_.artifacts
   std::vector<Aggregator> aggregators_;  ///< parallel to bundle_.artifacts
+  std::vector<SetLattice> lattices_;     ///< parallel to bundle_.artifacts
   std::vector<std::string> notes_;       ///< fit-wide notes (per-artifact ones live in artifacts)
   double shared_substacker_seconds_ = 0.0;  ///< MASK: its one training, shared by all betas
   size_t selected_ = 0;

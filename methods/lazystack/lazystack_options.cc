@@ -21,7 +21,7 @@ std::vector<OptionSpec> LazyStackMethod::option_specs(AggregatorKind aggregator,
                   "[] = the single `beta`. Ignored by the cost order, which has no MDP")
           .above(0.0));
   specs.push_back(opt_string("aggregator", to_string(aggregator),
-                             "what combines the models run so far: sub (an MLP per trie prefix), "
+                             "what combines the models run so far: sub (an MLP per executed set), "
                              "mask (one MLP over zero-filled slots plus the executed mask), last "
                              "(no substacker: the last model's own output)")
                       .one_of({"sub", "mask", "last"}));
@@ -29,6 +29,12 @@ std::vector<OptionSpec> LazyStackMethod::option_specs(AggregatorKind aggregator,
                              "which models run: mdp (the discovered policy within the trie of "
                              "kept trajectories) or cost (cheapest first, no MDP)")
                       .one_of({"mdp", "cost"}));
+  specs.push_back(opt_string("walk", "sets",
+                             "where online inference may go after each model: sets (any executed "
+                             "set of the kept trajectories' prefixes, whatever order reached it; "
+                             "each set has one substacker) or trie (only the kept ordered "
+                             "prefixes: a sample off them detours or exits at a leaf)")
+                      .one_of({"sets", "trie"}));
   specs.push_back(opt_doubles("thetas", {},
                               "exit thresholds on the aggregate's max probability to sweep; [] = "
                               "automatic (theta_steps uniform steps plus theta_quantiles "
@@ -61,7 +67,8 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
   };
   const Preset presets[] = {
       {"lazystack-sub", AggregatorKind::kSub, ExecutionOrder::kMdp,
-       "LazyStack-SUB: MDP-discovered order, one substacker per executed set of the trie, early exit on theta"},
+       "LazyStack-SUB: MDP-discovered order, one substacker per executed set of the trie, early "
+       "exit on theta"},
       {"lazystack-mask", AggregatorKind::kMask, ExecutionOrder::kMdp,
        "LazyStack-MASK: MDP-discovered order, one masked stacker, early exit on theta"},
       {"lazystack-no-mdp", AggregatorKind::kSub, ExecutionOrder::kCost,
@@ -74,7 +81,7 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
   std::vector<MethodRegistry::Entry> entries;
   for (const Preset& p : presets)
     entries.push_back(method_entry<LazyStackMethod>(
-        p.name, p.description, MethodCard::swept("7").exits_early().is_proposed(),
+        p.name, p.description, MethodCard::swept("8").exits_early().is_proposed(),
         option_specs(p.aggregator, p.order)));
   return entries;
 }

@@ -60,13 +60,16 @@ TEST(LazyStackMethod, EveryVariantFollowsTheTrieAndExitsAsSpecified) {
     for (const auto& t : run_all(*method, 0.0, test).traces)
       EXPECT_EQ(t, (std::vector<int>{first}));
 
-    // theta > 1: never on confidence; every trace is a trie path that ends at a leaf, or where
-    // the policy stops.
+    // theta > 1: never on confidence; every trace runs a set of models that some trie prefix
+    // runs (the default set walk: in any order), and ends at a leaf or where the policy stops.
+    EXPECT_EQ(a.walk, OnlineWalk::kSets);
+    const SetLattice lattice(a.trie);
     const Outcome full = run_all(*method, 1.01, test);
     std::set<std::vector<int>> seen;
     for (const auto& t : full.traces) {
-      const int node = a.trie.find(t);
-      ASSERT_GE(node, 0);
+      uint64_t set = 0;
+      for (int m : t) set |= 1ull << m;
+      ASSERT_GE(lattice.node_of(set), 0);
       seen.insert(t);
       if (a.order == ExecutionOrder::kCost) {
         EXPECT_EQ(t, ascending_cost_order(test));
@@ -149,43 +152,51 @@ TEST(LazyStackMethod, MaskAnswersWithTheMaskedStacker) {
 // last model's output: continue while the policy names a model, take the trie's busiest child
 // when that model is not a child, stop on STOP, at a leaf, or on theta.
 TEST(LazyStackMethod, OnlineLoopFollowsPolicyStopAndTrieDetours) {
-  std::unique_ptr<LazyStackMethod> method = fitted("lazystack-no-sub");
-  const LazyStackArtifact& a = (*method).artifact();
-  const LogitTable& test = splits().test;
-  int policy_stops = 0;
-  for (double theta : {0.8, 1.01}) {
-    const Outcome r = run_all(*method, theta, test);
-    for (int n = 0; n < test.num_samples(); ++n) {
-      std::vector<int> trace;
-      uint64_t executed = 0;
-      TrieStep step = a.trie.step(PrefixTrie::kRoot, a.policy.decide(0, 0, 0).action);
-      int answer = -1;
-      while (true) {
-        trace.push_back(step.model);
-        executed |= 1ull << step.model;
-        const ProbView p = test.probs(step.model, n);
-        answer = argmax(p);
-        if (p[answer] >= theta || a.trie.node(step.node).is_leaf()) break;
-        // The policy's state is the MDP's: the mean of the executed models' outputs, summed in
-        // ascending model order (the answer is still the last model's, no substackers here).
-        std::vector<float> sum(test.num_classes(), 0.0f);
-        for (int m = 0; m < test.num_models(); ++m)
-          if ((executed >> m) & 1u)
-            for (int c = 0; c < test.num_classes(); ++c) sum[c] += test.probs(m, n)[c];
-        const BinClass bc = mean_bin_class(sum.data(), static_cast<int>(trace.size()),
-                                           test.num_classes(), a.policy.num_bins());
-        const int next = a.policy.decide(executed, bc.bin, bc.cls).action;
-        if (next == kStop) {
-          ++policy_stops;
-          break;
+  for (const char* walk : {"trie", "sets"}) {
+    SCOPED_TRACE(walk);
+    std::unique_ptr<LazyStackMethod> method =
+        fitted("lazystack-no-sub", with(fast_options(), {{"walk", walk}}));
+    const LazyStackArtifact& a = (*method).artifact();
+    const bool by_set = a.walk == OnlineWalk::kSets;
+    const SetLattice lattice(a.trie);
+    const LogitTable& test = splits().test;
+    int policy_stops = 0;
+    for (double theta : {0.8, 1.01}) {
+      const Outcome r = run_all(*method, theta, test);
+      for (int n = 0; n < test.num_samples(); ++n) {
+        std::vector<int> trace;
+        uint64_t executed = 0;
+        const int first = a.policy.decide(0, 0, 0).action;
+        TrieStep step = by_set ? lattice.step(0, first) : a.trie.step(PrefixTrie::kRoot, first);
+        int answer = -1;
+        while (true) {
+          trace.push_back(step.model);
+          executed |= 1ull << step.model;
+          const ProbView p = test.probs(step.model, n);
+          answer = argmax(p);
+          const bool leaf = by_set ? lattice.is_leaf(executed) : a.trie.node(step.node).is_leaf();
+          if (p[answer] >= theta || leaf) break;
+          // The policy's state is the MDP's: the mean of the executed models' outputs, summed
+          // in ascending model order (the answer is still the last model's, no substackers).
+          std::vector<float> sum(test.num_classes(), 0.0f);
+          for (int m = 0; m < test.num_models(); ++m)
+            if ((executed >> m) & 1u)
+              for (int c = 0; c < test.num_classes(); ++c) sum[c] += test.probs(m, n)[c];
+          const BinClass bc = mean_bin_class(sum.data(), static_cast<int>(trace.size()),
+                                             test.num_classes(), a.policy.num_bins());
+          const int next = a.policy.decide(executed, bc.bin, bc.cls).action;
+          if (next == kStop) {
+            ++policy_stops;
+            break;
+          }
+          step = by_set ? lattice.step(executed, next) : a.trie.step(step.node, next);
         }
-        step = a.trie.step(step.node, next);
+        ASSERT_EQ(r.traces[n], trace) << "theta " << theta << " sample " << n;
+        ASSERT_EQ(r.predictions[n], answer);
       }
-      ASSERT_EQ(r.traces[n], trace) << "theta " << theta << " sample " << n;
-      ASSERT_EQ(r.predictions[n], answer);
     }
+    EXPECT_GT(policy_stops, 0);
   }
-  EXPECT_GT(policy_stops, 0);
 }
 
 TEST(LazyStackMethod, SubstackersBeatSingleModelConfidenceAtFullDepth) {
@@ -199,6 +210,30 @@ TEST(LazyStackMethod, SubstackersBeatSingleModelConfidenceAtFullDepth) {
   const OperatingPoint b = evaluate(*last, splits().test, EvalOptions{});
   EXPECT_DOUBLE_EQ(a.mean_cost, b.mean_cost);
   EXPECT_GT(a.accuracy, b.accuracy + 0.02);
+}
+
+// `walk` changes online inference only: the fit is the same, and the artifact records the walk
+// (files written before the option read as the trie walk).
+TEST(LazyStackMethod, WalkOptionChangesOnlyTheOnlineWalkAndIsSaved) {
+  std::unique_ptr<LazyStackMethod> sets =
+      fitted("lazystack-sub", with(fast_options(), {{"walk", "sets"}}));
+  std::unique_ptr<LazyStackMethod> trie =
+      fitted("lazystack-sub", with(fast_options(), {{"walk", "trie"}}));
+  const LazyStackArtifact& a = (*sets).artifact();
+  const LazyStackArtifact& b = (*trie).artifact();
+  EXPECT_EQ(a.walk, OnlineWalk::kSets);
+  EXPECT_EQ(b.walk, OnlineWalk::kTrie);
+  EXPECT_EQ(a.policy, b.policy);
+  EXPECT_EQ(a.trie, b.trie);
+  EXPECT_EQ(a.substackers, b.substackers);
+  EXPECT_EQ(sets->diagnostics().at("walk"), "sets");
+  for (const LazyStackArtifact* x : {&a, &b}) {
+    const std::string path = ::testing::TempDir() + "/lazystack_walk.bin";
+    x->save(path);
+    EXPECT_EQ(LazyStackArtifact::load(path).walk, x->walk);
+    std::remove(path.c_str());
+  }
+  EXPECT_THROW(make("lazystack-sub", with(fast_options(), {{"walk", "dag"}})), std::exception);
 }
 
 TEST(LazyStackMethod, ArtifactRoundTripPredictsIdentically) {
