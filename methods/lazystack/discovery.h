@@ -36,7 +36,9 @@ struct EstimationDefaults {
 struct DiscoveryOptions {
   DiscoveryOptions();
   MdpOptions mdp;
-  double min_share = 0.02;  ///< keep trajectories taken by at least this share of val_fit
+  /// Keep trajectories taken by at least this share of val_fit. 0.005, not the paper's 0.02: chosen
+  /// on val_cal (methods/lazystack/README "min_share").
+  double min_share = 0.005;
   /// Rounds of Monte-Carlo policy improvement (on_policy.h) of every estimate's policy on its
   /// own estimation samples; stops early once no policy changes. 0: the model-based policy.
   int policy_iterations = 0;

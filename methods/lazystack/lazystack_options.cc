@@ -81,7 +81,7 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
   std::vector<MethodRegistry::Entry> entries;
   for (const Preset& p : presets)
     entries.push_back(method_entry<LazyStackMethod>(
-        p.name, p.description, MethodCard::swept("8").exits_early().is_proposed(),
+        p.name, p.description, MethodCard::swept("9").exits_early().is_proposed(),
         option_specs(p.aggregator, p.order)));
   return entries;
 }

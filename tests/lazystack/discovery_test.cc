@@ -15,7 +15,7 @@ TEST(LazyDiscovery, OptionDefaultsMatchTheStruct) {
   EXPECT_EQ(d.mdp.num_bins, 10);
   EXPECT_EQ(d.mdp.max_models, 0);
   EXPECT_TRUE(d.mdp.prune);
-  EXPECT_EQ(d.min_share, 0.02);
+  EXPECT_EQ(d.min_share, 0.005);
   EXPECT_EQ(d.mdp.folds, expected.mdp.folds);
   EXPECT_EQ(d.mdp.class_groups, expected.mdp.class_groups);
   EXPECT_EQ(d.mdp.estimation.success_prior, expected.mdp.estimation.success_prior);
