@@ -2,6 +2,8 @@
 // "Diagnostics").
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "methods/lazystack/lazystack_method.h"
 
 namespace lazystack {
@@ -76,6 +78,16 @@ nlohmann::json LazyStackMethod::diagnostics() const {
                           {"gap", v["gap"]},
                           {"val_fit_cross_fitted_accuracy", d["val_fit_rollout"]["accuracy"]},
                           {"val_fit_promised_accuracy", d["val_fit_rollout"]["promised_accuracy"]}};
+    // The cross-fitted promise is pessimistic by construction (each fold's policy is fitted on
+    // (K-1)/K of val_fit) and the in-sample one optimistic; the range between them, and how far
+    // val_cal falls outside it (0 inside), is reported beside the point gap.
+    if (v["promise_kind"] == "cross-fitted") {
+      const double a = v["promised_accuracy"].get<double>();
+      const double b = v["in_sample_promised_accuracy"].get<double>();
+      const double achieved = v["accuracy"].get<double>();
+      const double lo = std::min(a, b), hi = std::max(a, b);
+      row["range_gap"] = achieved < lo ? lo - achieved : achieved > hi ? hi - achieved : 0.0;
+    }
     if (i == selected_) j["selected"]["mdp_promise"] = row;
     promise.push_back(std::move(row));
   }

@@ -420,6 +420,16 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
   }
   ASSERT_EQ(e.at("mdp_promise_vs_val_cal").size(), 1u);
   EXPECT_TRUE(e.at("selected").contains("mdp_promise"));
+  // The range between the cross-fitted and in-sample promises: 0 when val_cal is inside it,
+  // else the signed distance (promise minus achieved) to its nearer end.
+  const nlohmann::json& row = e.at("mdp_promise_vs_val_cal").at(0);
+  const double a = row.at("promised_accuracy").get<double>();
+  const double b = row.at("in_sample_promised_accuracy").get<double>();
+  const double v = row.at("val_cal_accuracy").get<double>();
+  const double lo = std::min(a, b), hi = std::max(a, b);
+  const double expected = v < lo ? lo - v : v > hi ? hi - v : 0.0;
+  EXPECT_DOUBLE_EQ(row.at("range_gap").get<double>(), expected);
+  EXPECT_LE(std::abs(row.at("range_gap").get<double>()), std::abs(row.at("gap").get<double>()));
 }
 
 // SUB's input is the executed set in ascending model order: the nodes [2, 0] and [0, 2] (and
