@@ -57,12 +57,20 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
     throw config_error_at(path, root["suite"], "suite",
                           "'" + printable(suite.suite) + "' is not a valid suite name: " + why);
   suite.regime_study = top.get_bool("regime_study");
-  suite.results_dir = (fs::path(top.get_string("results_dir")) / suite.suite).string();
+  // The command line's `--set results_dir=DIR` moves the whole suite (the last one wins), as
+  // it moves a single experiment; every run then writes under DIR/<suite>.
+  std::string parent = top.get_string("results_dir");
+  std::vector<std::string> sets = top.get_strings("set");
+  const std::string key = "results_dir=";
+  for (const std::string& o : overrides) {
+    if (o.compare(0, key.size(), key) == 0)
+      parent = o.substr(key.size());
+    else
+      sets.push_back(o);
+  }
+  suite.results_dir = (fs::path(parent) / suite.suite).string();
   const std::vector<std::string> runs = top.get_strings("runs");
   if (runs.empty()) throw config_error_at(path, root["runs"], "runs", "needs at least one config");
-
-  std::vector<std::string> sets = top.get_strings("set");
-  sets.insert(sets.end(), overrides.begin(), overrides.end());
   sets.push_back("results_dir=" + suite.results_dir);
   const fs::path base = fs::path(path).parent_path();
   for (size_t i = 0; i < runs.size(); ++i) {

@@ -87,6 +87,19 @@ TEST_F(SuiteTest, LoadsEveryRunWithTheOverridesAndOneResultsFolder) {
   }
 }
 
+// `--set results_dir=DIR` moves the suite's folder (and every run in it), as for one experiment.
+TEST_F(SuiteTest, CommandLineResultsDirMovesTheSuite) {
+  const std::string path =
+      write("suite.yaml", "suite: paper\nruns: [a.yaml, b.yaml]\nresults_dir: out\n");
+  const SuiteConfig s =
+      load_suite_config(path, {"results_dir=elsewhere", "dataset.limit=3"}, registries_);
+  EXPECT_EQ(s.results_dir, (fs::path("elsewhere") / "paper").string());
+  for (const ExperimentConfig& e : s.experiments) {
+    EXPECT_EQ(e.results_dir, s.results_dir);
+    EXPECT_EQ(e.dataset_options.get_int("limit"), 3);
+  }
+}
+
 TEST_F(SuiteTest, BadSuitesNameFileLineAndKey) {
   ConfigError missing = error_of("suite: p\nruns: [a.yaml, nope.yaml]\n");
   EXPECT_EQ(missing.line(), 2);
