@@ -34,6 +34,11 @@ nlohmann::json paper_summary();
 /// plus a stacker (cost 10, .94). Order and aggregator are in each method's diagnostics.
 nlohmann::json ablation_summary();
 
+/// What the pipeline writes from a method's registry card and options (summary.json: kind,
+/// early_exit, version, proposed, role, in_figure, report_order, options), here for the
+/// registry names the fixtures use.
+void add_card(nlohmann::json& m, const std::string& registry_name);
+
 /// Writes `summary` as <dir>/summary.json (creating dir).
 void write_summary(const std::filesystem::path& dir, const nlohmann::json& summary);
 
