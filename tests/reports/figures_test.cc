@@ -23,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing_reports::ablation_summary;
+using testing_reports::add_card;
 using testing_reports::read_csv;
 using testing_reports::read_file;
 using testing_reports::small_summary;
@@ -125,7 +126,7 @@ json trajectory_summary() {
   for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp"}) {
     json m = s["methods"]["stacker"];
     m["method"] = name;
-    m["early_exit"] = m["proposed"] = true;  // LazyStack's card
+    add_card(m, name);  // LazyStack's card
     m["diagnostics"] = d;
     s["methods"][name] = m;
   }
