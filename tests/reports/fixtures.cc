@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "reports/gnuplot.h"
+
 namespace lazystack {
 namespace testing_reports {
 namespace fs = std::filesystem;
@@ -264,6 +266,12 @@ std::string read_file(const fs::path& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+bool gnuplot_on_path() { return !reports::Gnuplot("gnuplot").locate().empty(); }
+
+bool file_starts_with(const fs::path& path, const std::string& magic) {
+  return read_file(path).compare(0, magic.size(), magic) == 0;
 }
 
 namespace {

@@ -45,6 +45,12 @@ void write_summary(const std::filesystem::path& dir, const nlohmann::json& summa
 /// Reads a whole file.
 std::string read_file(const std::filesystem::path& path);
 
+/// Whether `gnuplot` is found on PATH.
+bool gnuplot_on_path();
+
+/// Whether the file begins with the bytes `magic` (an image format's signature).
+bool file_starts_with(const std::filesystem::path& path, const std::string& magic);
+
 /// Rows of a CSV file (RFC 4180) as maps from header name to field.
 std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& path);
 
