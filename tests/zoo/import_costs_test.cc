@@ -19,11 +19,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing_import::csv_spec;
-using testing_import::error_of;
 using testing_import::Table;
 using testing_import::write_csv;
 using testing_import::write_npy;
 using testing_import::write_text;
+using testing_zoo::error_of;
 using testing_zoo::TempDir;
 
 // Per-sample costs: a CSV cost table (one column per model), NPY [N] or HDF5 /<model>, or

@@ -53,17 +53,6 @@ inline void write_h5(const std::string& path, const Table& t, const std::string&
   f.write_i32("/test/labels", t.test_y.data(), {t.test_y.size()});
 }
 
-/// The message of what `f` throws; "" when it does not throw.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
-
 inline ImportSpec csv_spec(const TempDir& dir) {
   ImportSpec s;
   s.name = "gpt-x";

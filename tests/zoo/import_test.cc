@@ -20,12 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing_import::csv_spec;
-using testing_import::error_of;
 using testing_import::Table;
 using testing_import::write_csv;
 using testing_import::write_h5;
 using testing_import::write_npy;
 using testing_import::write_text;
+using testing_zoo::error_of;
 using testing_zoo::TempDir;
 
 TEST(Import, CsvRoundTripsToTheSameLogitsThroughTheCache) {
