@@ -17,6 +17,7 @@
 #include "core/options.h"
 #include "core/provenance.h"
 #include "executor/cli.h"
+#include "pipeline/cards.h"
 #include "pipeline/config.h"
 #include "pipeline/run.h"
 #include "pipeline/suite.h"
@@ -66,7 +67,8 @@ int finish_run(const std::vector<std::string>& failures) {
 
 int main(int argc, char** argv) {
   keep_large_allocations_on_heap();
-  ignore_file_size_signal();  // a failed write is an error with a message, not a signal
+  ignore_file_size_signal();       // a failed write is an error with a message, not a signal
+  use_builtin_cards_in_reports();  // traits an older run's summary.json lacks
   CLI::App app{
       "lazystack: efficient ensemble inference research harness.\n"
       "Trains or loads a zoo of classifiers, caches their logits in HDF5, runs LazyStack and\n"

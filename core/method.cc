@@ -58,11 +58,26 @@ const char* to_string(MethodKind kind) {
   return "swept";
 }
 
+const char* to_string(MethodRole role) {
+  switch (role) {
+    case MethodRole::kNone:
+      return "none";
+    case MethodRole::kEachModel:
+      return "each-model";
+    case MethodRole::kCostOrderCascade:
+      return "cost-order-cascade";
+    case MethodRole::kSearchedCascade:
+      return "searched-cascade";
+    case MethodRole::kLead:
+      return "lead";
+  }
+  return "none";
+}
+
 nlohmann::json MethodCard::to_json() const {
-  return {{"kind", to_string(kind)},
-          {"early_exit", early_exit},
-          {"version", version},
-          {"proposed", proposed}};
+  return {{"kind", to_string(kind)},     {"early_exit", early_exit}, {"version", version},
+          {"proposed", proposed},        {"role", to_string(role)},  {"in_figure", in_figure},
+          {"report_order", report_order}};
 }
 
 void check_method_options(const MethodRegistry::Entry& entry, const Options& options) {

@@ -76,6 +76,17 @@ class OnlineMethod;  // core/stream.h: a method that learns over a stream
 enum class MethodKind { kSwept, kOnline, kBound };
 const char* to_string(MethodKind kind);  ///< "swept" | "online" | "bound"
 
+/// What the reports do with a method beyond its kind (summary.json "role"):
+///   kEachModel         its points are the zoo's models alone (drawn as the zoo's points, never
+///                      a baseline curve of its own)
+///   kCostOrderCascade  the confidence cascade over the zoo in cost order (the tables' speedup
+///                      column is measured against it)
+///   kSearchedCascade   a cascade whose models are chosen by search
+///   kLead              the proposed method whose verdict the README and the regime study give
+/// Both cascade roles are candidates of the headline figure's "best-cascade".
+enum class MethodRole { kNone, kEachModel, kCostOrderCascade, kSearchedCascade, kLead };
+const char* to_string(MethodRole role);  ///< "none" | "each-model" | ... | "lead"
+
 /// An option whose value names zoo models, and how: one name, a list of names, or a list of
 /// tiers ("a+b" or "a,b" each). The config check and the derived-member rule
 /// (pipeline/members.h) read these, never option names of their own.
@@ -101,10 +112,16 @@ struct MethodCard {
   /// The full stacker: its val_cal accuracy sets every headline's target (one per registry;
   /// aliases of it carry it too).
   bool reference = false;
+  MethodRole role = MethodRole::kNone;
+  /// Shown in the run's main (headline) figure when the config names no figure_methods.
+  bool in_figure = false;
+  /// Place of a proposed method among the proposed ones in tables (0 first); -1: by name.
+  int report_order = -1;
   /// MethodKind::kOnline: the factory (the entry's `make` stays empty).
   std::function<std::unique_ptr<OnlineMethod>(const Options&)> make_online;
 
-  /// {"kind", "early_exit", "version", "proposed"}: what summary.json carries per method.
+  /// {"kind", "early_exit", "version", "proposed", "role", "in_figure", "report_order"}: what
+  /// summary.json carries per method.
   nlohmann::json to_json() const;
 
   /// A card of the given kind and version; the setters below add the rest.
@@ -131,6 +148,18 @@ struct MethodCard {
   }
   MethodCard& is_reference() {
     reference = true;
+    return *this;
+  }
+  MethodCard& has_role(MethodRole r) {
+    role = r;
+    return *this;
+  }
+  MethodCard& shown_in_figure() {
+    in_figure = true;
+    return *this;
+  }
+  MethodCard& placed(int order) {
+    report_order = order;
     return *this;
   }
 

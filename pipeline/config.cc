@@ -17,6 +17,7 @@
 #include "pipeline/members.h"
 #include "pipeline/seed_sampling.h"
 #include "pipeline/zoo_config.h"
+#include "reports/headline_set.h"
 #include "zoo/input_view.h"
 
 namespace lazystack {
@@ -332,7 +333,7 @@ ExperimentConfig load_experiment_config(const std::string& path,
   cfg.figure_methods = top.get_strings("figure_methods");
   for (size_t i = 0; i < cfg.figure_methods.size(); ++i) {
     const std::string& name = cfg.figure_methods[i];
-    const bool known = name == "best-cascade" ||
+    const bool known = name == reports::kBestCascade ||
                        std::any_of(cfg.methods.begin(), cfg.methods.end(), [&](const auto& m) {
                          return m.name == name || m.method == name;
                        });

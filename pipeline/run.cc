@@ -24,6 +24,7 @@
 #include "core/partial_folder.h"
 #include "core/provenance.h"
 #include "core/random.h"
+#include "pipeline/cards.h"
 #include "pipeline/members.h"
 #include "pipeline/method_run.h"
 #include "pipeline/model_view.h"
@@ -178,7 +179,7 @@ json run_seed(const ExperimentConfig& cfg, const Registries& registries, const S
   }
   reports::add_comparison_metrics(summary);
   summary["report"] = {{"pareto_methods", cfg.figure_methods.empty()
-                                              ? reports::default_headline_methods()
+                                              ? default_figure_methods(registries.methods)
                                               : cfg.figure_methods}};
   summary["provenance"] = provenance_json();
   summary["provenance"].update(options.provenance);

@@ -106,8 +106,9 @@ std::vector<BaselinePoint> baseline_points(const json& summary, const std::strin
     const json& m = it.value();
     if (it.key() == except || !working(m) || m.value("bound", false)) continue;
     const std::string registry = m.value("method", it.key());
-    // `single`'s points are the base models, added below under their own names.
-    if (is_proposed_method(m, registry) || registry == "single") continue;
+    // The each-model method's points are the base models, added below under their own names.
+    const CardFields card = card_fields(m, registry);
+    if (card.proposed || card.has_role(MethodRole::kEachModel)) continue;
     for (const CostAccuracy& p : reported_front(m))
       points.push_back({p.cost, p.accuracy, it.key()});
   }

@@ -137,9 +137,14 @@ const std::vector<CrossDatasetColumn>& cross_dataset_columns() {
 }
 
 Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
-                          const std::vector<std::string>& methods) {
-  if (methods.empty())
-    throw std::invalid_argument("cross_dataset_table: no LazyStack method names to report");
+                          const std::vector<std::string>& wanted_methods) {
+  std::vector<std::string> methods = wanted_methods;
+  if (methods.empty()) {
+    std::vector<const json*> all;
+    for (const std::vector<json>& seeds : runs)
+      for (const json& s : seeds) all.push_back(&s);
+    methods = featured_methods(all);
+  }
   const std::vector<CrossDatasetColumn>& columns = cross_dataset_columns();
   Table t;
   t.columns = {{"dataset", "", "dataset", Align::kLeft}, {"domain", "", "domain", Align::kLeft}};
@@ -242,7 +247,7 @@ Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
     if (chosen.empty()) {
       row.note = error.empty() ? "no LazyStack method in this run" : error;
       row.note_from = 2;
-    } else if (chosen_name != methods.front()) {
+    } else if (chosen_name != methods.front()) {  // methods is not empty: one was chosen
       used.push_back(dataset + ": " + chosen_name);
     }
     t.add_row(std::move(row));
@@ -268,7 +273,7 @@ Table cross_dataset_table(const std::vector<std::vector<json>>& runs,
       "reaches 97% of the full stacker's accuracy, in each run's cost unit. APGR: RouteLLM's "
       "average performance gap recovered between the cheapest and the most accurate zoo model. "
       "Ratios and costs are geometric means over seeds with log-space 95% t intervals.",
-      methods.front());
+      methods.empty() ? std::string("(none in these runs)") : methods.front());
   if (!used.empty()) {
     note += " Rows that report another variant: ";
     for (size_t i = 0; i < used.size(); ++i) note += (i ? "; " : "") + used[i];

@@ -37,14 +37,14 @@ struct CrossDatasetColumn {
 /// The columns after dataset and domain, in order.
 const std::vector<CrossDatasetColumn>& cross_dataset_columns();
 
-/// One row per run, for the first of `methods` (in order of preference) that worked in any of
+/// One row per run, for the first of `methods` (in order of preference; empty: the runs'
+/// featured_methods(), LazyStack-SUB then -MASK) that worked in any of
 /// the run's seeds, matched by summary name, else by registry name; each run is its seeds'
 /// summaries (one for a single-seed run), all checked with check_summary(). Over several seeds
 /// a cell aggregates the seeds where the method worked (the full stacker's column: every
 /// seed); the notes say which sources of variance the intervals cover (seeds.h
 /// variance_note). A run where no method of `methods` worked gets a row that says so.
 Table cross_dataset_table(const std::vector<std::vector<nlohmann::json>>& runs,
-                          const std::vector<std::string>& methods = {"lazystack-sub",
-                                                                     "lazystack-mask"});
+                          const std::vector<std::string>& methods = {});
 
 }  // namespace lazystack::reports

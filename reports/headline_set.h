@@ -9,17 +9,20 @@
 
 namespace lazystack::reports {
 
-/// Registry names shown by default; "best-cascade" stands for best_cascade().
-const std::vector<std::string>& default_headline_methods();
+/// The name a figure_methods list (config key, summary["report"]["pareto_methods"]) uses for
+/// best_cascade().
+inline constexpr const char* kBestCascade = "best-cascade";
 
-/// The working cascade instance (registry cost-cascade or cascade-search) whose reported curve
-/// reaches 97% of the full stacker cheapest (then: the largest area under its log-cost curve,
-/// then its name); "" when the run has none. Needs the comparison metrics.
+/// The working cascade instance (a card with a cascade role: cost-order or searched) whose
+/// reported curve reaches 97% of the full stacker cheapest (then: the largest area under its
+/// log-cost curve, then its name); "" when the run has none. Needs the comparison metrics.
 std::string best_cascade(const nlohmann::json& summary);
 
 /// Instance names of the summary's methods in the headline set: those whose instance or
-/// registry name is in summary["report"]["pareto_methods"] (a config key) when given, else in
-/// default_headline_methods(); "best-cascade" adds best_cascade(). In summary order.
+/// registry name is in summary["report"]["pareto_methods"] (the config's figure_methods, else
+/// the registry's default written by the pipeline); kBestCascade there adds best_cascade(). A
+/// summary without that list (written before it existed): the methods whose cards say
+/// in_figure, and best_cascade(). In summary order.
 std::vector<std::string> headline_methods(const nlohmann::json& summary);
 
 }  // namespace lazystack::reports

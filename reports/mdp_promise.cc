@@ -13,8 +13,9 @@ using nlohmann::json;
 MdpPromise mdp_promise(const json& summary) {
   MdpPromise p;
   const json* m = nullptr;
+  const std::string lead = lead_method(summary);
   for (const MethodView& v : method_views(summary))
-    if (v.name == "lazystack-sub" && v.error.empty()) m = &summary["methods"][v.name];
+    if (v.name == lead && v.error.empty()) m = &summary["methods"][v.name];
   if (!m) return p;
   const json selected = m->value("diagnostics", json::object()).value("selected", json::object());
   if (!selected.contains("mdp_promise")) return p;

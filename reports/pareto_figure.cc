@@ -140,7 +140,7 @@ void place_names(ParetoFigure& fig) {
     const double r_in = p.kind == "headline" ? 0.06 : 0.035;  // headlines are drawn large
     taken.push_back({{fx(p.mean_cost) - r_in / plot_w, fx(p.mean_cost) + r_in / plot_w,
                       fy(p.accuracy) - r_in / plot_h, fy(p.accuracy) + r_in / plot_h},
-                     p.kind == "single" ? 5.0 : 1.0});
+                     p.kind == kZooPoint ? 5.0 : 1.0});
   }
   auto covered = [&](const Box& b) {
     double cost = 0;
@@ -151,7 +151,7 @@ void place_names(ParetoFigure& fig) {
     return cost;
   };
   for (ParetoPoint& p : fig.points) {
-    if (p.kind != "single") continue;
+    if (p.kind != kZooPoint) continue;
     const double x = fx(p.mean_cost), y = fy(p.accuracy);
     const double w = char_w * static_cast<double>(p.label.size());
     double best_cover = INFINITY;
@@ -201,7 +201,8 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size,
         zoo_has_points || plottable(number_or_nan(m, "cost"), number_or_nan(m, "test_accuracy"));
   for (const MethodView& v : views) {
     if (!v.error.empty() || !filter.includes(v.name)) continue;
-    if (v.method == "single" && zoo_has_points) continue;  // drawn as the zoo's points
+    // The each-model method's points are the zoo's models, drawn as such.
+    if (v.has_role(MethodRole::kEachModel) && zoo_has_points) continue;
     bool added = false;
     if (v.bound) {
       for (const json& p : *v.curve) added |= add_point(fig, v.name, "bound", p, true);
@@ -235,13 +236,13 @@ ParetoFigure pareto_figure(const json& summary, const FigureSize& size,
     const json p = {{"mean_cost", number_or_nan(m, "cost")},
                     {"accuracy", number_or_nan(m, "test_accuracy")},
                     {"label", m.value("name", std::string("?"))}};
-    add_point(fig, "single", "single", p, false);
+    add_point(fig, kZooPoint, kZooPoint, p, false);
   }
   fig.style_index = method_style_indices(fig.methods);
 
   // Height: title, plot, x axis, then the legend in two columns.
   bool any_single = false;
-  for (const ParetoPoint& p : fig.points) any_single = any_single || p.kind == "single";
+  for (const ParetoPoint& p : fig.points) any_single = any_single || p.kind == kZooPoint;
   const int entries =
       static_cast<int>(fig.methods.size() + fig.bounds.size()) + any_single + !fig.methods.empty();
   fig.legend_rows = (entries + 1) / 2;
@@ -377,7 +378,7 @@ std::string pareto_script(const ParetoFigure& figure, const std::string& csv_nam
                     gnuplot_quote(figure.bounds[i]), kBoundShapes[i % 3],
                     gnuplot_quote(gnuplot_enhanced_escape(figure.bounds[i] + " (bound)"))));
   bool any_single = false;
-  for (const ParetoPoint& p : figure.points) any_single = any_single || p.kind == "single";
+  for (const ParetoPoint& p : figure.points) any_single = any_single || p.kind == kZooPoint;
   if (any_single) {
     clauses.push_back(
         "data skip 1 using (at(\"single\", \"single\")):5 with points pt 2 ps 0.8 lw 1.2 "

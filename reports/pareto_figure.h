@@ -18,8 +18,12 @@ namespace lazystack::reports {
 ///   headline  the method's headline point, chosen on val (large marker, black ring)
 ///   single    a zoo model alone (series "single", label = model name)
 ///   bound     a point of a bound such as the oracle (star; not achievable)
+/// The series and kind of the zoo's models in points.csv and the gnuplot script: a word of the
+/// figure's data, not a registry name.
+inline constexpr const char* kZooPoint = "single";  // names-lint: ok (figure data vocabulary)
+
 struct ParetoPoint {
-  std::string series;  ///< method name, or "single"
+  std::string series;  ///< method name, or kZooPoint
   std::string kind;
   std::string label;  ///< knob ("theta=0.8") or model name
   double mean_cost = 0.0;
@@ -69,10 +73,10 @@ struct ParetoFigure {
 
 /// Collects the figure's points from a checked summary and lays it out at `size.width_in`
 /// (axis ranges, zoom panel, legend rows, where each single model's name goes). Methods outside
-/// `filter` are left out. A method of registry type "single" is drawn as the zoo's labelled
-/// points instead of a curve, as long as the zoo has any. Each method's line is its reported
-/// curve (`pareto`: knobs chosen on val_cal, read on test); the rest of its grid is drawn as
-/// small hollow points.
+/// `filter` are left out. A method whose card has the each-model role is drawn as the zoo's
+/// labelled points instead of a curve, as long as the zoo has any. Each method's line is its
+/// reported curve (`pareto`: knobs chosen on val_cal, read on test); the rest of its grid is drawn
+/// as small hollow points.
 ParetoFigure pareto_figure(const nlohmann::json& summary, const FigureSize& size = {},
                            const MethodFilter& filter = {});
 

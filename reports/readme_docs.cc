@@ -72,7 +72,7 @@ std::string verdict_block(const std::vector<CitedRun>& runs) {
                                   : "no metrics (older summary)";
       for (int c = 0; c < 4; ++c) row.cells.push_back({c == 3 ? why : kDash, ""});
     } else {
-      const json& h = s.at("methods").at("lazystack-sub").at("headline");
+      const json& h = s.at("methods").at(lead_method(s)).at("headline");
       any_missed = any_missed || h.value("target_reached", true) == false;
       any_single = any_single || h.value("single_model_exit", false) == true;
       row.cells.push_back({point_text(h, unit), ""});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "reports/comparisons.h"
@@ -15,16 +16,13 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kSub = "lazystack-sub";
 constexpr const char* kNotReached = "not reached";
 
-// LazyStack's methods in a fixed order, first; everything else after them by name.
-int lazystack_rank(const std::string& name) {
-  static const std::vector<std::string> order = {"lazystack-sub", "lazystack-mask",
-                                                 "lazystack-no-mdp", "lazystack-no-sub",
-                                                 "lazystack-neither"};
-  const auto it = std::find(order.begin(), order.end(), name);
-  return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+// Rows: the proposed methods' default instances (named as their registry entries) first, in
+// their cards' report_order; everything else after them by name.
+int row_rank(const MethodView& v) {
+  return v.proposed && v.name == v.method && v.report_order >= 0 ? v.report_order
+                                                                 : std::numeric_limits<int>::max();
 }
 
 json with_metrics(const json& loaded) {
@@ -33,6 +31,11 @@ json with_metrics(const json& loaded) {
   json summary = loaded;
   add_comparison_metrics(summary);
   return summary;
+}
+
+// The lead method's name in texts; "the lead method" when no run has one.
+std::string lead_text(const RegimeStudy& study) {
+  return study.lead.empty() ? std::string("the lead method") : study.lead;
 }
 
 int method_index(const RegimeStudy& study, const std::string& name) {
@@ -78,14 +81,18 @@ RegimeStudy regime_study(const std::vector<json>& summaries, double fraction) {
   // Rows: every non-bound method of any run.
   std::vector<std::string> names;
   std::map<std::string, bool> is_lazystack;
-  for (const json& s : loaded)
+  std::map<std::string, int> rank;
+  for (const json& s : loaded) {
+    if (study.lead.empty()) study.lead = lead_method(s);
     for (const MethodView& v : method_views(s))
       if (!v.bound && std::find(names.begin(), names.end(), v.name) == names.end()) {
         names.push_back(v.name);
         is_lazystack[v.name] = v.proposed;
+        rank[v.name] = row_rank(v);
       }
-  std::stable_sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
-    const int ra = lazystack_rank(a), rb = lazystack_rank(b);
+  }
+  std::stable_sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    const int ra = rank[a], rb = rank[b];
     return ra != rb ? ra < rb : a < b;
   });
   study.methods = names;
@@ -116,7 +123,7 @@ RegimeStudy regime_study(const std::vector<json>& summaries, double fraction) {
           v.metrics->at("cost_to_reach").contains(key))
         cell.cost = number_or_nan(v.metrics->at("cost_to_reach"), key.c_str());
       cell.reached = std::isfinite(cell.cost);
-      if (v.name == kSub) {
+      if (v.name == study.lead) {
         r.sub_retention = number_or_nan(*v.headline, "retention");
         r.sub_headline_cost = number_or_nan(*v.headline, "mean_cost");
       }
@@ -130,7 +137,7 @@ RegimeVerdict regime_verdict(const RegimeStudy& study, const Regime& regime) {
   RegimeVerdict v;
   v.cheapest_baseline_cost = NAN;
   v.cheapest_variant_cost = NAN;
-  const int sub = method_index(study, kSub);
+  const int sub = method_index(study, study.lead);
   for (size_t i = 0; i < study.methods.size(); ++i) {
     if (static_cast<int>(i) == sub || !regime.cells[i].reached) continue;
     const bool variant = i < study.lazystack.size() && study.lazystack[i];
@@ -146,14 +153,15 @@ RegimeVerdict regime_verdict(const RegimeStudy& study, const Regime& regime) {
   const std::string share = format_fixed(100.0 * study.fraction, 0) + "%";
   const std::string& base = v.cheapest_baseline;
   const double base_cost = v.cheapest_baseline_cost;
+  const std::string lead = lead_text(study);
   if (sub < 0 || regime.cells[sub].absent) {
-    v.text = "lazystack-sub not run";
+    v.text = lead + " not run";
   } else if (regime.cells[sub].failed) {
-    v.text = "lazystack-sub failed";
+    v.text = lead + " failed";
   } else if (!sub_reached && base.empty()) {
-    v.text = "no baseline and not lazystack-sub reaches " + share;
+    v.text = "no baseline and not " + lead + " reaches " + share;
   } else if (!sub_reached) {
-    v.text = fmt::format("{} suffices: lazystack-sub does not reach {}", base, share);
+    v.text = fmt::format("{} suffices: {} does not reach {}", base, lead, share);
   } else if (base.empty()) {
     v.text = "LazyStack pays: no baseline reaches " + share;
   } else if (sub_cost < base_cost) {
@@ -162,13 +170,13 @@ RegimeVerdict regime_verdict(const RegimeStudy& study, const Regime& regime) {
   } else if (sub_cost == base_cost) {
     v.text = fmt::format("a tie with {}", base);
   } else {
-    v.text = fmt::format("{} suffices: {} cheaper than lazystack-sub", base,
-                         format_speedup(sub_cost / base_cost));
+    v.text = fmt::format("{} suffices: {} cheaper than {}", base,
+                         format_speedup(sub_cost / base_cost), lead);
   }
   if (!v.cheapest_variant.empty() && (!sub_reached || v.cheapest_variant_cost < sub_cost)) {
     if (sub_reached)
-      v.text += fmt::format("; {} is {} cheaper than lazystack-sub", v.cheapest_variant,
-                            format_speedup(sub_cost / v.cheapest_variant_cost));
+      v.text += fmt::format("; {} is {} cheaper than {}", v.cheapest_variant,
+                            format_speedup(sub_cost / v.cheapest_variant_cost), lead);
     else
       v.text += fmt::format("; {} reaches it", v.cheapest_variant);
   }
@@ -177,6 +185,7 @@ RegimeVerdict regime_verdict(const RegimeStudy& study, const Regime& regime) {
 
 Table regimes_table(const RegimeStudy& study) {
   const std::string share = format_fixed(100.0 * study.fraction, 0) + "%";
+  const std::string lead = lead_text(study);
   Table t;
   t.caption = fmt::format(
       "Regime study: where LazyStack pays. Per regime, the test cost to reach {} of the full "
@@ -189,10 +198,9 @@ Table regimes_table(const RegimeStudy& study) {
       {"best single (%)", "best single (\\%)", "best_single_accuracy"},
       {"full stacker (%)", "full stacker (\\%)", "stacker_accuracy"},
       {"gain (pts)", "", "gain_points"},
-      {"lazystack-sub headline retention (%)", "lazystack-sub headline retention (\\%)",
+      {lead + " headline retention (%)", lead + " headline retention (\\%)",
        "sub_headline_retention"},
-      {"lazystack-sub cost to " + share, "lazystack-sub cost to " + latex_escape(share),
-       "sub_cost_to_reach"},
+      {lead + " cost to " + share, lead + " cost to " + latex_escape(share), "sub_cost_to_reach"},
       {"cheapest baseline", "", "cheapest_baseline", Align::kLeft},
       {"its cost", "", "cheapest_baseline_cost"},
       {"cheapest other LazyStack", "", "cheapest_variant", Align::kLeft},
@@ -201,7 +209,7 @@ Table regimes_table(const RegimeStudy& study) {
   };
   for (const Regime& r : study.regimes) {
     const RegimeVerdict v = regime_verdict(study, r);
-    const int sub = method_index(study, kSub);
+    const int sub = method_index(study, study.lead);
     const double sub_cost = sub >= 0 ? r.cells[sub].cost : NAN;
     TableRow row;
     row.cells = {

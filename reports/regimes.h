@@ -41,7 +41,8 @@ struct RegimeStudy {
   std::string cost_unit;             ///< the first run's cost unit
   std::vector<std::string> methods;  ///< rows: LazyStack methods first, then the rest by name
   std::vector<bool> lazystack;       ///< per row: a LazyStack method (or ablation)
-  std::vector<Regime> regimes;       ///< columns, in the order of the runs
+  std::string lead;  ///< the lead method's row (lead_method() of the first run that has one)
+  std::vector<Regime> regimes;  ///< columns, in the order of the runs
 };
 
 /// The study over single-seed summaries (each passed check_summary(); metrics are computed

@@ -81,7 +81,7 @@ void render_run(const fs::path& dir, const json& loaded, reports::FigureRenderer
     figures += ", figures/pareto_more";
   } else {
     std::error_code ec;  // a stale one from an earlier render must not pass for this run's
-    for (const char* ext : {"csv", "gp", "png", "svg", "pdf"})
+    for (const char* ext : {"csv", "gp", "png", "svg", "pdf"})  // names-lint: ok (extensions)
       fs::remove(dir / "figures" / (std::string("pareto_more.") + ext), ec);
   }
   const reports::ExitDepthFigure depth = reports::exit_depth_figure(summary);

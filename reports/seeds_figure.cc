@@ -67,7 +67,7 @@ SeedsParetoFigure seeds_pareto_figure(const std::vector<json>& summaries, const 
   std::vector<std::string> names;
   for (const json& s : summaries)
     for (const MethodView& v : method_views(s))
-      if (v.error.empty() && !v.bound && v.method != "single" &&
+      if (v.error.empty() && !v.bound && !v.has_role(MethodRole::kEachModel) &&
           std::find(names.begin(), names.end(), v.name) == names.end())
         names.push_back(v.name);
   std::sort(names.begin(), names.end());

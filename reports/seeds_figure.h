@@ -41,9 +41,9 @@ struct SeedsParetoFigure {
 };
 
 /// Collects the figure from the seeds' checked summaries: every working, achievable method
-/// except single models (the "single" registry type). A curve point enters the mean curve
-/// when its knob is on the method's curve in every seed where the method worked; methods whose
-/// knobs differ between seeds (grids placed by the data) are shown by their mean headline
+/// except the each-model method (its points are the zoo's models). A curve point enters the mean
+/// curve when its knob is on the method's curve in every seed where the method worked; methods
+/// whose knobs differ between seeds (grids placed by the data) are shown by their mean headline
 /// alone. Points that cannot sit on a log cost axis are left out.
 SeedsParetoFigure seeds_pareto_figure(const std::vector<nlohmann::json>& summaries,
                                       const FigureSize& size = {});

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/exit_status.h"
 #include "core/json_numbers.h"
@@ -151,21 +152,70 @@ std::string knob_text(const json& point) {
   return knob.to_string();
 }
 
-CardFields card_fields(const json& m, const std::string& method) {
-  CardFields c;
-  if (m.contains("kind") && m.at("kind").is_string()) {
-    c.kind = m.at("kind").get<std::string>();
-    c.early_exit = m.value("early_exit", false);
-    c.proposed = m.value("proposed", false);
-    return c;
+namespace {
+CardLookup& card_lookup() {
+  static CardLookup lookup;
+  return lookup;
+}
+
+// `key` of `m` when it has the type of `fallback`, else of `card`, else `fallback`.
+template <class T>
+T card_field(const json& m, const json& card, const char* key, T fallback) {
+  for (const json* source : {&m, &card}) {
+    auto it = source->find(key);
+    if (it == source->end()) continue;
+    if (std::is_same_v<T, bool>  ? it->is_boolean()
+        : std::is_same_v<T, int> ? it->is_number_integer()
+                                 : it->is_string())
+      return it->get<T>();
   }
-  // Written before methods had cards (summary.json without "kind"): the cards of the methods
-  // registered then, so old runs render as they did.
-  const bool lazystack = method.rfind("lazystack", 0) == 0;
-  c.kind = m.value("bound", false) ? "bound" : method == "ocl" ? "online" : "swept";
-  c.early_exit = lazystack || method == "cost-cascade";
-  c.proposed = lazystack;
+  return fallback;
+}
+}  // namespace
+
+void set_card_lookup(CardLookup lookup) { card_lookup() = std::move(lookup); }
+
+CardFields card_fields(const json& m, const std::string& method) {
+  json card = card_lookup() ? card_lookup()(method) : json();
+  if (!card.is_object()) card = json::object();
+  CardFields c;
+  c.kind = card_field<std::string>(m, card, "kind", m.value("bound", false) ? "bound" : "swept");
+  c.early_exit = card_field<bool>(m, card, "early_exit", false);
+  c.proposed = card_field<bool>(m, card, "proposed", false);
+  c.role = card_field<std::string>(m, card, "role", c.role);
+  c.in_figure = card_field<bool>(m, card, "in_figure", false);
+  c.report_order = card_field<int>(m, card, "report_order", -1);
   return c;
+}
+
+std::string lead_method(const json& summary) {
+  if (!summary.is_object() || !summary.contains("methods") || !summary.at("methods").is_object())
+    return "";
+  std::string lead;
+  const json& methods = summary.at("methods");
+  for (auto it = methods.begin(); it != methods.end(); ++it) {  // by name
+    if (!it.value().is_object()) continue;
+    const json registry_name = it.value().value("method", json(it.key()));
+    const std::string registry = registry_name.is_string() ? registry_name.get<std::string>() : "";
+    if (!card_fields(it.value(), registry).has_role(MethodRole::kLead)) continue;
+    if (it.key() == registry) return it.key();
+    if (lead.empty()) lead = it.key();
+  }
+  return lead;
+}
+
+std::vector<std::string> featured_methods(const std::vector<const json*>& summaries) {
+  std::vector<std::pair<int, std::string>> found;
+  for (const json* s : summaries)
+    for (const MethodView& v : method_views(*s)) {
+      const std::pair<int, std::string> key{v.report_order, v.method};
+      if (v.proposed && v.in_figure && std::find(found.begin(), found.end(), key) == found.end())
+        found.push_back(key);
+    }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (const auto& f : found) out.push_back(f.second);
+  return out;
 }
 
 std::vector<MethodView> method_views(const json& summary) {
@@ -181,6 +231,9 @@ std::vector<MethodView> method_views(const json& summary) {
     v.kind = card.kind;
     v.early_exit = card.early_exit;
     v.proposed = card.proposed;
+    v.role = card.role;
+    v.in_figure = card.in_figure;
+    v.report_order = card.report_order;
     if (auto e = m.find("error"); e != m.end() && e->is_string()) {
       v.error = e->get<std::string>();
       if (v.error.empty()) v.error = "failed (no message)";

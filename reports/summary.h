@@ -2,9 +2,12 @@
 // once, with errors that say which file and which field, then viewed method by method.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "core/method.h"
 
 namespace lazystack::reports {
 
@@ -39,26 +42,61 @@ struct MethodView {
   std::string name;    ///< the config's name for it (key in "methods")
   std::string method;  ///< registry name, e.g. "cost-cascade"
   bool bound = false;  ///< uses labels (the oracle): a bound, not an achievable method
-  // From the method's registry card (summary.json: kind, early_exit, proposed). A summary
-  // written before cards carries none: legacy_card() fills them from the registry name.
+  // From the method's registry card (summary.json: kind, early_exit, proposed, role,
+  // in_figure, report_order); card_fields() says where a summary lacking them gets them.
   std::string kind = "swept";  ///< swept | online | bound
   bool early_exit = false;     ///< decides per sample how many models run
   bool proposed = false;       ///< the method under study (LazyStack), never a baseline
-  std::string error;           ///< non-empty: it failed and has no points
+  std::string role = to_string(MethodRole::kNone);  ///< MethodRole's name
+  bool in_figure = false;  ///< in the headline figure when the config names none
+  int report_order = -1;   ///< place among the proposed methods (0 first); -1: by name
+  bool has_role(MethodRole r) const { return role == to_string(r); }
+  /// A cascade of zoo models (cost-ordered or searched): a candidate of "best-cascade".
+  bool is_cascade() const {
+    return has_role(MethodRole::kCostOrderCascade) || has_role(MethodRole::kSearchedCascade);
+  }
+  std::string error;                         ///< non-empty: it failed and has no points
   const nlohmann::json* headline = nullptr;  ///< null when failed
   const nlohmann::json* curve = nullptr;     ///< array of points; null when failed
   const nlohmann::json* pareto = nullptr;    ///< array of points; null when failed
   const nlohmann::json* metrics = nullptr;   ///< comparisons.h's metrics; null when absent
 };
 
-/// The card fields of a summary method entry `m` (registry name `method`): kind, early_exit,
-/// proposed, as written, else (a summary from before cards) what the registry declared then.
+/// The card fields of a summary method entry `m` (registry name `method`).
 struct CardFields {
   std::string kind = "swept";
   bool early_exit = false;
   bool proposed = false;
+  std::string role = to_string(MethodRole::kNone);
+  bool in_figure = false;
+  int report_order = -1;
+  bool has_role(MethodRole r) const { return role == to_string(r); }
 };
+
+/// The card of a registry name as the running build declares it (MethodCard::to_json()), or
+/// null when the build has no method of that name.
+using CardLookup = std::function<nlohmann::json(const std::string& registry_name)>;
+
+/// Installs the running build's cards (the program does, once, before reading summaries:
+/// pipeline's use_builtin_cards_in_reports()). card_fields() reads from it each field that a
+/// summary written by an older build lacks.
+void set_card_lookup(CardLookup lookup);
+
+/// Each field as `m` carries it; a field `m` lacks (a summary written before that field
+/// existed) comes from the running build's card of `method` (set_card_lookup), so older runs
+/// render with the traits their methods declare now; with no lookup installed or an unknown
+/// method, the defaults above (kind: "bound" when `m` says so).
 CardFields card_fields(const nlohmann::json& m, const std::string& method);
+
+/// The instance name of the lead method (card role "lead": LazyStack-SUB) in `summary`: the
+/// instance named as its registry entry (the config's default one), else the first by name;
+/// "" when there is none. Never throws on a malformed summary (it finds none).
+std::string lead_method(const nlohmann::json& summary);
+
+/// The registry names of the proposed methods whose cards put them in the headline figure
+/// (LazyStack-SUB and -MASK), over every summary, by report_order then name: the methods
+/// LazyStack's own tables report, in order of preference.
+std::vector<std::string> featured_methods(const std::vector<const nlohmann::json*>& summaries);
 
 /// The methods in report order: working methods by headline cost (then name), then bounds,
 /// then failed ones. The views point into `summary`, which must outlive them.

@@ -78,9 +78,10 @@ std::optional<CascadeBaseline> cascade_baseline(const json& summary) {
   std::string chosen_name;
   for (auto it = methods.begin(); it != methods.end(); ++it) {  // by name
     const json& m = it.value();
-    if (m.value("method", it.key()) != "cost-cascade") continue;
+    const std::string registry = m.value("method", it.key());
+    if (!card_fields(m, registry).has_role(MethodRole::kCostOrderCascade)) continue;
     if (auto e = m.find("error"); e != m.end() && e->is_string()) continue;
-    if (!chosen || it.key() == "cost-cascade") {
+    if (!chosen || it.key() == registry) {  // the config's default instance first
       chosen = &m;
       chosen_name = it.key();
     }

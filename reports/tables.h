@@ -22,8 +22,9 @@ namespace lazystack::reports {
 Table headline_table(const nlohmann::json& summary);
 
 /// The cost cascade that "× cascade (equal acc.)" columns compare against: among the working
-/// methods whose registry name is "cost-cascade", the one named "cost-cascade", else the first
-/// by name. Nothing when the run has no working cost cascade.
+/// methods whose card has the cost-order-cascade role, the one named as its registry entry (the
+/// config's default instance), else the first by name. Nothing when the run has no working cost
+/// cascade.
 struct CascadeBaseline {
   std::string name;
   std::vector<CostAccuracyPoint> front;  ///< its test Pareto front, by cost

@@ -105,14 +105,16 @@ TrajectoryFigure trajectory_figure(const json& summary, const FigureSize& size) 
   fig.size = size;
   fig.title = dataset_name(summary);
   std::vector<MethodView> views = method_views(summary);
-  // lazystack-sub before lazystack-mask, then by name.
+  // The lead method (LazyStack-SUB) before the others, then by name.
   std::sort(views.begin(), views.end(), [](const MethodView& a, const MethodView& b) {
-    if (a.method != b.method) return a.method == "lazystack-sub";
+    const bool a_leads = a.has_role(MethodRole::kLead), b_leads = b.has_role(MethodRole::kLead);
+    if (a_leads != b_leads) return a_leads;
     return a.name < b.name;
   });
   const json& methods = summary.at("methods");
   for (const MethodView& v : views) {
-    if (!v.error.empty() || (v.method != "lazystack-sub" && v.method != "lazystack-mask")) continue;
+    // The proposed methods of the headline figure (cards): LazyStack-SUB and -MASK.
+    if (!v.error.empty() || !v.proposed || !v.in_figure) continue;
     const json& m = methods.at(v.name);
     const json& d = m.value("diagnostics", json::object());
     if (d.is_object() && d.value("order", std::string("mdp")) != "mdp") continue;

@@ -26,7 +26,7 @@ struct TrajectoryCurve {
   int num_kept = 0;
   double kept_coverage = 0.0;  ///< share covered by the kept ones
 
-  /// "lazystack-sub" or "lazystack-sub / lazystack-mask"
+  /// The methods that share it: "lazystack-sub" or "lazystack-sub / lazystack-mask"
   std::string label() const;
 };
 

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "reports/summary.h"
+
 namespace lazystack::reports {
 using nlohmann::json;
 
@@ -16,8 +18,9 @@ std::string verdict_text(double f) {
 
 std::string unmatched_verdict_text() { return "wins: no baseline is as accurate"; }
 
-BaselineVerdict baseline_verdict(const json& summary, const std::string& method) {
+BaselineVerdict baseline_verdict(const json& summary, const std::string& instance) {
   BaselineVerdict v;
+  const std::string method = instance.empty() ? lead_method(summary) : instance;
   const json* methods =
       summary.is_object() && summary.contains("methods") ? &summary.at("methods") : nullptr;
   if (!methods || !methods->is_object() || !methods->contains(method)) {

@@ -26,10 +26,10 @@ struct BaselineVerdict {
   std::string verdict;        ///< "wins: 2.10× cheaper", ...; "not run", "failed", "" (no metrics)
 };
 
-/// The verdict for `method` (default: LazyStack-SUB) of a summary; never throws on a summary
-/// with missing or mistyped fields (they read as kNotRun / kFailed / kNoMetrics).
-BaselineVerdict baseline_verdict(const nlohmann::json& summary,
-                                 const std::string& method = "lazystack-sub");
+/// The verdict for the instance `method` (empty: the lead method, lead_method() in summary.h)
+/// of a summary; never throws on a summary with missing or mistyped fields (they read as
+/// kNotRun / kFailed / kNoMetrics).
+BaselineVerdict baseline_verdict(const nlohmann::json& summary, const std::string& method = "");
 
 /// "wins: 2.10× cheaper", "loses: the baseline is 1.30× cheaper" or "ties (within 5%)" for a
 /// finite positive factor (the baseline's cost over LazyStack's at equal accuracy).

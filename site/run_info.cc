@@ -86,7 +86,7 @@ void add_summary(const json& s, long folder_seed, const std::string& prefix, boo
   }
   if (v.state != reports::BaselineVerdict::State::kNotRun &&
       v.state != reports::BaselineVerdict::State::kFailed) {
-    const json& h = s.at("methods").at("lazystack-sub").at("headline");
+    const json& h = s.at("methods").at(reports::lead_method(s)).at("headline");
     const double accuracy = reports::number_or_nan(h, "accuracy");
     const double cost = reports::number_or_nan(h, "mean_cost");
     if (only_one) info->headline = headline_text(accuracy, cost, info->cost_unit);

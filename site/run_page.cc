@@ -51,7 +51,7 @@ std::string verdict_box(const json& s) {
   if (v.state == State::kNotRun)
     return "<p class=\"verdict\">This run has no <code>lazystack-sub</code> method: no verdict "
            "against the best baseline.</p>\n";
-  const json& m = s.at("methods").at("lazystack-sub");
+  const json& m = s.at("methods").at(reports::lead_method(s));
   if (v.state == State::kFailed)
     return "<p class=\"verdict lose\">LazyStack-SUB failed: " + escape(text_of(m, "error")) +
            "</p>\n";

@@ -65,7 +65,7 @@ std::string figure_block(const fs::path& dir, const std::string& stem, const std
   };
   auto has = [&](const char* ext) { return fs::exists(figures / (stem + "." + ext)); };
   const bool svg = has("svg"), png = has("png");
-  if (!svg && !png && !has("csv")) return "";
+  if (!svg && !png && !has("csv")) return "";  // names-lint: ok (a file extension)
   std::string out = main ? "<figure class=\"main\" id=\"fig-" : "<figure id=\"fig-";
   out += escape(stem) + "\">";
   if (svg || png) {
@@ -81,7 +81,7 @@ std::string figure_block(const fs::path& dir, const std::string& stem, const std
         "`lazystack report` on this folder renders it from the data below</p>";
   }
   out += "<figcaption>" + escape(caption) + "<br>";
-  for (const char* ext : {"png", "svg", "pdf", "csv", "gp"})
+  for (const char* ext : {"png", "svg", "pdf", "csv", "gp"})  // names-lint: ok (extensions)
     if (has(ext)) out += link(url(stem + "." + ext), ext) + " ";
   return out + "</figcaption></figure>\n";
 }

@@ -351,6 +351,9 @@ class TorchClassifier : public ZooModel {
     net_->train();
     long step = 0;
     for (int epoch = 0; epoch < config.epochs; ++epoch) {
+      // Minibatch order only, not a split: std::shuffle stays (another standard library gives
+      // other batches, so other weights, but never another train/val/test split); changing it
+      // would retrain every cached torch member.
       std::shuffle(order.begin(), order.end(), rng);
       const torch::Tensor perm = torch::from_blob(order.data(), {n}, torch::kLong);
       double loss_sum = 0;

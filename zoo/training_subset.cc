@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <numeric>
-#include <random>
+
+#include "core/random.h"
 
 namespace lazystack {
 
@@ -10,6 +11,10 @@ OptionSpec max_train_option(const std::string& bounds) {
   return opt_int("max_train", 0,
                  "training points kept, a seeded random subset (0: all); bounds " + bounds)
       .range(0, 1e9);
+}
+
+bool keeps_training_subset(const Options& options) {
+  return options.has("max_train") && options.get_int("max_train") > 0;
 }
 
 long planned_training_rows(long num_samples, long max_train) {
@@ -20,8 +25,10 @@ std::vector<int> training_rows(int num_samples, long max_train, uint64_t seed) {
   std::vector<int> rows(num_samples);
   std::iota(rows.begin(), rows.end(), 0);
   if (max_train > 0 && num_samples > max_train) {
+    // Portable (core/random.h): the same rows with every standard library. std::shuffle
+    // chose them before kTrainingSubsetVersion 2.
     std::mt19937_64 rng(seed);
-    std::shuffle(rows.begin(), rows.end(), rng);
+    seeded_shuffle(rows, rng);
     rows.resize(max_train);
     std::sort(rows.begin(), rows.end());
   }

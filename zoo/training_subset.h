@@ -10,6 +10,14 @@
 
 namespace lazystack {
 
+/// Part of the weights cache key of an entry that keeps a subset (max_train > 0): bump it when
+/// training_rows() chooses other rows, so that older weights are not reused. 2: the portable
+/// seeded shuffle of core/random.h (1: std::shuffle, which differs across standard libraries).
+constexpr int kTrainingSubsetVersion = 2;
+
+/// Whether `options` (a zoo entry's) keep a random subset of the training points.
+bool keeps_training_subset(const Options& options);
+
 /// The `max_train` option (0: all points); `bounds` says what it bounds ("search cost").
 OptionSpec max_train_option(const std::string& bounds);
 

@@ -23,100 +23,18 @@
 #include "zoo/input_view.h"
 #include "zoo/profiler.h"
 #include "zoo/threads.h"
+#include "zoo/zoo_keys.h"
 
 namespace lazystack {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Bump when training or inference code changes what a cached file holds.
-constexpr int kZooCacheVersion = 1;
-
-// What build_member needs to know of the whole zoo: derived entries reach back to their parent.
-struct BuildContext {
-  const Dataset& ds;
-  const std::vector<ZooEntry>& entries;
-  const ZooOptions& options;
-  const ModelRegistry& registry;
-  const std::vector<ZooMember>& built;  ///< the members before the current one, in order
-  std::set<size_t>& fresh_weights;      ///< entries whose weights this build wrote
-};
-
-// Entry i's parent index (its option `parent` names an earlier entry), or -1 if not derived.
-int parent_index(const std::vector<ZooEntry>& entries, size_t i) {
-  const ZooEntry& entry = entries[i];
-  if (!entry.options.has("parent")) return -1;
-  const std::string parent = entry.options.get_string("parent");
-  for (size_t j = 0; j < entries.size(); ++j) {
-    if (entries[j].name != parent) continue;
-    if (j >= i)
-      throw std::invalid_argument(
-          fmt::format("its parent '{}' must be an earlier zoo entry ({})", parent,
-                      j == i ? "it names itself" : "list it before this one"));
-    return static_cast<int>(j);
-  }
-  throw std::invalid_argument(fmt::format("its parent '{}' is not a zoo entry", parent));
-}
-
-const ModelRegistry::Entry& find_arch(const BuildContext& ctx, const ZooEntry& entry) {
-  const auto* arch = ctx.registry.find(entry.arch);
-  if (!arch)
-    throw std::invalid_argument("unknown architecture '" + entry.arch +
-                                "'; known: " + ctx.registry.joined_names());
-  return *arch;
-}
-
-// 16 hex digits of the hash of a file's bytes.
-std::string file_content_hash(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("file '{}' cannot be read (does it exist?)", path));
-  Hasher hasher;
-  std::vector<char> chunk(1 << 20);
-  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0)
-    hasher.update(chunk.data(), static_cast<size_t>(in.gcount()));
-  if (in.bad()) throw std::runtime_error(fmt::format("reading '{}' failed", path));
-  return hasher.hex();
-}
-
-CacheKey weights_key(const BuildContext& ctx, size_t i) {
-  const ZooEntry& entry = ctx.entries[i];
-  CacheKey key;
-  key.prefix = entry.name;
-  key.fields = {{"kind", "zoo-weights"},
-                {"dataset", ctx.ds.name},
-                {"dataset_fingerprint", ctx.ds.fingerprint()},
-                {"arch", entry.arch},
-                {"options", entry.options.json()},
-                {"seed", ctx.options.seed},
-                {"tool_version", tool_version()},
-                {"zoo_cache_version", kZooCacheVersion}};
-  // A derived model is what its parent was plus the refinement: the parent's key is part of it.
-  if (const int p = parent_index(ctx.entries, i); p >= 0)
-    key.fields["parent"] = weights_key(ctx, p).fields;
-  // A file an option names (an external model's `path`) counts by its content: a changed file
-  // means new logits.
-  for (const OptionSpec& spec : find_arch(ctx, entry).options)
-    if (spec.must_exist && spec.type == OptionType::kString && entry.options.has(spec.name))
-      key.fields["file_content"][spec.name] =
-          file_content_hash(entry.options.get_string(spec.name));
-  return key;
-}
-
-// The logit file also holds measured latency, so it is keyed by the machine too; on another
-// machine the weights are reused and only inference and profiling run again.
-CacheKey logits_key(const CacheKey& weights, const ZooOptions& options) {
-  CacheKey key = weights;
-  key.fields["kind"] = "zoo-logits";
-  key.fields["weights"] = weights.file_stem();
-  key.fields["hardware"] = hardware_fingerprint();
-  key.fields["profile_repeats"] = options.profile_repeats;
-  // Batched inference splits its sums over the threads: another count, other low bits.
-  key.fields["compute_threads"] = default_compute_threads();
-  if (const auto it = options.measured_on.find(weights.prefix); it != options.measured_on.end())
-    for (const char* field : {"hardware", "compute_threads"})
-      if (it->second.contains(field)) key.fields[field] = it->second.at(field);
-  return key;
-}
+using zoo_detail::BuildContext;
+using zoo_detail::find_arch;
+using zoo_detail::logits_key;
+using zoo_detail::parent_index;
+using zoo_detail::weights_key;
 
 double accuracy(const std::vector<float>& logits, const std::vector<int32_t>& labels, int c) {
   if (labels.empty()) return 0.0;

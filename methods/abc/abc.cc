@@ -66,6 +66,7 @@ MethodRegistry::Entry Abc::registry_entry() {
                            "the tier >= the agreement threshold (swept); the last tier answers",
                            MethodCard::swept("1")
                                .exits_early()
+                               .shown_in_figure()
                                .names_models("members", ModelOption::kNames)
                                .names_models("tiers", ModelOption::kTiers)
                                .names_models("final_model", ModelOption::kName),

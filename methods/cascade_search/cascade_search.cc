@@ -62,7 +62,10 @@ MethodRegistry::Entry CascadeSearch::registry_entry() {
       "cascade-search",
       "exhaustive search over every 2- and 3-model confidence cascade of the zoo on val_fit; "
       "the Pareto front of (cascade, thresholds) points is the grid",
-      MethodCard::swept("1").exits_early().names_models("members", ModelOption::kNames),
+      MethodCard::swept("1")
+          .exits_early()
+          .has_role(MethodRole::kSearchedCascade)
+          .names_models("members", ModelOption::kNames),
       option_specs());
 }
 

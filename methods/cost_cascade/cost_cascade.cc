@@ -58,12 +58,14 @@ std::vector<OptionSpec> CostCascade::option_specs() {
 }
 
 MethodRegistry::Entry CostCascade::registry_entry() {
-  return method_entry<CostCascade>(
-      "cost-cascade",
-      "zoo models cheapest first; exit when the confidence >= "
-      "threshold (swept), the last model always answers",
-      MethodCard::swept("1").exits_early().names_models("members", ModelOption::kNames),
-      option_specs());
+  return method_entry<CostCascade>("cost-cascade",
+                                   "zoo models cheapest first; exit when the confidence >= "
+                                   "threshold (swept), the last model always answers",
+                                   MethodCard::swept("1")
+                                       .exits_early()
+                                       .has_role(MethodRole::kCostOrderCascade)
+                                       .names_models("members", ModelOption::kNames),
+                                   option_specs());
 }
 
 CostCascade::CostCascade(const Options& options)

@@ -79,10 +79,16 @@ std::vector<MethodRegistry::Entry> LazyStackMethod::registry_entries() {
        "LazyStack ablation: neither MDP nor substackers (a max-prob cost cascade)"},
   };
   std::vector<MethodRegistry::Entry> entries;
-  for (const Preset& p : presets)
-    entries.push_back(method_entry<LazyStackMethod>(
-        p.name, p.description, MethodCard::swept("9").exits_early().is_proposed(),
-        option_specs(p.aggregator, p.order)));
+  for (const Preset& p : presets) {
+    // Reports: placed in the presets' order; SUB leads (the README's verdict), SUB and MASK are
+    // in the headline figure.
+    const int i = static_cast<int>(&p - presets);
+    MethodCard card = MethodCard::swept("9").exits_early().is_proposed().placed(i);
+    if (i == 0) card.has_role(MethodRole::kLead);
+    if (i < 2) card.shown_in_figure();
+    entries.push_back(method_entry<LazyStackMethod>(p.name, p.description, std::move(card),
+                                                    option_specs(p.aggregator, p.order)));
+  }
   return entries;
 }
 

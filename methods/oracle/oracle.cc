@@ -8,7 +8,7 @@ MethodRegistry::Entry Oracle::registry_entry() {
   return method_entry<Oracle>(
       "oracle",
       "bound: per sample the cheapest model that is right (reads the labels; not a method)",
-      MethodCard::bound("1"));
+      MethodCard::bound("1").shown_in_figure());
 }
 
 void Oracle::fit(const FitContext& ctx) {

@@ -12,7 +12,7 @@ namespace lazystack {
 
 MethodRegistry::Entry SingleModel::registry_entry() {
   return method_entry<SingleModel>("single", "each zoo model alone (one point per model)",
-                                   MethodCard::swept("1"));
+                                   MethodCard::swept("1").has_role(MethodRole::kEachModel));
 }
 
 void SingleModel::fit(const FitContext& ctx) {

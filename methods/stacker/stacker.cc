@@ -33,7 +33,7 @@ MethodRegistry::Entry Stacker::registry_entry() {
       "full stacker: logistic regression or an MLP over all zoo models' probabilities, chosen "
       "by cross-validation on val_fit and trained on it; the accuracy reference of every "
       "headline",
-      MethodCard::swept("1").is_reference(), option_specs());
+      MethodCard::swept("1").is_reference().shown_in_figure(), option_specs());
 }
 
 Stacker::Stacker(const Options& options) : SinglePointMethod("full"), options_(options) {

@@ -65,13 +65,13 @@ std::vector<OptionSpec> Woc::option_specs() {
 }
 
 MethodRegistry::Entry Woc::registry_entry() {
-  return method_entry<Woc>(
-      "woc",
-      "Wisdom of Committees: models cheapest first; after k of them, exit "
-      "when the max of their mean probability >= t_k (per-position "
-      "thresholds fitted on val_fit, swept); the last model always answers",
-      MethodCard::swept("1").exits_early().names_models("members", ModelOption::kNames),
-      option_specs());
+  return method_entry<Woc>("woc",
+                           "Wisdom of Committees: models cheapest first; after k of them, exit "
+                           "when the max of their mean probability >= t_k (per-position "
+                           "thresholds fitted on val_fit, swept); the last model always answers",
+                           MethodCard::swept("1").exits_early().shown_in_figure().names_models(
+                               "members", ModelOption::kNames),
+                           option_specs());
 }
 
 Woc::Woc(const Options& options)

@@ -5,6 +5,9 @@
 
 #include <cmath>
 
+#include "reports/summary.h"
+#include "tests/reports/fixtures.h"
+
 namespace lazystack::reports {
 namespace {
 using nlohmann::json;
@@ -60,6 +63,7 @@ json method(const std::string& registry, std::vector<std::pair<double, double>> 
   m["pareto"] = json::array();
   for (auto [c, a] : front) m["pareto"].push_back({{"mean_cost", c}, {"accuracy", a}});
   m["headline"] = {{"mean_cost", headline.first}, {"accuracy", headline.second}};
+  testing_reports::add_card(m, registry);  // what the pipeline writes from the method's card
   return m;
 }
 
@@ -133,6 +137,43 @@ TEST(ComparisonMetrics, SingleFrontIsChosenOnValidation) {
   ASSERT_EQ(front.size(), 3u);  // d is dominated on val (.85 at 20 vs s's .90 at 10)
   EXPECT_EQ(front[2].cost, 10);
   EXPECT_EQ(front[2].accuracy, .90);
+}
+
+}  // namespace
+}  // namespace lazystack::reports
+
+namespace lazystack::reports {
+namespace {
+
+// A summary written before a card field existed takes it from the running build's card of its
+// registry name (set_card_lookup); a field the summary has wins; no lookup: the defaults.
+TEST(CardFields, MissingFieldsComeFromTheInstalledCards) {
+  const json old_entry = {{"method", "cascade-x"},
+                          {"bound", false},
+                          {"kind", "swept"},
+                          {"early_exit", true},
+                          {"proposed", false}};
+  set_card_lookup(nullptr);
+  CardFields c = card_fields(old_entry, "cascade-x");
+  EXPECT_EQ(c.role, "none");
+  EXPECT_FALSE(c.in_figure);
+  EXPECT_EQ(c.report_order, -1);
+  EXPECT_TRUE(c.early_exit);
+
+  set_card_lookup([](const std::string& name) {
+    if (name != "cascade-x") return json();
+    return json{{"kind", "swept"},   {"early_exit", false},
+                {"proposed", false}, {"role", "cost-order-cascade"},
+                {"in_figure", true}, {"report_order", -1}};
+  });
+  c = card_fields(old_entry, "cascade-x");
+  EXPECT_TRUE(c.has_role(MethodRole::kCostOrderCascade));
+  EXPECT_TRUE(c.in_figure);
+  EXPECT_TRUE(c.early_exit);  // the summary's own value wins over the card's
+  EXPECT_EQ(card_fields(old_entry, "unknown").role, "none");  // not registered: defaults
+  // A bound without any card field: its kind follows "bound".
+  EXPECT_EQ(card_fields(json{{"bound", true}}, "unknown").kind, "bound");
+  set_card_lookup(nullptr);
 }
 
 }  // namespace

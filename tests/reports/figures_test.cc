@@ -23,13 +23,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing_reports::ablation_summary;
+using testing_reports::add_card;
+using testing_reports::gnuplot_on_path;
 using testing_reports::read_csv;
 using testing_reports::read_file;
 using testing_reports::small_summary;
 using testing_reports::TempDir;
 using testing_reports::write_summary;
-
-bool gnuplot_on_path() { return !reports::Gnuplot("gnuplot").locate().empty(); }
 
 // small_summary() with exit-depth histograms: the cascade exits over three depths, a committee
 // (woc) over two, the stacker and the oracle at one.
@@ -125,7 +125,7 @@ json trajectory_summary() {
   for (const char* name : {"lazystack-sub", "lazystack-mask", "lazystack-no-mdp"}) {
     json m = s["methods"]["stacker"];
     m["method"] = name;
-    m["early_exit"] = m["proposed"] = true;  // LazyStack's card
+    add_card(m, name);  // LazyStack's card
     m["diagnostics"] = d;
     s["methods"][name] = m;
   }

@@ -6,7 +6,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
+
+#include "reports/gnuplot.h"
 
 namespace lazystack {
 namespace testing_reports {
@@ -49,8 +53,8 @@ json zoo_member(const std::string& name, const std::string& arch, double latency
           {"error", nullptr}};
 }
 
-// What the pipeline writes from a method's registry card and options (summary.json: kind,
-// early_exit, version, proposed, options), here for the registry names the fixtures use.
+}  // namespace
+
 void add_card(json& m, const std::string& registry_name) {
   struct Preset {
     const char *name, *order, *aggregator;
@@ -60,17 +64,30 @@ void add_card(json& m, const std::string& registry_name) {
                                       {"lazystack-no-mdp", "cost", "sub"},
                                       {"lazystack-no-sub", "mdp", "last"},
                                       {"lazystack-neither", "cost", "last"}};
+  static const std::map<std::string, std::string> kRoles = {{"single", "each-model"},
+                                                            {"cost-cascade", "cost-order-cascade"},
+                                                            {"cascade-search", "searched-cascade"},
+                                                            {"lazystack-sub", "lead"}};
+  static const std::set<std::string> kInFigure = {"lazystack-sub", "lazystack-mask", "woc",   "abc",
+                                                  "coe",           "stacker",        "oracle"};
   m["kind"] = m.value("bound", false) ? "bound" : "swept";
   m["early_exit"] = registry_name == "cost-cascade";
   m["version"] = "1";
   m["proposed"] = false;
   m["options"] = json::object();
+  const auto role = kRoles.find(registry_name);
+  m["role"] = role == kRoles.end() ? "none" : role->second;
+  m["in_figure"] = kInFigure.count(registry_name) > 0;
+  m["report_order"] = -1;
   for (const Preset& p : kLazyStack)
     if (registry_name == p.name) {
       m["early_exit"] = m["proposed"] = true;
       m["options"] = {{"order", p.order}, {"aggregator", p.aggregator}};
+      m["report_order"] = static_cast<int>(&p - kLazyStack);
     }
 }
+
+namespace {
 
 // A method entry: curve from the points, Pareto front of the curve computed here by brute
 // force (not with core/pareto, which the reports must not need), headline = curve[headline].
@@ -249,6 +266,12 @@ std::string read_file(const fs::path& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+bool gnuplot_on_path() { return !reports::Gnuplot("gnuplot").locate().empty(); }
+
+bool file_starts_with(const fs::path& path, const std::string& magic) {
+  return read_file(path).compare(0, magic.size(), magic) == 0;
 }
 
 namespace {

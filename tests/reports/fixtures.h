@@ -34,11 +34,22 @@ nlohmann::json paper_summary();
 /// plus a stacker (cost 10, .94). Order and aggregator are in each method's diagnostics.
 nlohmann::json ablation_summary();
 
+/// What the pipeline writes from a method's registry card and options (summary.json: kind,
+/// early_exit, version, proposed, role, in_figure, report_order, options), here for the
+/// registry names the fixtures use.
+void add_card(nlohmann::json& m, const std::string& registry_name);
+
 /// Writes `summary` as <dir>/summary.json (creating dir).
 void write_summary(const std::filesystem::path& dir, const nlohmann::json& summary);
 
 /// Reads a whole file.
 std::string read_file(const std::filesystem::path& path);
+
+/// Whether `gnuplot` is found on PATH.
+bool gnuplot_on_path();
+
+/// Whether the file begins with the bytes `magic` (an image format's signature).
+bool file_starts_with(const std::filesystem::path& path, const std::string& magic);
 
 /// Rows of a CSV file (RFC 4180) as maps from header name to field.
 std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& path);

@@ -14,6 +14,7 @@
 namespace lazystack {
 namespace {
 using nlohmann::json;
+using testing_reports::add_card;
 using testing_reports::markdown_row;
 using testing_reports::read_csv;
 using testing_reports::read_file;
@@ -48,6 +49,7 @@ json front_method(const std::string& registry, const std::vector<std::pair<doubl
   m["headline"]["val_mean_cost"] = m["headline"]["mean_cost"];
   m["val_curve"] = json::array();
   m["diagnostics"] = json::object();
+  add_card(m, registry);
   return m;
 }
 

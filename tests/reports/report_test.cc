@@ -29,6 +29,8 @@ namespace lazystack {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing_reports::file_starts_with;
+using testing_reports::gnuplot_on_path;
 using testing_reports::markdown_row;
 using testing_reports::paper_summary;
 using testing_reports::read_csv;
@@ -36,26 +38,6 @@ using testing_reports::read_file;
 using testing_reports::small_summary;
 using testing_reports::TempDir;
 using testing_reports::write_summary;
-
-bool gnuplot_on_path() { return !reports::Gnuplot("gnuplot").locate().empty(); }
-
-bool file_starts_with(const fs::path& path, const std::string& magic) {
-  return read_file(path).compare(0, magic.size(), magic) == 0;
-}
-
-// PATH set to an empty folder for the lifetime of the object: no gnuplot to be found.
-class HiddenPath {
- public:
-  explicit HiddenPath(const fs::path& empty_dir) {
-    if (const char* p = std::getenv("PATH")) saved_ = p;
-    fs::create_directories(empty_dir);
-    setenv("PATH", empty_dir.c_str(), 1);
-  }
-  ~HiddenPath() { setenv("PATH", saved_.c_str(), 1); }
-
- private:
-  std::string saved_;
-};
 
 TEST(RenderReport, WritesTablesFigureDataAndImages) {
   TempDir dir;
@@ -271,151 +253,6 @@ TEST(RenderReport, CostAxisSaysTheUnitAndUsesShortTicLabels) {
   EXPECT_NE(md.find("cost (MACs)"), std::string::npos) << md;
 }
 
-TEST(HeadlineTable, MarkdownNumbersMatchTheSummary) {
-  const json s = small_summary();
-  const std::string md = headline_markdown(s);
-  for (const char* name : {"cost-cascade", "stacker"}) {
-    const json& h = s["methods"][name]["headline"];
-    const auto cells = markdown_row(md, name);
-    // method, acc., retention, cost, × best baseline, best baseline, × single front, × full,
-    // × Pareto ens., × cost-cascade, models, overhead, knob.
-    ASSERT_EQ(cells.size(), 13u) << name << "\n" << md;
-    EXPECT_NEAR(std::stod(cells[1]), 100 * h["accuracy"].get<double>(), 0.005) << name;
-    EXPECT_NEAR(std::stod(cells[2]), 100 * h["retention"].get<double>(), 0.05) << name;
-    EXPECT_NEAR(std::stod(cells[3]), h["mean_cost"].get<double>(),
-                5e-4 * h["mean_cost"].get<double>())
-        << name;
-    EXPECT_NEAR(std::stod(cells[7]), h["speedup_vs_full"].get<double>(), 0.005) << name;
-    EXPECT_NEAR(std::stod(cells[10]), h["mean_models"].get<double>(), 0.005) << name;
-    EXPECT_NEAR(std::stod(cells[11]), h["overhead_ns"].get<double>(), 0.5) << name;
-  }
-  EXPECT_EQ(markdown_row(md, "cost-cascade")[12], "theta=0.9");
-  // × cascade (equal acc.): the cascade's headline is on its own front (1.00×); the stacker's
-  // 93.05% is above the cascade's best 91.78%, so it is not reachable.
-  EXPECT_EQ(markdown_row(md, "cost-cascade")[9], "1.00\u00d7");
-  EXPECT_EQ(markdown_row(md, "stacker")[9], "\u2014");
-  // Best baseline for the cascade: the singles alone (it is not compared with itself). Its
-  // headline (0.3871, .9178) sits between cnn-s (0.09, .9013) and resnet-8 (0.9, .9187):
-  // 0.09 + (.0165 / .0174) * 0.81 = 0.8581, / 0.3871 = 2.22.
-  EXPECT_EQ(markdown_row(md, "cost-cascade")[4], "2.22\u00d7");
-  EXPECT_EQ(markdown_row(md, "cost-cascade")[5], "single:cnn-s+single:resnet-8");
-  // The oracle is marked as a bound; the failed method carries its error.
-  const auto oracle = markdown_row(md, "oracle (bound)");
-  ASSERT_FALSE(oracle.empty()) << md;
-  EXPECT_NEAR(std::stod(oracle[1]), 97.12, 0.005);
-  const auto gk = markdown_row(md, "gatekeeper");
-  ASSERT_FALSE(gk.empty()) << md;
-  EXPECT_EQ(gk[1], "\u2014");
-  EXPECT_NE(gk.back().find("failed: needs white-box zoo models"), std::string::npos) << md;
-  // Working methods by cost, then bounds, then failures.
-  EXPECT_LT(md.find("| cost-cascade"), md.find("| stacker"));
-  EXPECT_LT(md.find("| stacker"), md.find("| oracle"));
-  EXPECT_LT(md.find("| oracle"), md.find("| gatekeeper"));
-  // The reference numbers under the table.
-  EXPECT_NE(md.find("93.05%"), std::string::npos) << md;
-  EXPECT_NE(md.find("resnet-8"), std::string::npos);
-}
-
-TEST(HeadlineTable, FileIsTheCliTextAndCsvKeepsFullPrecision) {
-  TempDir dir;
-  const json s = small_summary();
-  write_summary(dir.path(), s);
-  render_report(dir.str(), ReportOptions{""});
-  EXPECT_EQ(read_file(dir.path() / "tables/headline.md"), headline_markdown(s));
-  const auto rows = read_csv(dir.path() / "tables/headline.csv");
-  ASSERT_EQ(rows.size(), 4u);
-  std::map<std::string, std::map<std::string, std::string>> by_name;
-  for (const auto& r : rows) by_name[r.at("method")] = r;
-  const json& h = s["methods"]["cost-cascade"]["headline"];
-  EXPECT_EQ(std::stod(by_name["cost-cascade"]["accuracy"]), h["accuracy"].get<double>());
-  EXPECT_EQ(std::stod(by_name["cost-cascade"]["speedup_vs_full"]),
-            h["speedup_vs_full"].get<double>());
-  EXPECT_EQ(by_name["cost-cascade"]["status"], "ok");
-  EXPECT_EQ(by_name["oracle"]["status"], "bound");
-  EXPECT_EQ(by_name["gatekeeper"]["status"], "failed");
-  EXPECT_EQ(by_name["gatekeeper"]["accuracy"], "");
-  EXPECT_EQ(by_name["gatekeeper"]["error"], s["methods"]["gatekeeper"]["error"].get<std::string>());
-}
-
-// Counts \begin{env} and \end{env} per environment.
-std::map<std::string, int> latex_balance(const std::string& tex) {
-  std::map<std::string, int> depth;
-  std::regex env(R"(\\(begin|end)\{([a-z*]+)\})");
-  for (auto it = std::sregex_iterator(tex.begin(), tex.end(), env); it != std::sregex_iterator();
-       ++it)
-    depth[(*it)[2]] += (*it)[1] == "begin" ? 1 : -1;
-  return depth;
-}
-
-TEST(HeadlineTable, LatexHasBalancedEnvironmentsBooktabsAndFullRows) {
-  TempDir dir;
-  json s = small_summary();
-  s["methods"]["my_method"] = s["methods"]["stacker"];  // an underscore needs escaping
-  write_summary(dir.path(), s);
-  render_report(dir.str(), ReportOptions{""});
-  for (const char* f : {"tables/headline.tex", "tables/zoo.tex"}) {
-    const std::string tex = read_file(dir.path() / f);
-    for (const auto& [env, d] : latex_balance(tex)) EXPECT_EQ(d, 0) << f << ": " << env;
-    EXPECT_EQ(latex_balance(tex).count("tabular"), 1u) << f;
-    const size_t top = tex.find("\\toprule"), mid = tex.find("\\midrule"),
-                 bottom = tex.find("\\bottomrule");
-    ASSERT_NE(top, std::string::npos) << f;
-    ASSERT_NE(mid, std::string::npos) << f;
-    ASSERT_NE(bottom, std::string::npos) << f;
-    EXPECT_LT(top, mid);
-    EXPECT_LT(mid, bottom);
-    EXPECT_EQ(tex.find("\\hline"), std::string::npos) << f;
-
-    // Every row between the rules spans the column spec (a \multicolumn counts its span).
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(tex, m, std::regex(R"(\\begin\{tabular\}\{([lrc]+)\})")));
-    const size_t columns = m[1].length();
-    std::istringstream body(tex.substr(top, bottom - top));
-    std::string line;
-    int rows = 0;
-    while (std::getline(body, line)) {
-      if (line.find("\\\\") == std::string::npos) continue;
-      size_t cols = 1;
-      for (size_t i = 0; i < line.size(); ++i)
-        if (line[i] == '&' && (i == 0 || line[i - 1] != '\\')) ++cols;
-      std::smatch span;
-      if (std::regex_search(line, span, std::regex(R"(\\multicolumn\{(\d+)\})")))
-        cols += std::stoul(span[1]) - 1;
-      EXPECT_EQ(cols, columns) << f << ": " << line;
-      ++rows;
-    }
-    EXPECT_GT(rows, 3) << f;
-  }
-  const std::string tex = read_file(dir.path() / "tables/headline.tex");
-  EXPECT_NE(tex.find("my\\_method"), std::string::npos);
-  EXPECT_NE(tex.find("\\multicolumn{12}{l}{failed: needs white-box"), std::string::npos) << tex;
-  EXPECT_NE(tex.find("oracle (bound)"), std::string::npos);
-}
-
-TEST(ZooTable, OneRowPerModelWithItsNumbers) {
-  TempDir dir;
-  json s = small_summary();
-  s["zoo"].push_back({{"name", "vit"}, {"arch", "vit"}, {"error", "out of memory"}});
-  write_summary(dir.path(), s);
-  render_report(dir.str(), ReportOptions{""});
-  const std::string md = read_file(dir.path() / "tables/zoo.md");
-  const auto cnn = markdown_row(md, "cnn-s");
-  ASSERT_EQ(cnn.size(), 8u) << md;
-  EXPECT_EQ(cnn[1], "cnn");
-  EXPECT_NEAR(std::stod(cnn[2]), 90.6, 0.005);
-  EXPECT_NEAR(std::stod(cnn[3]), 90.13, 0.005);
-  EXPECT_NEAR(std::stod(cnn[4]), 0.09, 1e-9);
-  EXPECT_EQ(cnn[5], "1.2M");
-  EXPECT_EQ(cnn[6], "52k");
-  const auto vit = markdown_row(md, "vit");
-  ASSERT_FALSE(vit.empty());
-  EXPECT_EQ(vit.back(), "failed: out of memory");
-  const auto rows = read_csv(dir.path() / "tables/zoo.csv");
-  ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(std::stod(rows[2].at("macs")), 2.3e7);
-  EXPECT_EQ(rows[3].at("error"), "out of memory");
-}
-
 TEST(RenderReport, RejectsAFolderThatIsNotAResultsFolder) {
   TempDir dir;
   fs::create_directories(dir.path() / "something");
@@ -487,101 +324,6 @@ TEST(RenderReport, RejectsResultsOfAnIncompatibleVersion) {
               std::string::npos)
         << e.what();
   }
-}
-
-TEST(RenderReport, WithoutGnuplotOnPathWritesDataAndScriptAndDoesNotThrow) {
-  TempDir dir;
-  write_summary(dir.path(), small_summary());
-  {
-    HiddenPath hidden(dir.path() / "empty-bin");
-    EXPECT_NO_THROW(render_report(dir.str()));
-  }
-  EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.csv"));
-  EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.gp"));
-  EXPECT_TRUE(fs::exists(dir.path() / "tables/headline.md"));
-  EXPECT_FALSE(fs::exists(dir.path() / "figures/pareto.png"));
-}
-
-TEST(RenderReport, MissingGnuplotIsReportedOncePerReport) {
-  TempDir dir;
-  write_summary(dir.path() / "seed-0", small_summary());
-  write_summary(dir.path() / "seed-1", small_summary());
-  ::testing::internal::CaptureStderr();
-  EXPECT_NO_THROW(render_report(dir.str(), ReportOptions{"/nonexistent/gnuplot"}));
-  const std::string err = ::testing::internal::GetCapturedStderr();
-  size_t warnings = 0;
-  for (size_t at = err.find("warning:"); at != std::string::npos; at = err.find("warning:", at + 1))
-    ++warnings;
-  EXPECT_EQ(warnings, 1u) << err;
-  EXPECT_NE(err.find("/nonexistent/gnuplot"), std::string::npos) << err;
-}
-
-TEST(RenderReport, FailingGnuplotKeepsDataAndScriptAndDoesNotThrow) {
-  TempDir dir;
-  write_summary(dir.path(), small_summary());
-  // A "gnuplot" that fails like a broken install would.
-  const fs::path fake = dir.path() / "bin/gnuplot";
-  fs::create_directories(fake.parent_path());
-  std::ofstream(fake) << "#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n";
-  ::chmod(fake.c_str(), 0755);
-  EXPECT_NO_THROW(render_report(dir.str(), ReportOptions{fake.string()}));
-  EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.csv"));
-  EXPECT_TRUE(fs::exists(dir.path() / "figures/pareto.gp"));
-  EXPECT_FALSE(fs::exists(dir.path() / "figures/pareto.png"));
-  // And one that exits 0 without writing anything is caught as failing too.
-  reports::FigureRenderer renderer{reports::Gnuplot("/bin/true")};
-  EXPECT_FALSE(renderer.render((dir.path() / "fig").string(), "x", "a\n1\n", "plot 1\n"));
-  EXPECT_TRUE(fs::exists(dir.path() / "fig/x.gp"));
-}
-
-// Every file name in `dir` (no folders).
-std::set<std::string> file_names(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
-  return names;
-}
-
-// Images are renamed into place only when gnuplot succeeded: a gnuplot that draws every image
-// and then fails, or is killed at the time limit, leaves no image at a final path and no
-// temporary beside it; a successful one leaves the three images and no temporary; the script
-// run by hand still draws <stem>.png itself.
-TEST(FigureRenderer, ImagesAreWrittenAtomically) {
-  const std::string gnuplot = reports::Gnuplot("gnuplot").locate();
-  ASSERT_FALSE(gnuplot.empty()) << "gnuplot is needed (scripts/install-deps.sh installs it)";
-  TempDir dir;
-  const std::string script =
-      "set samples 20\n" + reports::gnuplot_outputs("x", reports::FigureSize{}, "plot x\n");
-  const std::set<std::string> data_only = {"x.csv", "x.gp"};
-  const std::set<std::string> with_images = {"x.csv", "x.gp", "x.png", "x.svg", "x.pdf"};
-  // Fails after the real gnuplot wrote every image.
-  const fs::path failing = dir.path() / "bin/gnuplot-fails";
-  fs::create_directories(failing.parent_path());
-  std::ofstream(failing) << "#!/bin/sh\n" << gnuplot << " \"$@\" || exit 9\nexit 1\n";
-  ::chmod(failing.c_str(), 0755);
-  // Hangs after the real gnuplot wrote every image, until killed at the time limit.
-  const fs::path hanging = dir.path() / "bin/gnuplot-hangs";
-  std::ofstream(hanging) << "#!/bin/sh\n" << gnuplot << " \"$@\" || exit 9\nsleep 30\n";
-  ::chmod(hanging.c_str(), 0755);
-
-  const fs::path figs = dir.path() / "figures";
-  reports::FigureRenderer good{reports::Gnuplot(gnuplot)};
-  EXPECT_TRUE(good.render(figs.string(), "x", "a\n1\n", script));
-  EXPECT_EQ(file_names(figs), with_images);
-  EXPECT_TRUE(file_starts_with(figs / "x.png", "\x89PNG"));
-
-  reports::FigureRenderer fails{reports::Gnuplot(failing.string())};
-  EXPECT_FALSE(fails.render(figs.string(), "x", "a\n1\n", script));
-  EXPECT_EQ(file_names(figs), data_only);  // the earlier images are gone too: stale
-
-  reports::FigureRenderer hangs{
-      reports::Gnuplot(hanging.string(), std::chrono::milliseconds(3000))};
-  EXPECT_FALSE(hangs.render(figs.string(), "x", "a\n1\n", script));
-  EXPECT_EQ(file_names(figs), data_only);
-
-  // By hand (`cd figures && gnuplot x.gp`) the script writes the final names itself.
-  const reports::GnuplotRun by_hand = reports::Gnuplot(gnuplot).run(figs.string(), "x.gp");
-  EXPECT_EQ(by_hand.exit_code, 0) << by_hand.output;
-  EXPECT_EQ(file_names(figs), with_images);
 }
 
 TEST(RenderReport, MultiSeedRunRendersEachSeedAndAggregates) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The message of the error `f` throws, or "" if it does not throw.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
 
 }  // namespace testing_zoo
 }  // namespace lazystack

@@ -13,64 +13,20 @@
 
 #include "core/hdf5_io.h"
 #include "fixtures.h"
+#include "tests/zoo/import_fixtures.h"
 
 namespace lazystack {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_import::csv_spec;
+using testing_import::Table;
+using testing_import::write_csv;
+using testing_import::write_h5;
+using testing_import::write_npy;
+using testing_import::write_text;
+using testing_zoo::error_of;
 using testing_zoo::TempDir;
-
-// A small table with awkward values (negative, tiny, large) to round-trip exactly.
-struct Table {
-  int c = 3;
-  std::vector<float> val = {0.1f, -2.0f, 3.5f, 1e-7f, 1.0f, -123.456f, 7.25f, 0.0f, -0.3333333f};
-  std::vector<int32_t> val_y = {2, 1, 0};
-  std::vector<float> test = {-1.0f, 0.5f, 0.25f, 9.875f, -9.875f, 1e-3f};
-  std::vector<int32_t> test_y = {1, 0};
-};
-
-void write_csv(const std::string& path, const std::vector<float>& v, const std::vector<int32_t>& y,
-               int c, bool with_labels = true) {
-  std::ofstream out(path);
-  for (int k = 0; k < c; ++k) out << (k ? "," : "") << "class_" << k;
-  if (with_labels) out << ",label";
-  out << "\n";
-  for (size_t n = 0; n < y.size(); ++n) {
-    for (int k = 0; k < c; ++k) out << (k ? "," : "") << fmt::format("{:.9g}", v[n * c + k]);
-    if (with_labels) out << "," << y[n];
-    out << "\n";
-  }
-}
-
-void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
-void write_h5(const std::string& path, const Table& t, const std::string& kind = "logits") {
-  h5::File f = h5::File::create(path);
-  const uint64_t c = t.c;
-  f.write_f32("/val/" + kind, t.val.data(), {t.val_y.size(), c});
-  f.write_i32("/val/labels", t.val_y.data(), {t.val_y.size()});
-  f.write_f32("/test/" + kind, t.test.data(), {t.test_y.size(), c});
-  f.write_i32("/test/labels", t.test_y.data(), {t.test_y.size()});
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
-
-ImportSpec csv_spec(const TempDir& dir) {
-  ImportSpec s;
-  s.name = "gpt-x";
-  s.val_path = dir.file("val.csv");
-  s.test_path = dir.file("test.csv");
-  s.cost = 0.002;
-  return s;
-}
 
 TEST(Import, CsvRoundTripsToTheSameLogitsThroughTheCache) {
   TempDir dir;
@@ -244,21 +200,6 @@ TEST(Import, MissingOrBadCostIsRefused) {
   EXPECT_NE(error_of([&] { import_outputs(s); }).find("cost unit"), std::string::npos);
 }
 
-// A version-1 NPY file: descr e.g. "<f4", shape e.g. "(3, 2)", raw little-endian bytes.
-void write_npy(const std::string& path, const std::string& descr, const std::string& shape,
-               const void* data, size_t bytes) {
-  std::string header =
-      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  out.write("\x93NUMPY\x01\x00", 8);
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  out.put(static_cast<char>(len & 0xff)).put(static_cast<char>(len >> 8));
-  out << header;
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
-}
-
 TEST(Import, NpyRoundTripsWithNpyOrTextLabels) {
   TempDir dir;
   Table t;
@@ -365,135 +306,6 @@ TEST(Import, HdfExtentsAreCheckedAgainstStorageBeforeReading) {
   err = error_of([&] { f.read_f64("/val/logits", &dims); });
   EXPECT_NE(err.find("declares 10000000000 values"), std::string::npos) << err;
   EXPECT_NE(err.find("stores 0 bytes"), std::string::npos) << err;
-}
-
-// Per-sample costs: a CSV cost table (one column per model), NPY [N] or HDF5 /<model>, or
-// /val/costs and /test/costs inside the HDF5 input; stored as /val/costs, /test/costs.
-TEST(ImportCosts, PerSampleCostTablesRoundTripThroughTheCache) {
-  TempDir dir;
-  Table t;  // val 3 samples, test 2
-  write_csv(dir.file("val.csv"), t.val, t.val_y, t.c);
-  write_csv(dir.file("test.csv"), t.test, t.test_y, t.c);
-  write_text(dir.file("val_costs.csv"), "other,gpt-x\n9,0.5\n9,1.5\n9,4\n");
-  write_text(dir.file("test_costs.csv"), "gpt-x,other\n0.25,9\n0,9\n");
-  ImportSpec s = csv_spec(dir);
-  s.cost = -1;
-  s.val_costs = dir.file("val_costs.csv");
-  s.test_costs = dir.file("test_costs.csv");
-  const CachedLogits e = import_to_cache(s, dir.file("out.h5"));
-  EXPECT_EQ(e.val_sample_costs, (std::vector<double>{0.5, 1.5, 4}));
-  EXPECT_EQ(e.test_sample_costs, (std::vector<double>{0.25, 0}));
-  EXPECT_DOUBLE_EQ(e.key["cost"].get<double>(), 2.0);  // the mean over val, never test
-  const CachedLogits r = read_logit_cache(dir.file("out.h5"), e.key);
-  EXPECT_EQ(r.val_sample_costs, e.val_sample_costs);
-  EXPECT_EQ(r.test_sample_costs, e.test_sample_costs);
-  {
-    const h5::File f = h5::File::open(dir.file("out.h5"));
-    std::vector<uint64_t> dims;
-    EXPECT_EQ(f.read_f64("/test/costs", &dims), (std::vector<double>{0.25, 0}));
-    EXPECT_EQ(dims, (std::vector<uint64_t>{2}));
-  }
-  // Other costs, other content key: a cache keyed on the old table is not reused.
-  write_text(dir.file("test_costs.csv"), "gpt-x,other\n0.5,9\n0,9\n");
-  EXPECT_NE(import_outputs(s).key, e.key);
-
-  // NPY [N] for this model; HDF5 cost tables holding a dataset per model.
-  std::vector<double> val_c = {1, 2, 3};
-  std::vector<int32_t> test_c = {7, 8};
-  write_npy(dir.file("val_costs.npy"), "<f8", "(3,)", val_c.data(), 24);
-  write_npy(dir.file("test_costs.npy"), "<i4", "(2,)", test_c.data(), 8);
-  s.val_costs = dir.file("val_costs.npy");
-  s.test_costs = dir.file("test_costs.npy");
-  EXPECT_EQ(import_outputs(s).test_sample_costs, (std::vector<double>{7, 8}));
-  {
-    h5::File f = h5::File::create(dir.file("test_costs.h5"));
-    f.write_f64("/gpt-x", val_c.data(), {2});
-  }
-  s.test_costs = dir.file("test_costs.h5");
-  EXPECT_EQ(import_outputs(s).test_sample_costs, (std::vector<double>{1, 2}));
-
-  // Inside the HDF5 input.
-  {
-    h5::File f = h5::File::create(dir.file("in.h5"));
-    f.write_f32("/val/logits", t.val.data(), {3, 3});
-    f.write_i32("/val/labels", t.val_y.data(), {3});
-    f.write_f32("/test/logits", t.test.data(), {2, 3});
-    f.write_i32("/test/labels", t.test_y.data(), {2});
-    f.write_f64("/val/costs", val_c.data(), {3});
-    f.write_f64("/test/costs", val_c.data(), {2});
-  }
-  ImportSpec h;
-  h.name = "m";
-  h.h5_path = dir.file("in.h5");
-  const CachedLogits he = import_outputs(h);
-  EXPECT_EQ(he.val_sample_costs, val_c);
-  EXPECT_EQ(he.test_sample_costs, (std::vector<double>{1, 2}));
-  h.cost = 1;  // and a per-model cost as well: ambiguous
-  EXPECT_NE(error_of([&] { import_outputs(h); }).find("do not give a cost as well"),
-            std::string::npos);
-}
-
-TEST(ImportCosts, BadCostTablesAreRefusedNamingFileAndModelAndNothingWritten) {
-  struct CostCase {
-    const char* what;
-    std::string val_costs, test_costs;  // CSV texts
-    std::string expect_file, expect_text;
-  };
-  const std::string ok_test = "gpt-x\n1\n2\n";
-  const std::vector<CostCase> cases = {
-      {"model missing", "llama,claude\n1,2\n1,2\n1,2\n", ok_test, "val_costs.csv",
-       "no column for model 'gpt-x' (columns: llama, claude)"},
-      {"too few rows", "gpt-x\n1\n2\n", ok_test, "val_costs.csv",
-       "2 costs for model 'gpt-x', the split has 3 samples"},
-      {"too many rows", "gpt-x\n1\n2\n3\n", "gpt-x\n1\n2\n3\n", "test_costs.csv",
-       "3 costs for model 'gpt-x', the split has 2"},
-      {"NaN", "gpt-x\n1\nnan\n3\n", ok_test, "val_costs.csv", "sample 1: cost nan"},
-      {"Inf", "gpt-x\n1\n2\n3\n", "gpt-x\ninf\n2\n", "test_costs.csv", "sample 0: cost inf"},
-      {"negative", "gpt-x\n1\n-2\n3\n", ok_test, "val_costs.csv", "not a finite number >= 0"},
-      {"non-numeric", "gpt-x\n1\n$2\n3\n", ok_test, "val_costs.csv", "'$2' is not a number"},
-      {"ragged", "gpt-x,b\n1,1\n2\n3,3\n", ok_test, "val_costs.csv", "ragged"},
-  };
-  for (const CostCase& c : cases) {
-    SCOPED_TRACE(c.what);
-    TempDir dir;
-    Table t;
-    write_csv(dir.file("val.csv"), t.val, t.val_y, t.c);
-    write_csv(dir.file("test.csv"), t.test, t.test_y, t.c);
-    write_text(dir.file("val_costs.csv"), c.val_costs);
-    write_text(dir.file("test_costs.csv"), c.test_costs);
-    ImportSpec s = csv_spec(dir);
-    s.cost = -1;
-    s.val_costs = dir.file("val_costs.csv");
-    s.test_costs = dir.file("test_costs.csv");
-    const std::string out = dir.file("out.h5");
-    const std::string err = error_of([&] { import_to_cache(s, out); });
-    EXPECT_NE(err.find(c.expect_file), std::string::npos) << err;
-    EXPECT_NE(err.find(c.expect_text), std::string::npos) << err;
-    EXPECT_FALSE(fs::exists(out));
-  }
-  TempDir dir;
-  Table t;
-  write_csv(dir.file("val.csv"), t.val, t.val_y, t.c);
-  write_csv(dir.file("test.csv"), t.test, t.test_y, t.c);
-  write_text(dir.file("costs.csv"), "gpt-x\n1\n2\n3\n");
-  ImportSpec s = csv_spec(dir);
-  s.val_costs = dir.file("costs.csv");
-  s.test_costs = dir.file("costs.csv");  // and s.cost = 0.002 too
-  EXPECT_NE(error_of([&] { import_outputs(s); }).find("not both"), std::string::npos);
-  s.cost = -1;
-  s.test_costs.clear();
-  EXPECT_NE(error_of([&] { import_outputs(s); }).find("both splits"), std::string::npos);
-  // An HDF5 cost table without the model's dataset names the model.
-  {
-    h5::File f = h5::File::create(dir.file("costs.h5"));
-    const double v[3] = {1, 2, 3};
-    f.write_f64("/llama", v, {3});
-  }
-  s.val_costs = dir.file("costs.h5");
-  s.test_costs = dir.file("costs.h5");
-  const std::string err = error_of([&] { import_outputs(s); });
-  EXPECT_NE(err.find("costs.h5"), std::string::npos) << err;
-  EXPECT_NE(err.find("for model 'gpt-x'"), std::string::npos) << err;
 }
 
 // The bad inputs in HDF5 form too (CSV and NPY above): wrong shape, NaN/Inf, labels out

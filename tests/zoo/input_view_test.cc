@@ -6,6 +6,8 @@
 
 #include <numeric>
 
+#include "zoo/training_subset.h"
+
 namespace lazystack {
 namespace {
 
@@ -133,6 +135,25 @@ TEST(InputView, ViewedModelSeesOnlyTheView) {
   InputView bad;
   bad.features = {4};
   EXPECT_THROW(make_viewed_model(bad, Options(), ds, arch), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace lazystack
+
+namespace lazystack {
+namespace {
+
+// The subset is drawn with core/random.h's seeded_shuffle, whose output the standard fixes
+// (mt19937_64 and the Fisher-Yates loop): these rows hold with every standard library.
+// std::shuffle, used before kTrainingSubsetVersion 2, chose {5, 8, 9, 10, 16} with libstdc++.
+TEST(TrainingSubset, PortableRowsAndTheirCacheVersion) {
+  EXPECT_EQ(training_rows(20, 5, 7), (std::vector<int>{2, 4, 12, 14, 18}));
+  EXPECT_EQ(training_rows(4, 0, 7), (std::vector<int>{0, 1, 2, 3}));  // 0: all rows
+  EXPECT_EQ(training_rows(4, 9, 7), (std::vector<int>{0, 1, 2, 3}));  // fewer rows than asked
+  EXPECT_TRUE(keeps_training_subset(Options(nlohmann::json{{"max_train", 100}})));
+  EXPECT_FALSE(keeps_training_subset(Options(nlohmann::json{{"max_train", 0}})));
+  EXPECT_FALSE(keeps_training_subset(Options(nlohmann::json{{"epochs", 3}})));
+  EXPECT_GE(kTrainingSubsetVersion, 2);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ namespace lazystack {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_zoo::error_of;
 using testing_zoo::TempDir;
 
 CachedLogits sample_entry() {
@@ -30,17 +31,6 @@ CachedLogits sample_entry() {
   e.macs = 7840;
   e.params = 7850;
   return e;
-}
-
-// The message of the error `f` throws, or "" if it does not throw.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 bool contains(const std::string& s, const std::string& part) {
