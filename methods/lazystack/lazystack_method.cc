@@ -17,6 +17,9 @@ namespace lazy {
 namespace {
 /// A theta above every probability: exit only on the policy's STOP or at a leaf.
 constexpr double kNoConfidenceExit = 1.01;
+/// Largest sweep cache of one artifact. At 1000 classes and 25k samples a 70-node trie would
+/// need 7 GB; the ImageNet-scale run was OOM-killed with three betas' caches alive at once.
+constexpr size_t kSweepCacheBytes = size_t{2} << 30;
 
 /// The tries name the same prefixes under the same node ids: the substackers trained for one
 /// (which depend on nothing else of the trie) are exactly those the other would train.
@@ -312,12 +315,18 @@ int LazyStackMethod::predict(Meter& meter) {
   TrieStep step = by_set ? lattice.step(0, first) : trie.step(PrefixTrie::kRoot, first);
   SweepCache* cache = nullptr;
   const size_t num_nodes = trie.num_nodes();
+  // The cache holds samples x trie nodes x classes floats: at most kSweepCacheBytes, else this
+  // artifact's knobs run uncached (same decisions, slower). Only the selected artifact's cache
+  // is kept (the grid visits one beta's knobs after another).
+  const size_t cache_floats = static_cast<size_t>(std::max(sweep_samples_, 0)) * num_nodes * c;
   if (sweep_samples_ > 0 && selected_ < sweep_cache_.size() && meter.sample() >= 0 &&
-      meter.sample() < sweep_samples_) {
+      meter.sample() < sweep_samples_ && cache_floats * sizeof(float) <= kSweepCacheBytes) {
     cache = &sweep_cache_[selected_];
     if (cache->filled.empty()) {
+      for (size_t i = 0; i < sweep_cache_.size(); ++i)
+        if (i != selected_) sweep_cache_[i] = SweepCache{};
       cache->filled.assign(static_cast<size_t>(sweep_samples_) * num_nodes, 0);
-      cache->probs.resize(cache->filled.size() * c);
+      cache->probs.resize(cache_floats);
     }
   }
   const int n_models = static_cast<int>(a.model_names.size());
