@@ -12,6 +12,13 @@
 namespace lazystack {
 namespace lazy {
 
+/// The executed set of `models`: bit m set for each model index m (0..63).
+inline uint64_t models_set(const std::vector<int>& models) {
+  uint64_t set = 0;
+  for (int m : models) set |= uint64_t{1} << m;
+  return set;
+}
+
 /// One prefix: the models run so far, in order.
 struct TrieNode {
   std::vector<int> prefix;  ///< model sequence from the root; empty at the root
@@ -23,6 +30,8 @@ struct TrieNode {
   bool terminal = false;  ///< a kept trajectory ends here (it may still have children)
 
   int depth() const { return static_cast<int>(prefix.size()); }
+  /// The prefix's models as an executed set (order dropped).
+  uint64_t set() const { return models_set(prefix); }
   /// No children: online inference must exit here.
   bool is_leaf() const { return children.empty(); }
   /// Child node for `model`, or -1.

@@ -6,9 +6,7 @@ namespace lazy {
 SetLattice::SetLattice(const PrefixTrie& trie) {
   for (size_t id = 0; id < trie.num_nodes(); ++id) {
     const TrieNode& n = trie.node(static_cast<int>(id));
-    uint64_t set = 0;
-    for (int m : n.prefix) set |= 1ull << m;
-    Entry& e = sets_[set];
+    Entry& e = sets_[n.set()];
     if (e.node < 0 || n.traffic > trie.node(e.node).traffic) e.node = static_cast<int>(id);
     e.traffic += n.traffic;
   }

@@ -26,12 +26,6 @@ uint64_t derived_seed(uint64_t seed, uint64_t stream) {
   return Hasher().update(seed).update(stream).digest();
 }
 
-uint64_t set_of(const std::vector<int>& prefix) {
-  uint64_t set = 0;
-  for (int m : prefix) set |= 1ull << m;
-  return set;
-}
-
 std::vector<int> models_of(uint64_t set) {
   std::vector<int> models;
   for (int m = 0; m < 64; ++m)
@@ -81,7 +75,7 @@ SubstackerPool::Trained train_set_substacker(const LogitTable& val_fit, uint64_t
 std::vector<uint64_t> trie_sets(const PrefixTrie& trie) {
   std::vector<uint64_t> sets;
   for (size_t id = 1; id < trie.num_nodes(); ++id)
-    sets.push_back(set_of(trie.node(static_cast<int>(id)).prefix));
+    sets.push_back(trie.node(static_cast<int>(id)).set());
   std::sort(sets.begin(), sets.end());
   sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
   return sets;
@@ -174,7 +168,7 @@ Substackers train_substackers(const LogitTable& val_fit, const PrefixTrie& trie,
   subs.training.resize(trie.num_nodes());
   subs.use_mean.assign(trie.num_nodes(), 0);
   for (size_t id = 1; id < trie.num_nodes(); ++id) {
-    const uint64_t set = set_of(trie.node(static_cast<int>(id)).prefix);
+    const uint64_t set = trie.node(static_cast<int>(id)).set();
     auto found = trained.by_set.find(set);
     const bool reused = found != trained.by_set.end();
     if (!reused)

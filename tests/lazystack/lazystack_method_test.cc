@@ -67,9 +67,7 @@ TEST(LazyStackMethod, EveryVariantFollowsTheTrieAndExitsAsSpecified) {
     const Outcome full = run_all(*method, 1.01, test);
     std::set<std::vector<int>> seen;
     for (const auto& t : full.traces) {
-      uint64_t set = 0;
-      for (int m : t) set |= 1ull << m;
-      ASSERT_GE(lattice.node_of(set), 0);
+      ASSERT_GE(lattice.node_of(models_set(t)), 0);
       seen.insert(t);
       if (a.order == ExecutionOrder::kCost) {
         EXPECT_EQ(t, ascending_cost_order(test));
@@ -435,11 +433,8 @@ TEST(LazyStackMethod, OnlineStatesAreTheSolvedStatesOnValFit) {
 // SUB's input is the executed set in ascending model order: the nodes [2, 0] and [0, 2] (and
 // [1] reached twice) share one MLP, trained once, and answer the same for the same sample.
 TEST(LazyStackMethod, SubNodesOfOneExecutedSetShareTheirMlpWhateverTheOrder) {
-  Trajectory a, b, c;
-  a.models = {2, 0};
-  b.models = {0, 2, 1};
-  c.models = {1};
-  for (Trajectory* t : {&a, &b, &c}) t->count = 10;
+  const Trajectory a = trajectory({2, 0}, 10), b = trajectory({0, 2, 1}, 10),
+                   c = trajectory({1}, 10);
   const PrefixTrie trie = PrefixTrie::build({a, b, c}, {a, b, c});
   SubstackerTrainOptions train;
   train.mlp.hidden = {8};

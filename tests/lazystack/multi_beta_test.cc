@@ -144,8 +144,7 @@ TEST(LazyStackMultiBeta, SubTrainsEachExecutedSetOnce) {
   int trained = 0, reused = 0;
   for (const LazyStackArtifact& a : lazy.bundle().artifacts) {
     for (size_t id = 1; id < a.trie.num_nodes(); ++id) {
-      uint64_t set = 0;
-      for (int m : a.trie.node(static_cast<int>(id)).prefix) set |= 1ull << m;
+      const uint64_t set = a.trie.node(static_cast<int>(id)).set();
       const bool was_reused = a.substackers.training[id].at("reused").get<bool>();
       auto found = by_set.find(set);
       if (found == by_set.end()) {

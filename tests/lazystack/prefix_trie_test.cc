@@ -2,25 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/lazystack/fixtures.h"
+
 namespace lazystack {
 namespace lazy {
 namespace {
 
-Trajectory traj(std::vector<int> models, uint32_t count) {
-  Trajectory t;
-  t.models = std::move(models);
-  t.count = count;
-  return t;
-}
+using testing::trajectory;
 
 // Kept: [2] x40, [2 5] x25, [2 5 1] x10, [3 1] x15. Not kept: [2 4] x6, [3 0 1] x4.
 // Prefixes: [2], [2 5], [2 5 1], [3], [3 1] plus the root: 6 nodes.
 PrefixTrie example_trie() {
-  const std::vector<Trajectory> kept = {traj({2}, 40), traj({2, 5}, 25), traj({2, 5, 1}, 10),
-                                        traj({3, 1}, 15)};
+  const std::vector<Trajectory> kept = {trajectory({2}, 40), trajectory({2, 5}, 25),
+                                        trajectory({2, 5, 1}, 10), trajectory({3, 1}, 15)};
   std::vector<Trajectory> all = kept;
-  all.push_back(traj({2, 4}, 6));
-  all.push_back(traj({3, 0, 1}, 4));
+  all.push_back(trajectory({2, 4}, 6));
+  all.push_back(trajectory({3, 0, 1}, 4));
   return PrefixTrie::build(kept, all);
 }
 
@@ -81,8 +78,8 @@ TEST(LazyPrefixTrie, MissingChildTakesTheBusiestChild) {
 }
 
 TEST(LazyPrefixTrie, BusiestChildTiesGoToTheLowerModel) {
-  const PrefixTrie trie =
-      PrefixTrie::build({traj({4}, 5), traj({1}, 5)}, {traj({4}, 5), traj({1}, 5)});
+  const PrefixTrie trie = PrefixTrie::build({trajectory({4}, 5), trajectory({1}, 5)},
+                                            {trajectory({4}, 5), trajectory({1}, 5)});
   const TrieStep s = trie.step(0, 0);
   EXPECT_EQ(s.model, 1);
 }
@@ -90,7 +87,7 @@ TEST(LazyPrefixTrie, BusiestChildTiesGoToTheLowerModel) {
 TEST(LazyPrefixTrie, FromReportUsesKeptNodesAndAllTraffic) {
   TrajectoryReport report;
   report.num_samples = 10;
-  report.trajectories = {traj({0}, 6), traj({0, 1}, 3), traj({1}, 1)};
+  report.trajectories = {trajectory({0}, 6), trajectory({0, 1}, 3), trajectory({1}, 1)};
   report.num_kept = 2;
   const PrefixTrie trie = PrefixTrie::from_report(report);
   EXPECT_EQ(trie.num_nodes(), 3u);
@@ -99,9 +96,9 @@ TEST(LazyPrefixTrie, FromReportUsesKeptNodesAndAllTraffic) {
 }
 
 TEST(LazyPrefixTrie, RejectsRepeatedOrEmptyTrajectories) {
-  EXPECT_THROW(PrefixTrie::build({traj({1, 1}, 1)}, {}), std::invalid_argument);
-  EXPECT_THROW(PrefixTrie::build({traj({}, 1)}, {}), std::invalid_argument);
-  EXPECT_THROW(PrefixTrie::build({traj({64}, 1)}, {}), std::invalid_argument);
+  EXPECT_THROW(PrefixTrie::build({trajectory({1, 1}, 1)}, {}), std::invalid_argument);
+  EXPECT_THROW(PrefixTrie::build({trajectory({}, 1)}, {}), std::invalid_argument);
+  EXPECT_THROW(PrefixTrie::build({trajectory({64}, 1)}, {}), std::invalid_argument);
   EXPECT_EQ(PrefixTrie::build({}, {}).num_nodes(), 1u);  // nothing kept: just the root
 }
 

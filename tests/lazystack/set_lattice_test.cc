@@ -2,22 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/lazystack/fixtures.h"
+
 namespace lazystack {
 namespace lazy {
 namespace {
 
-Trajectory trajectory(std::vector<int> models, uint32_t count) {
-  Trajectory t;
-  t.models = std::move(models);
-  t.count = count;
-  return t;
-}
+using testing::trajectory;
 
-uint64_t set_of(std::initializer_list<int> models) {
-  uint64_t s = 0;
-  for (int m : models) s |= 1ull << m;
-  return s;
-}
+uint64_t set_of(std::vector<int> models) { return models_set(models); }
 
 // Kept: [2, 0] (30 samples), [0, 2, 1] (20), [1] (10). The trie ends [2, 0] at a leaf; the set
 // lattice continues from {0, 2} to {0, 1, 2}, whichever order reached {0, 2}.
