@@ -21,6 +21,7 @@
 #include "pipeline/config.h"
 #include "pipeline/run.h"
 #include "pipeline/suite.h"
+#include "pipeline/suite_processes.h"
 #include "reports/readme_docs.h"
 #include "reports/report.h"
 #include "site/site.h"
@@ -95,6 +96,20 @@ int main(int argc, char** argv) {
                   "else cache/")
       ->take_all();
   run->add_flag("--force", force, "recompute every cache entry (weights, logits, method results)");
+  int jobs = 1;
+  run->add_option("--jobs,-j", jobs,
+                  "with a suite: run up to N of its experiments at once, each in its own process "
+                  "(`run SUITE --only NAME`, its output in <suite results>/logs/NAME.log) with "
+                  "LAZYSTACK_THREADS = CPUs / N unless set; memory adds up per process")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  std::string only;
+  run->add_option("--only", only,
+                  "with a suite: run only its experiment NAME, as the suite would (its overrides "
+                  "and results folder); the suite's runs.json and tables are not rewritten");
+  std::string record_run_dir;  // how a --jobs child tells its parent where its run folder is
+  run->add_option("--record-run-dir", record_run_dir, "write the run folder's path to FILE")
+      ->group("");
   executor::ExecutorCli executor_cli(app, run);  // --executor slurm, hidden `task`
 
   auto* validate = app.add_subcommand("validate", "check a config without running anything");
@@ -305,20 +320,45 @@ int main(int argc, char** argv) {
       fmt::print("re-rendered figures/ and tables/ in {}\n", results_dir);
       return 0;
     }
+    if (*run && (jobs > 1 || !only.empty()) &&
+        run->get_option("--executor")->as<std::string>() != "local")
+      throw InputError(
+          "--jobs and --only are the local executor's; the Slurm executor runs every experiment "
+          "and method as its own task already");
     if (const auto code = executor_cli.dispatch(config_path, overrides, force)) return *code;
     const Registries r = make_builtin_registries();
     RunOptions options;
     options.force = force;
     std::vector<std::string> failures;
     options.failures = &failures;
-    if (is_suite_config(config_path)) {  // e.g. experiments/paper.yaml: several configs
+    const bool suite_config = is_suite_config(config_path);
+    if (*run && !suite_config && (jobs > 1 || !only.empty()))
+      throw InputError(
+          fmt::format("{} takes a suite (a YAML with `suite:` and `runs:`); {} is "
+                      "one experiment",
+                      jobs > 1 ? "--jobs" : "--only", config_path));
+    if (*run && jobs > 1 && !only.empty())
+      throw InputError("--jobs with --only: one experiment runs in one process");
+    if (suite_config) {  // e.g. experiments/paper.yaml: several configs
       const SuiteConfig suite = load_suite_config(config_path, overrides, r);
       if (*validate) {
         fmt::print("{}: valid suite '{}' of {} experiments\n", config_path, suite.suite,
                    suite.experiments.size());
         return 0;
       }
-      run_suite(suite, r, options);
+      if (!only.empty()) {
+        const std::string run_dir = run_suite_experiment(suite, only, r, options);
+        if (!record_run_dir.empty()) write_text_atomically(record_run_dir, run_dir + "\n");
+      } else if (jobs > 1) {
+        SuiteProcesses p;
+        p.jobs = jobs;
+        p.executable = std::filesystem::read_symlink("/proc/self/exe").string();
+        p.overrides = overrides;
+        p.force = force;
+        run_suite_in_processes(suite, options, p);
+      } else {
+        run_suite(suite, r, options);
+      }
       return finish_run(failures);
     }
     const ExperimentConfig cfg = load_experiment_config(config_path, overrides, r);
@@ -327,7 +367,8 @@ int main(int argc, char** argv) {
                  cfg.methods.size(), cfg.dataset);
       return 0;
     }
-    run_experiment(cfg, r, options);
+    const std::string run_dir = run_experiment(cfg, r, options);
+    if (!record_run_dir.empty()) write_text_atomically(record_run_dir, run_dir + "\n");
     return finish_run(failures);
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "config error: %s\n", e.what());

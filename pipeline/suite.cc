@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/atomic_file.h"
+#include "core/exit_status.h"
 #include "core/log.h"
 #include "core/names.h"
 #include "reports/report.h"
@@ -88,14 +89,36 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
   return suite;
 }
 
+namespace {
+
+// A suite's runs refresh the site of the results folder above the suite's.
+RunOptions suite_run_options(const SuiteConfig& suite, const RunOptions& options) {
+  RunOptions run_options = options;
+  run_options.site_root = fs::path(suite.results_dir).parent_path().string();
+  if (run_options.site_root.empty()) run_options.site_root = ".";
+  return run_options;
+}
+
+}  // namespace
+
+std::string run_suite_experiment(const SuiteConfig& suite, const std::string& experiment,
+                                 const Registries& registries, const RunOptions& options) {
+  std::string names;
+  for (const ExperimentConfig& cfg : suite.experiments) {
+    if (cfg.experiment == experiment)
+      return run_experiment(cfg, registries, suite_run_options(suite, options));
+    names += (names.empty() ? "" : ", ") + cfg.experiment;
+  }
+  throw InputError(fmt::format("--only {}: suite '{}' ({}) has no such experiment; it has: {}",
+                               experiment, suite.suite, suite.path, names));
+}
+
 std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& registries,
                                    const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> run_dirs;
   nlohmann::json runs = nlohmann::json::object();
-  RunOptions run_options = options;  // the site is the results folder's, above the suite's
-  run_options.site_root = fs::path(suite.results_dir).parent_path().string();
-  if (run_options.site_root.empty()) run_options.site_root = ".";
+  const RunOptions run_options = suite_run_options(suite, options);
   for (size_t i = 0; i < suite.experiments.size(); ++i) {
     const ExperimentConfig& cfg = suite.experiments[i];
     log_info("[suite] {} {}/{}: {} ({})", suite.suite, i + 1, suite.experiments.size(),

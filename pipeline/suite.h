@@ -36,6 +36,13 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
 std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& registries,
                                    const RunOptions& options);
 
+/// `lazystack run SUITE --only NAME`: the suite's experiment NAME alone, run as the suite runs
+/// it (the suite's overrides, its results folder and site), without rewriting the suite's
+/// runs.json and tables. Returns the run folder; throws InputError when no experiment has that
+/// name (listing the names).
+std::string run_suite_experiment(const SuiteConfig& suite, const std::string& experiment,
+                                 const Registries& registries, const RunOptions& options);
+
 /// The suite's last step (run_suite ends with it; batch executors run it as a task): writes
 /// <results_dir>/runs.json from `runs` (experiment -> run folder; experiments missing from it
 /// failed), the

@@ -108,6 +108,16 @@ code=$?
 tail -n 1 "$work/suite.log" | grep -q "experiment 'allbad'" || fail "suite: failure not on the last line"
 [ -s "$work/results-s/s/fine/latest/summary.json" ] || fail "suite stopped at the failed experiment"
 
+echo "== the same suite on two processes (--jobs 2): exit 3, the failure names the child's log"
+"$bin" run "$work/suite.yaml" --jobs 2 --set "results_dir=$work/results-j" >"$work/suite-j.log" 2>&1
+code=$?
+[ $code -eq 3 ] || { cat "$work/suite-j.log"; fail "--jobs 2 suite with a failed experiment: exit $code"; }
+tail -n 1 "$work/suite-j.log" | grep -q "experiment 'allbad' of suite 's' failed (exit [0-9]*); log .*/logs/allbad.log" ||
+  { tail -n 3 "$work/suite-j.log"; fail "--jobs 2: failure not named with its log on the last line"; }
+grep -q "the log ends:" "$work/suite-j.log" || fail "--jobs 2: the failed child's log is not shown"
+[ -s "$work/results-j/s/fine/latest/summary.json" ] || fail "--jobs 2: the good experiment did not run"
+grep -q '"fine"' "$work/results-j/s/runs.json" || fail "--jobs 2: runs.json lacks the good experiment"
+
 echo "== temporaries of dead processes are removed at start-up, live ones kept"
 sleep 0.1 &
 dead=$!
