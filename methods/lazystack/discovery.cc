@@ -177,8 +177,10 @@ Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOption
   if (options.policy_iterations < 0)
     throw std::invalid_argument(fmt::format(
         "LazyStack discovery: policy_iterations must be >= 0, got {}", options.policy_iterations));
+  const int threads = options.threads > 0 ? options.threads : worker_threads();
   MdpOptions build = options.mdp;
   build.keep_sample_states = build.keep_sample_states || options.policy_iterations > 0;
+  build.threads = threads;
   d.mdp = build_trajectory_mdp(val_fit, build);
   // The estimates: all of val_fit (-1, the policy that runs online) and, when cross-fitting,
   // each leave-fold-out one. On-policy rounds re-solve each with the counts of the samples its
@@ -188,7 +190,6 @@ Discovery discover_trajectories(const LogitTable& val_fit, const DiscoveryOption
   // The estimates are independent (each reads the shared MDP and writes its own solution): one
   // thread each, and the same results for any thread count.
   const int count = static_cast<int>(estimates.size());
-  const int threads = options.threads > 0 ? options.threads : worker_threads();
   std::vector<MdpSolution> solutions(estimates.size());
   parallel_for(count, threads,
                [&](int i) { solutions[i] = solve_backward_induction(d.mdp, estimates[i]); });

@@ -31,6 +31,8 @@ struct MdpOptions {
   /// Keep every sample's state in every visited set (TrajectoryMdp::sample_states; 4 bytes per
   /// sample and set: 2^M x N x 4 bytes without pruning, 491 MB at M = 12 and 30k samples).
   bool keep_sample_states = false;
+  /// Threads for the per-set states of each level (the MDP is the same for any count).
+  int threads = 1;
 };
 
 /// Builds the MDP over the states val_fit samples reach from the start, breadth-first by |E|.

@@ -45,8 +45,9 @@ struct LevelSet {
 
 /// Every sample's local state in each set of `level` (ids, counts, per-fold counts, and the
 /// right bit with `keep_right`), chunk by chunk; bit-identical to state.h's one-row functions.
+/// The sets are shared out over up to `threads` threads; the result does not depend on it.
 void compute_states(const LogitTable& table, int num_bins, const TrajectoryMdp& mdp,
-                    std::vector<LevelSet>& level, bool keep_right);
+                    std::vector<LevelSet>& level, bool keep_right, int threads);
 /// Class codes: classes ranked by the mean confidence of the all-model mean aggregate on the
 /// samples it predicts as that class (never predicted: lowest), in `groups` equal ranges.
 /// Label-free.

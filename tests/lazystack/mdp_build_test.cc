@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include "methods/lazystack/mdp_solve.h"
 #include "methods/lazystack/policy_table.h"
@@ -301,6 +302,41 @@ TEST(LazyMdpBuild, CostsAreMeanPerModelNormalisedByTheLargest) {
   table.set_costs({0.0, 0.0});
   EXPECT_EQ(build_trajectory_mdp(table, hand_options(1.0)).norm_costs,
             (std::vector<double>{0.0, 0.0}));
+}
+
+// The per-set states of a level are computed on threads: the MDP is the same for any count
+// (states, actions, transitions, per-fold counts and every sample's state), cross-fitted.
+TEST(LazyMdpBuild, TheSameMdpOnOneOrManyThreads) {
+  const LogitTable table = synthetic_table(6, 900, 5, 41);
+  MdpOptions o;
+  o.beta = 50.0;
+  o.folds = 3;
+  o.keep_sample_states = true;
+  o.threads = 1;
+  const TrajectoryMdp one = build_trajectory_mdp(table, o);
+  o.threads = 3;
+  const TrajectoryMdp three = build_trajectory_mdp(table, o);
+  ASSERT_EQ(one.states.size(), three.states.size());
+  ASSERT_GT(one.stats.num_visited_sets, 20);
+  for (size_t i = 0; i < one.states.size(); ++i) {
+    const MdpState &a = one.states[i], &b = three.states[i];
+    EXPECT_EQ(std::tie(a.executed, a.bin, a.cls, a.count, a.correct, a.action_begin, a.action_end),
+              std::tie(b.executed, b.bin, b.cls, b.count, b.correct, b.action_begin, b.action_end))
+        << "state " << i;
+  }
+  ASSERT_EQ(one.transitions.size(), three.transitions.size());
+  for (size_t i = 0; i < one.transitions.size(); ++i)
+    EXPECT_EQ(std::tie(one.transitions[i].next, one.transitions[i].count),
+              std::tie(three.transitions[i].next, three.transitions[i].count));
+  ASSERT_EQ(one.actions.size(), three.actions.size());
+  for (size_t i = 0; i < one.actions.size(); ++i)
+    EXPECT_EQ(
+        std::tie(one.actions[i].model, one.actions[i].trans_begin, one.actions[i].trans_end),
+        std::tie(three.actions[i].model, three.actions[i].trans_begin, three.actions[i].trans_end));
+  EXPECT_EQ(one.fold_count, three.fold_count);
+  EXPECT_EQ(one.fold_correct, three.fold_correct);
+  EXPECT_EQ(one.fold_transitions, three.fold_transitions);
+  EXPECT_EQ(one.sample_states, three.sample_states);
 }
 
 TEST(LazyMdpBuild, RejectsBadInput) {
