@@ -1,7 +1,8 @@
 # Two commands on a fresh Debian 12 machine:
 #   make run    install missing Debian packages, build, run experiments/fashion_mnist.yaml
 #   make test   install missing Debian packages, build, run the whole test suite (ctest)
-# Other targets: make build | test-asan | fuzz | bench | paper | site | docs | format | clean.
+# Other targets: make build | test-asan | fuzz | bench | paper | regimes | site | docs | format
+#                | clean.
 # Variables: BUILD (build folder), JOBS (parallel jobs), CONFIG (experiment of `make run`),
 #            ARGS (extra `lazystack run` arguments, e.g. ARGS="--set dataset.limit=2000").
 
@@ -13,7 +14,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 LAZYSTACK := $(BUILD)/cli/lazystack
 
-.PHONY: deps configure build build-all run test test-asan fuzz bench paper site docs format clean
+.PHONY: deps configure build build-all run test test-asan fuzz bench paper regimes site docs format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -68,6 +69,10 @@ bench: configure
 
 paper: build
 	$(LAZYSTACK) run experiments/paper.yaml $(ARGS)
+
+# The regime study (README "Regime study"): twelve synthetic zoos, JOBS experiments at once.
+regimes: build
+	$(LAZYSTACK) run experiments/regimes.yaml --jobs $(JOBS) $(ARGS)
 
 # The static results site over RESULTS (open results/index.html; `make run` refreshes it too).
 RESULTS ?= results
