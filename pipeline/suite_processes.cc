@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -50,6 +52,32 @@ std::string last_lines(const std::string& path, size_t n) {
   for (const std::string& l : lines) out += "\n    " + l;
   return out;
 }
+
+// A signal that stops the suite (SIGINT, SIGTERM, SIGHUP) is passed on to the children, so
+// that killing `run SUITE --jobs N` stops its experiments too instead of orphaning them.
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void record_stop_signal(int sig) { g_stop_signal = sig; }
+
+// Installs record_stop_signal for the suite's life (without SA_RESTART, so that waitpid
+// returns EINTR) and restores the previous handlers when it ends.
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction sa {};
+    sa.sa_handler = record_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &sa, &previous_[i]);
+  }
+  ~StopSignals() {
+    for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &previous_[i], nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
+  std::array<struct sigaction, 3> previous_{};
+};
 
 struct Child {
   size_t experiment = 0;
@@ -135,7 +163,26 @@ std::vector<std::string> run_suite_in_processes(const SuiteConfig& suite, const 
     running[c.pid] = c;
   };
   std::vector<std::string> failures;
+  g_stop_signal = 0;
+  const StopSignals stop_signals;
   while (done < suite.experiments.size()) {
+    if (g_stop_signal) {
+      const int sig = g_stop_signal;
+      log_warn("[suite] {}: stopped by signal {}; stopping the {} running experiment(s)",
+               suite.suite, sig, running.size());
+      for (const auto& [pid, child] : running) ::kill(pid, SIGTERM);
+      for (const auto& [pid, child] : running) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+      }
+      // Their .partial run folders record dead writers: the next run removes them, and every
+      // finished cache entry is reused.
+      throw std::runtime_error(fmt::format(
+          "suite '{}' stopped by signal {} after {} of {} experiments; run it again to resume "
+          "from the cache",
+          suite.suite, sig, done, suite.experiments.size()));
+    }
     while (running.size() < static_cast<size_t>(p.jobs) && next < order.size()) start_next();
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);

@@ -73,6 +73,40 @@ before=$(cat "$work/par/jobs/runs.json")
 [ "$(ls -d "$work/par/jobs/jobs-c3/"20* | wc -l)" -eq 1 ] || fail "--only ran another experiment"
 [ "$before" = "$(cat "$work/par/jobs/runs.json")" ] || fail "--only rewrote runs.json"
 
+echo "== killing the suite stops its experiments too (SIGTERM is passed on)"
+for c in 1 2; do
+  cat >"$work/slow$c.yaml" <<YAML
+experiment: slow-$c
+dataset: {name: synthetic, classes: 4, val_size: 4000, test_size: 1000, seed: $c}
+cost: given
+profile_repeats: 1
+zoo:
+  - {name: a, arch: synthetic, accuracy: 0.6, correlation: 0.2, cost: 1}
+  - {name: b, arch: synthetic, accuracy: 0.8, correlation: 0.2, cost: 3}
+methods:
+  stacker: {cv_folds: 0, epochs: 100000, patience: 100000}
+YAML
+done
+printf 'suite: slow\nruns: [slow1.yaml, slow2.yaml]\n' >"$work/slow.yaml"
+"$bin" run "$work/slow.yaml" --jobs 2 --set "cache_dir=$work/cache-slow" \
+  --set "results_dir=$work/slowres" >"$work/slow.log" 2>&1 &
+parent=$!
+for _ in $(seq 1 300); do  # both children running (at most 30 s)
+  [ "$(grep -c "started (pid" "$work/slow.log")" -eq 2 ] && break
+  sleep 0.1
+done
+[ "$(grep -c "started (pid" "$work/slow.log")" -eq 2 ] || { cat "$work/slow.log"; fail "children did not start"; }
+children=$(sed -n 's/.*started (pid \([0-9]*\).*/\1/p' "$work/slow.log")
+sleep 1
+kill -TERM $parent
+wait $parent
+code=$?
+[ $code -eq 1 ] || { cat "$work/slow.log"; fail "killed suite: exit $code, expected 1"; }
+grep -q "stopped by signal 15" "$work/slow.log" || { cat "$work/slow.log"; fail "no stop message"; }
+for pid in $children; do
+  ! kill -0 "$pid" 2>/dev/null || { kill -9 "$pid"; fail "child $pid outlived the suite"; }
+done
+
 echo "== bad combinations exit 2 before any work"
 expect2() {
   local what=$1 pattern=$2; shift 2
