@@ -185,7 +185,13 @@ std::vector<std::string> run_suite_in_processes(const SuiteConfig& suite, const 
     }
     while (running.size() < static_cast<size_t>(p.jobs) && next < order.size()) start_next();
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    // Polled, not blocking: a stop signal that arrives just before a blocking wait would
+    // otherwise be seen only when some child ends.
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid == 0) {
+      ::usleep(100000);  // cut short by a signal
+      continue;
+    }
     if (pid < 0) {
       if (errno == EINTR) continue;
       throw std::runtime_error(std::string("waiting for the suite's processes: ") +
