@@ -92,8 +92,7 @@ int submit_to_slurm(const SlurmRequest& request, const Registries& registries) {
   if (is_suite_config(request.config)) {
     suite = load_suite_config(request.config, request.overrides, registries);
     configs = suite->experiments;
-    site_root = fs::path(suite->results_dir).parent_path().string();
-    if (site_root.empty()) site_root = ".";
+    site_root = suite_site_root(*suite);
   } else {
     configs.push_back(load_experiment_config(request.config, request.overrides, registries));
   }

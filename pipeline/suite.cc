@@ -89,13 +89,16 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
   return suite;
 }
 
+std::string suite_site_root(const SuiteConfig& suite) {
+  const std::string root = fs::path(suite.results_dir).parent_path().string();
+  return root.empty() ? "." : root;
+}
+
 namespace {
 
-// A suite's runs refresh the site of the results folder above the suite's.
 RunOptions suite_run_options(const SuiteConfig& suite, const RunOptions& options) {
   RunOptions run_options = options;
-  run_options.site_root = fs::path(suite.results_dir).parent_path().string();
-  if (run_options.site_root.empty()) run_options.site_root = ".";
+  run_options.site_root = suite_site_root(suite);
   return run_options;
 }
 

@@ -36,6 +36,9 @@ SuiteConfig load_suite_config(const std::string& path, const std::vector<std::st
 std::vector<std::string> run_suite(const SuiteConfig& suite, const Registries& registries,
                                    const RunOptions& options);
 
+/// The results site a suite's runs refresh: the folder above the suite's ("." if none).
+std::string suite_site_root(const SuiteConfig& suite);
+
 /// `lazystack run SUITE --only NAME`: the suite's experiment NAME alone, run as the suite runs
 /// it (the suite's overrides, its results folder and site), without rewriting the suite's
 /// runs.json and tables. Returns the run folder; throws InputError when no experiment has that

@@ -58,8 +58,8 @@ std::string last_lines(const std::string& path, size_t n) {
 volatile std::sig_atomic_t g_stop_signal = 0;
 extern "C" void record_stop_signal(int sig) { g_stop_signal = sig; }
 
-// Installs record_stop_signal for the suite's life (without SA_RESTART, so that waitpid
-// returns EINTR) and restores the previous handlers when it ends.
+// Installs record_stop_signal for the suite's life (without SA_RESTART, so that the wait
+// loop's sleep is cut short) and restores the previous handlers when it ends.
 class StopSignals {
  public:
   StopSignals() {
@@ -242,9 +242,7 @@ std::vector<std::string> run_suite_in_processes(const SuiteConfig& suite, const 
       runs[suite.experiments[i].experiment] = run_dirs[i];
       done_dirs.push_back(run_dirs[i]);
     }
-  std::string site_root = fs::path(suite.results_dir).parent_path().string();
-  if (site_root.empty()) site_root = ".";
-  finish_suite(suite, runs, site_root);
+  finish_suite(suite, runs, suite_site_root(suite));
   log_info("[suite] {}: {} runs in {:.1f} min ({} at once); run folders listed in {}/runs.json",
            suite.suite, done_dirs.size(),
            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0,
